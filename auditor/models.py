@@ -1,0 +1,140 @@
+"""The records that flow through the pipeline: accounts, findings and their vocabulary."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.secrets import Secret
+
+
+class Severity(enum.Enum):
+    """How urgent a finding is; the order of members is the order of urgency."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most urgent severity, growing as urgency falls."""
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, threshold: Severity) -> bool:
+        """Whether this severity is as urgent as ``threshold`` or more."""
+        return self.rank <= threshold.rank
+
+
+_SEVERITY_ORDER = tuple(Severity)
+
+
+class CheckId(enum.Enum):
+    """Stable check identifiers: a public contract named by JSON, JUnit, policies and waivers."""
+
+    BREACHED = "breached"
+    EMPTY_PASSWORD = "empty-password"
+    INCIDENT_ROTATION = "incident-rotation"
+    REUSED = "reused"
+    WEAK = "weak"
+    CONTEXTUAL = "contextual"
+    ROTATION_OVERDUE = "rotation-overdue"
+    ROTATION_DUE = "rotation-due"
+    AGE_UNKNOWN = "age-unknown"
+    NO_MFA = "no-mfa"
+    SHARED_ACCOUNT = "shared-account"
+
+
+class Role(enum.Enum):
+    """What an account may do on its portal; admin accounts keep periodic renewal."""
+
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an account was read, so a user can find and fix it."""
+
+    path: str
+    """The inventory file, as given on the command line."""
+    line: int
+    """The 1-based line (first line of the record for multi-line CSV records)."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A pharmacy or optician's shop, identified by its FINESS number."""
+
+    id: str
+    """The FINESS number (9 characters)."""
+    name: str
+    """The display name; may be empty when the inventory does not give one."""
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Enough to name an account in a finding or a report without its password."""
+
+    practice_id: str
+    portal: str
+    username: str
+    owner: str | None
+
+    def __str__(self) -> str:
+        who = f" ({self.owner})" if self.owner else ""
+        return f"{self.practice_id} {self.portal} {self.username}{who}"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One login on one portal, as an inventory describes it."""
+
+    practice: Practice
+    portal: str
+    """The portal id from the policy (``viamedis``, ``almerys``…)."""
+    username: str
+    owner: str | None
+    """The person who uses the login, or a generic name such as ``comptoir``."""
+    owner_email: str | None
+    role: Role
+    password_changed: date | None
+    """The day the password was last changed, or None when nobody knows."""
+    mfa: bool | None
+    """Whether a second factor is on; None when the inventory does not say."""
+    origin: Origin
+    url: str | None = None
+    password: Secret | None = field(default=None, repr=False, compare=False)
+    """The password, only between the source and ``derive``; None once derived or if absent."""
+
+    @property
+    def ref(self) -> AccountRef:
+        """The account's public name."""
+        return AccountRef(self.practice.id, self.portal, self.username, self.owner)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one account, what to do about it, and by when."""
+
+    check: CheckId
+    severity: Severity
+    account: AccountRef
+    message: str
+    """Why this account is flagged. Never quotes the password or a piece of it."""
+    action: str
+    """What the person must do."""
+    due: date
+    """The day by which the action must be done."""
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, int, str]:
+        """Stable order: practice, portal, username, urgency, check id."""
+        ref = self.account
+        return (ref.practice_id, ref.portal, ref.username, self.severity.rank, self.check.value)

@@ -1,0 +1,87 @@
+"""Rendering the effective policy back to TOML, for ``portal-audit policy show``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+
+from auditor.policy.model import Policy
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | date):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if isinstance(value, str):
+        # JSON string escapes are a subset of TOML basic-string escapes.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    raise TypeError(f"cannot render {type(value).__name__} as TOML")
+
+
+def _lines(pairs: Iterable[tuple[str, object]]) -> list[str]:
+    return [f"{key} = {_value(value)}" for key, value in pairs]
+
+
+def dump_policy(policy: Policy) -> str:
+    """The effective policy as a TOML document that ``--policy`` accepts back."""
+    out = ["# Effective policy, layered from: " + ", ".join(policy.files), ""]
+    strength = policy.strength
+    out += ["[strength]"] + _lines(
+        [
+            ("min_entropy_bits", strength.min_entropy_bits),
+            ("min_entropy_bits_limited", strength.min_entropy_bits_limited),
+            ("min_zxcvbn_score", strength.min_zxcvbn_score),
+            ("sources", strength.sources),
+        ]
+    )
+    rotation = policy.rotation
+    ages = ", ".join(
+        f"{role.value} = {days or 0}" for role, days in sorted(
+            rotation.max_age_days.items(), key=lambda item: item[0].value
+        )
+    )
+    out += ["", "[rotation]"] + _lines([("reminder_window_days", rotation.reminder_window_days)])
+    out += [f"max_age_days = {{ {ages} }}"] + _lines([("sources", rotation.sources)])
+    out += ["", "[shared]"] + _lines([("generic_owners", sorted(policy.generic_owners))])
+    out += ["", "[mfa]"] + _lines([("required", policy.mfa_required)])
+    out += ["", "[deadlines]"] + _lines(
+        (severity.value, days) for severity, days in policy.deadline_days.items()
+    )
+    out += ["", "[severity]"] + _lines(
+        (check.value, severity.value) for check, severity in policy.severities.items()
+    )
+    for portal in policy.portals:
+        pairs: list[tuple[str, object]] = [
+            ("id", portal.id),
+            ("name", portal.name),
+            ("operator", portal.operator),
+            ("domains", portal.domains),
+            ("domains_confirmed", portal.domains_confirmed),
+        ]
+        if portal.max_age_days is not None:
+            pairs.append(("max_age_days", portal.max_age_days))
+        pairs += [
+            ("mfa", portal.mfa.value),
+            ("limits_attempts", portal.limits_attempts),
+            ("notes", portal.notes),
+            ("sources", portal.sources),
+        ]
+        out += ["", "[[portal]]", *_lines(pairs)]
+    for incident in policy.incidents:
+        out += ["", "[[incident]]"] + _lines(
+            [
+                ("id", incident.id),
+                ("name", incident.name),
+                ("portals", incident.portals),
+                ("disclosed", incident.disclosed),
+                ("rotate_before", incident.rotate_before),
+                ("summary", incident.summary),
+                ("rationale", incident.rationale),
+                ("sources", incident.sources),
+            ]
+        )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,137 @@
+"""The effective policy: portals, incidents and thresholds, as frozen records."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from auditor.models import CheckId, Role, Severity
+from auditor.text import fold_key
+
+
+class MfaSupport(enum.Enum):
+    """Whether a portal lets users turn on a second factor."""
+
+    OFFERED = "offered"
+    NOT_OFFERED = "not-offered"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Portal:
+    """A tiers payant or insurer portal that professionals log in to."""
+
+    id: str
+    name: str
+    operator: str
+    domains: tuple[str, ...]
+    """Web domains, used to recognise a portal from a URL (subdomains included)."""
+    domains_confirmed: bool
+    """Whether a public source confirms the domains (else they are our best knowledge)."""
+    max_age_days: int | None
+    """A maximum password age the operator imposes, if any."""
+    mfa: MfaSupport
+    limits_attempts: bool
+    """Whether the portal locks or slows down after failed logins (CNIL's 50-bit case)."""
+    notes: str
+    sources: tuple[str, ...]
+
+    def matches_host(self, host: str) -> bool:
+        """Whether ``host`` is one of the portal's domains or a subdomain of one."""
+        host = host.lower().rstrip(".")
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A compromise of a portal, after which passwords set before a date must change."""
+
+    id: str
+    name: str
+    portals: tuple[str, ...]
+    disclosed: date
+    rotate_before: date
+    """A password last changed before this day must change."""
+    summary: str
+    rationale: str
+    """How ``rotate_before`` was chosen."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StrengthRules:
+    """How strong a password must be."""
+
+    min_zxcvbn_score: int
+    min_entropy_bits: int
+    """CNIL 2022-100, password alone."""
+    min_entropy_bits_limited: int
+    """CNIL 2022-100, where the portal restricts login attempts."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RotationRules:
+    """When passwords must be renewed and how early to warn."""
+
+    reminder_window_days: int
+    max_age_days: Mapping[Role, int | None]
+    """Maximum age per role; None means no periodic renewal."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything the checks need to know besides the accounts."""
+
+    portals: tuple[Portal, ...]
+    incidents: tuple[Incident, ...]
+    strength: StrengthRules
+    rotation: RotationRules
+    generic_owners: frozenset[str]
+    """Folded owner names that mean "several people" (comptoir, accueil…)."""
+    mfa_required: bool
+    """Flag MFA off on every portal, even those not known to offer it."""
+    severities: Mapping[CheckId, Severity]
+    deadline_days: Mapping[Severity, int]
+    """Days from the audit date to act on a finding of each severity."""
+    files: tuple[str, ...]
+    """The policy files, built-in first, in the order they were layered."""
+
+    def portal(self, portal_id: str) -> Portal:
+        """The portal with this id (ids come from the policy, so it exists)."""
+        return self._portals_by_id()[portal_id]
+
+    def _portals_by_id(self) -> dict[str, Portal]:
+        return {portal.id: portal for portal in self.portals}
+
+    def portal_for_url(self, url: str) -> Portal | None:
+        """The portal whose domain serves ``url``, if any."""
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+        if not host:
+            return None
+        return next((portal for portal in self.portals if portal.matches_host(host)), None)
+
+    def find_portal(self, text: str) -> Portal | None:
+        """The portal named by an id, a display name (any case or accents) or a URL."""
+        key = fold_key(text)
+        for portal in self.portals:
+            if key in (fold_key(portal.id), fold_key(portal.name)):
+                return portal
+        if "." in text:
+            return self.portal_for_url(text.strip())
+        return None
+
+    def incidents_for(self, portal_id: str) -> tuple[Incident, ...]:
+        """The incidents that concern a portal, oldest first."""
+        found = [incident for incident in self.incidents if portal_id in incident.portals]
+        return tuple(sorted(found, key=lambda incident: incident.rotate_before))
+
+    def max_age_days(self, portal_id: str, role: Role) -> int | None:
+        """The strictest maximum age set for this portal and role, or None."""
+        limits = [self.portal(portal_id).max_age_days, self.rotation.max_age_days.get(role)]
+        present = [limit for limit in limits if limit is not None]
+        return min(present) if present else None
