@@ -1,0 +1,32 @@
+"""Breach lookups in Have I Been Pwned's Pwned Passwords, online or offline."""
+
+from auditor.hibp.interface import (
+    BreachSource,
+    Clean,
+    CorpusError,
+    HibpError,
+    LookupResult,
+    Pwned,
+    Unknown,
+)
+from auditor.hibp.offline import PrefixDirectory, SortedHashFile, open_corpus
+from auditor.hibp.online import DEFAULT_API, RangeApiClient, RetryPolicy
+from auditor.hibp.session import USER_AGENT, make_session
+
+__all__ = [
+    "DEFAULT_API",
+    "USER_AGENT",
+    "BreachSource",
+    "Clean",
+    "CorpusError",
+    "HibpError",
+    "LookupResult",
+    "PrefixDirectory",
+    "Pwned",
+    "RangeApiClient",
+    "RetryPolicy",
+    "SortedHashFile",
+    "Unknown",
+    "make_session",
+    "open_corpus",
+]

@@ -1,0 +1,188 @@
+"""Breach lookups in a downloaded Pwned Passwords corpus: one sorted file or per-prefix files."""
+
+from __future__ import annotations
+
+import mmap
+import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+from auditor.hibp.interface import (
+    BreachSource,
+    Clean,
+    CorpusError,
+    HibpError,
+    LookupResult,
+    Pwned,
+    Unknown,
+)
+from auditor.hibp.rangefmt import parse_range
+
+HASH_LENGTH = 40
+NTLM_LENGTH = 32
+_SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:\d+\r?$")
+_NTLM_LINE = re.compile(rb"^[0-9A-Fa-f]{32}:\d+\r?$")
+_PREFIX_FILE = re.compile(r"^[0-9A-F]{5}\.txt$")
+_SAMPLES = 64
+_NTLM_HINT = (
+    "this is the NTLM corpus; download the SHA-1 one "
+    "(haveibeenpwned-downloader without the -n option)"
+)
+
+
+class SortedHashFile(BreachSource):
+    """The downloader's single file, ``HASH40:COUNT`` lines sorted by hash, searched in place.
+
+    Each lookup is a binary search over the memory-mapped file: about log2(size)
+    page reads, never a scan. ``MADV_RANDOM`` tells the kernel not to read ahead,
+    so a cold lookup costs a few pages, not megabytes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.description = str(path)
+        try:
+            self._file = path.open("rb")
+        except OSError as exc:
+            raise CorpusError(f"{path}: cannot open corpus: {exc.strerror}") from exc
+        try:
+            size = path.stat().st_size
+            if size == 0:
+                raise CorpusError(f"{path}: the corpus is empty")
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (CorpusError, OSError, ValueError) as exc:
+            self._file.close()
+            if isinstance(exc, CorpusError):
+                raise
+            raise CorpusError(f"{path}: cannot map corpus: {exc}") from exc
+        if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_RANDOM"):
+            self._map.madvise(mmap.MADV_RANDOM)
+        try:
+            self._validate()
+        except CorpusError:
+            self.close()
+            raise
+
+    def _validate(self) -> None:
+        """Check the format at the ends and at evenly spaced samples, and their order."""
+        size = len(self._map)
+        first = self._line_at(0)
+        if _NTLM_LINE.match(first):
+            raise CorpusError(f"{self.description}: {_NTLM_HINT}")
+        if not _SHA1_LINE.match(first):
+            raise CorpusError(
+                f"{self.description}: line 1 is not HASH:COUNT with 40 upper-case hex digits; "
+                "expected the Pwned Passwords SHA-1 file"
+            )
+        last_start = self._map.rfind(b"\n", 0, size - 1) + 1
+        if not _SHA1_LINE.match(self._line_at(last_start)):
+            raise CorpusError(f"{self.description}: the last line is damaged (truncated download?)")
+        previous = b""
+        for index in range(_SAMPLES + 1):
+            start = self._line_start(min(size - 1, size * index // _SAMPLES))
+            line = self._line_at(start)
+            if not _SHA1_LINE.match(line):
+                raise CorpusError(f"{self.description}: damaged line at byte {start}")
+            if line[:HASH_LENGTH] < previous:
+                raise CorpusError(f"{self.description}: the file is not sorted by hash")
+            previous = line[:HASH_LENGTH]
+
+    def _line_start(self, position: int) -> int:
+        return self._map.rfind(b"\n", 0, position) + 1
+
+    def _line_at(self, start: int) -> bytes:
+        end = self._map.find(b"\n", start)
+        return self._map[start : len(self._map) if end < 0 else end]
+
+    def lookup(self, sha1: str) -> int:
+        """The breach count of a hash, 0 when absent; raises ``CorpusError`` on damage."""
+        target = sha1.encode("ascii")
+        size = len(self._map)
+        low, high = 0, size
+        while low < high:
+            start = self._line_start((low + high) // 2)
+            if self._map[start : start + HASH_LENGTH] < target:
+                end = self._map.find(b"\n", start)
+                low = size if end < 0 else end + 1
+            else:
+                high = start
+        if low >= size or self._map[low : low + HASH_LENGTH] != target:
+            return 0
+        line = self._line_at(low)
+        if not _SHA1_LINE.match(line):
+            raise CorpusError(f"{self.description}: damaged line at byte {low}")
+        return int(line.rstrip(b"\r").split(b":", 1)[1])
+
+    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+        results: dict[str, LookupResult] = {}
+        # Sorted order walks the file front to back: neighbouring probes share pages.
+        for digest in sorted(sha1_hashes):
+            try:
+                count = self.lookup(digest)
+            except CorpusError as exc:
+                results[digest] = Unknown(str(exc))
+                continue
+            results[digest] = Pwned(count) if count else Clean()
+        return results
+
+    def close(self) -> None:
+        if hasattr(self, "_map"):
+            self._map.close()
+        self._file.close()
+
+
+class PrefixDirectory(BreachSource):
+    """The downloader's per-prefix layout: ``XXXXX.txt`` files holding ``SUFFIX35:COUNT``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = str(path)
+        sample = next(
+            (entry for entry in sorted(path.iterdir()) if _PREFIX_FILE.match(entry.name)), None
+        )
+        if sample is None:
+            raise CorpusError(
+                f"{path}: no XXXXX.txt prefix files (expected the downloader's per-prefix folder)"
+            )
+        try:
+            parse_range(sample.read_text(encoding="ascii"), str(sample))
+        except HibpError as exc:
+            if "NTLM" in str(exc):
+                raise CorpusError(f"{path}: {_NTLM_HINT}") from exc
+            raise CorpusError(f"{path}: {exc}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorpusError(f"{sample}: cannot read: {exc}") from exc
+
+    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+        by_prefix: dict[str, list[str]] = {}
+        for digest in sha1_hashes:
+            by_prefix.setdefault(digest[:5], []).append(digest)
+        results: dict[str, LookupResult] = {}
+        for prefix, digests in sorted(by_prefix.items()):
+            answer = self._range(prefix)
+            for digest in digests:
+                if isinstance(answer, Unknown):
+                    results[digest] = answer
+                elif count := answer.get(digest[5:], 0):
+                    results[digest] = Pwned(count)
+                else:
+                    results[digest] = Clean()
+        return results
+
+    def _range(self, prefix: str) -> dict[str, int] | Unknown:
+        # A missing prefix file means an incomplete download, not a clean password.
+        file = self.path / f"{prefix}.txt"
+        try:
+            return parse_range(file.read_text(encoding="ascii"), str(file))
+        except FileNotFoundError:
+            return Unknown(f"{file.name} is missing from the corpus (incomplete download?)")
+        except (OSError, UnicodeDecodeError, HibpError) as exc:
+            return Unknown(f"{file.name}: {exc}")
+
+
+def open_corpus(path: Path) -> BreachSource:
+    """The offline source for ``path``: a per-prefix folder or a single sorted file."""
+    if path.is_dir():
+        return PrefixDirectory(path)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such corpus file or folder")
+    return SortedHashFile(path)
