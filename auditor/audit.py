@@ -1,0 +1,149 @@
+"""The audit pipeline: inventories → accounts → derive → checks → report → exit code."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from auditor import __version__
+from auditor.checks import CheckContext, run_checks
+from auditor.derive import AuditedAccount, derive
+from auditor.errors import AuditorError
+from auditor.hibp import BreachSource
+from auditor.models import Account, Severity
+from auditor.policy import Policy
+from auditor.report import BreachMode, PracticeReport, Report
+from auditor.sources import RowProblem, open_inventory
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes of DESIGN.md's command-line contract."""
+
+    CLEAN = 0
+    FINDINGS = 1
+    ERROR = 2
+    INCOMPLETE = 3
+
+
+class FailOn(enum.Enum):
+    """The lowest severity that fails the run (``never``: findings never fail it)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NEVER = "never"
+
+    @property
+    def threshold(self) -> Severity | None:
+        """The severity this choice names, or None for ``never``."""
+        return None if self is FailOn.NEVER else Severity(self.value)
+
+
+class InvalidInventory(AuditorError):
+    """Inventory rows cannot be audited; every problem is listed."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        super().__init__(
+            f"{count} problem{'s' if count > 1 else ''} in the inventory; nothing was audited "
+            "(fix them, or pass --skip-invalid to audit the valid rows)"
+        )
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The accounts read from every inventory file, and the rows left out."""
+
+    accounts: tuple[Account, ...]
+    skipped: tuple[RowProblem, ...]
+    paths: tuple[str, ...]
+
+
+def read_inventories(
+    paths: Iterable[Path], policy: Policy, as_of: date, *, skip_invalid: bool
+) -> Inventory:
+    """Read every file; raise ``InvalidInventory`` with all problems unless skipping them."""
+    accounts: list[Account] = []
+    problems: list[RowProblem] = []
+    labels = []
+    for path in paths:
+        source = open_inventory(path)
+        result = source.load(policy, as_of)
+        accounts += result.accounts
+        problems += result.problems
+        labels.append(source.path)
+    if problems and not skip_invalid:
+        raise InvalidInventory(problems)
+    return Inventory(tuple(accounts), tuple(problems), tuple(labels))
+
+
+def build_report(
+    audited: Sequence[AuditedAccount],
+    inventory: Inventory,
+    policy: Policy,
+    as_of: date,
+    *,
+    breach_mode: BreachMode,
+    breach_source: str,
+) -> Report:
+    """Run every check and group accounts and findings per practice, in stable order."""
+    findings = run_checks(audited, CheckContext(policy, as_of))
+    practices = []
+    for practice_id in sorted({a.account.practice.id for a in audited}):
+        members = sorted(
+            (a for a in audited if a.account.practice.id == practice_id),
+            key=lambda a: (a.account.portal, a.account.username.casefold(), a.account.owner or ""),
+        )
+        practices.append(
+            PracticeReport(
+                practice=members[0].account.practice,
+                accounts=tuple(members),
+                findings=tuple(f for f in findings if f.account.practice_id == practice_id),
+            )
+        )
+    return Report(
+        tool_version=__version__,
+        as_of=as_of,
+        breach_mode=breach_mode,
+        breach_source=breach_source,
+        practices=tuple(practices),
+        skipped_rows=inventory.skipped,
+        inventories=inventory.paths,
+        policy_files=policy.files,
+    )
+
+
+def run_audit(
+    inventory: Inventory,
+    policy: Policy,
+    as_of: date,
+    breach: BreachSource | None,
+    *,
+    breach_mode: BreachMode,
+    jobs: int = 1,
+) -> Report:
+    """The whole audit of already-read accounts."""
+    audited = derive(inventory.accounts, policy, breach, jobs=jobs)
+    return build_report(
+        audited,
+        inventory,
+        policy,
+        as_of,
+        breach_mode=breach_mode,
+        breach_source=breach.description if breach else "",
+    )
+
+
+def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
+    """1 for findings at or above the threshold, else 3 if incomplete, else 0."""
+    threshold = fail_on.threshold
+    if threshold is not None and any(f.severity.at_least(threshold) for f in report.findings):
+        return ExitCode.FINDINGS
+    if not report.complete:
+        return ExitCode.INCOMPLETE
+    return ExitCode.CLEAN

@@ -1,0 +1,53 @@
+"""Checks: small pure rules, one per stable check id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from typing import assert_never
+
+from auditor.checks.accounts import NoMfa, Reused, SharedAccount
+from auditor.checks.dates import AgeUnknown, IncidentRotation, RotationDue, RotationOverdue
+from auditor.checks.interface import Check, CheckContext
+from auditor.checks.password import Breached, Contextual, EmptyPassword, Weak
+from auditor.derive import AuditedAccount
+from auditor.models import CheckId, Finding
+
+__all__ = ["Check", "CheckContext", "check_for", "run_checks"]
+
+
+def check_for(check_id: CheckId) -> Check:
+    """The implementation of a check id: the one place ids meet their code."""
+    match check_id:
+        case CheckId.BREACHED:
+            return Breached()
+        case CheckId.EMPTY_PASSWORD:
+            return EmptyPassword()
+        case CheckId.INCIDENT_ROTATION:
+            return IncidentRotation()
+        case CheckId.REUSED:
+            return Reused()
+        case CheckId.WEAK:
+            return Weak()
+        case CheckId.CONTEXTUAL:
+            return Contextual()
+        case CheckId.ROTATION_OVERDUE:
+            return RotationOverdue()
+        case CheckId.ROTATION_DUE:
+            return RotationDue()
+        case CheckId.AGE_UNKNOWN:
+            return AgeUnknown()
+        case CheckId.NO_MFA:
+            return NoMfa()
+        case CheckId.SHARED_ACCOUNT:
+            return SharedAccount()
+        case _:
+            assert_never(check_id)
+
+
+def run_checks(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[Finding, ...]:
+    """Every check's findings, in the stable report order."""
+    findings = [
+        finding for check_id in CheckId for finding in check_for(check_id).run(accounts, ctx)
+    ]
+    return tuple(sorted(findings, key=lambda finding: finding.sort_key))

@@ -1,0 +1,64 @@
+"""The check family: a check turns audited accounts into findings, purely."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import ClassVar
+
+from auditor.derive import AuditedAccount
+from auditor.models import CheckId, Finding, Severity
+from auditor.policy import Policy
+
+CHANGE_ON_PORTAL = (
+    "Change the password on the portal itself (type its address; never follow a link in a "
+    "message) to a new one used nowhere else, and store it in the practice's password manager."
+)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What every check may consult besides the accounts: the policy and the audit date."""
+
+    policy: Policy
+    as_of: date
+
+    def severity(self, check: CheckId) -> Severity:
+        """The check's severity under this policy."""
+        return self.policy.severities[check]
+
+    def due(self, severity: Severity) -> date:
+        """The day by which a finding of this severity must be acted on."""
+        return self.as_of + timedelta(days=self.policy.deadline_days[severity])
+
+    def finding(
+        self,
+        check: CheckId,
+        audited: AuditedAccount,
+        message: str,
+        action: str,
+        *,
+        due: date | None = None,
+    ) -> Finding:
+        """A finding of ``check`` on this account, due by the policy's deadline unless told."""
+        severity = self.severity(check)
+        return Finding(
+            check=check,
+            severity=severity,
+            account=audited.account.ref,
+            message=message,
+            action=action,
+            due=due if due is not None else self.due(severity),
+        )
+
+
+class Check(ABC):
+    """One rule with a stable id; sees every account, so rules across accounts fit too."""
+
+    id: ClassVar[CheckId]
+
+    @abstractmethod
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        """The findings of this check, in any order (the report sorts them)."""

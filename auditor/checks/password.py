@@ -1,0 +1,102 @@
+"""Checks on one password's facts: breached, empty, weak, contextual."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
+from auditor.context import ContextKind
+from auditor.derive import AuditedAccount
+from auditor.hibp import Pwned
+from auditor.models import CheckId, Finding
+
+
+class Breached(Check):
+    """The password is in Have I Been Pwned: attackers try it first."""
+
+    id = CheckId.BREACHED
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        for audited in accounts:
+            facts = audited.facts
+            if facts is not None and isinstance(facts.breach, Pwned):
+                yield ctx.finding(
+                    self.id,
+                    audited,
+                    f"the password appears {facts.breach.count:,} times in Have I Been Pwned's "
+                    "list of breached passwords, which attackers try first",
+                    CHANGE_ON_PORTAL,
+                )
+
+
+class EmptyPassword(Check):
+    """The account has no password at all."""
+
+    id = CheckId.EMPTY_PASSWORD
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        for audited in accounts:
+            if audited.facts is not None and audited.facts.empty:
+                yield ctx.finding(
+                    self.id, audited, "the account has an empty password", CHANGE_ON_PORTAL
+                )
+
+
+class Weak(Check):
+    """Below the policy's strength: zxcvbn score, or CNIL 2022-100 entropy for this portal."""
+
+    id = CheckId.WEAK
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        rules = ctx.policy.strength
+        for audited in accounts:
+            facts = audited.facts
+            if facts is None or facts.empty:
+                continue
+            portal = ctx.policy.portal(audited.account.portal)
+            required = rules.min_entropy_bits_limited if portal.limits_attempts else rules.min_entropy_bits
+            reasons = []
+            if facts.strength.zxcvbn_score < rules.min_zxcvbn_score:
+                reasons.append(
+                    f"it is easy to guess (zxcvbn score {facts.strength.zxcvbn_score}/4, "
+                    f"policy minimum {rules.min_zxcvbn_score})"
+                )
+            # CNIL's own examples round 12 characters of 99 symbols (79.6 bits) to
+            # 80, so the comparison is on the rounded value. The exact bits and
+            # the length are not written: they would tell an attacker the size.
+            if round(facts.strength.entropy_bits) < required:
+                reasons.append(
+                    f"it is too short or too simple for CNIL délibération 2022-100 ({required} "
+                    "bits: for example 12 characters mixing capitals, small letters, digits and "
+                    "symbols, or 14 mixing capitals, small letters and digits)"
+                )
+            if reasons:
+                yield ctx.finding(
+                    self.id,
+                    audited,
+                    "the password is weak: " + "; ".join(reasons),
+                    "Replace it with a long random password from a password manager, or a "
+                    "passphrase of at least 7 unrelated words. " + CHANGE_ON_PORTAL,
+                )
+
+
+class Contextual(Check):
+    """The password contains a name an attacker would try for this account."""
+
+    id = CheckId.CONTEXTUAL
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        for audited in accounts:
+            facts = audited.facts
+            if facts is None or not facts.context:
+                continue
+            kinds = [kind.value for kind in ContextKind if kind in facts.context]
+            listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+            yield ctx.finding(
+                self.id,
+                audited,
+                f"the password contains the {listed} (even disguised with capitals, accents or "
+                "digits for letters), which an attacker tries first",
+                "Choose a password with no link to the practice, the people or the portal. "
+                + CHANGE_ON_PORTAL,
+            )

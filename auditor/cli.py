@@ -1,0 +1,257 @@
+"""The ``portal-audit`` command line: parse, build objects, call the core, pick the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor import __version__
+from auditor.audit import ExitCode, FailOn, InvalidInventory, read_inventories, run_audit
+from auditor.audit import exit_code as compute_exit_code
+from auditor.errors import AuditorError, UsageError
+from auditor.formats import OutputFormat, write_reports
+from auditor.hibp import DEFAULT_API, BreachSource, RangeApiClient, make_session, open_corpus
+from auditor.policy import dump_policy, load_policy
+from auditor.report import BreachMode
+
+logger = logging.getLogger("auditor")
+
+_FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV)
+
+
+class _FormatList(click.ParamType):
+    """A comma-separated list of output formats."""
+
+    name = "FORMATS"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[OutputFormat, ...]:
+        if isinstance(value, tuple):
+            return value
+        chosen = []
+        for item in str(value).split(","):
+            try:
+                chosen.append(OutputFormat(item.strip().lower()))
+            except ValueError:
+                names = ", ".join(f.value for f in OutputFormat)
+                self.fail(f"unknown format {item.strip()!r} (choose from {names})", param, ctx)
+        return tuple(dict.fromkeys(chosen))
+
+
+class _IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
+                                         logging.INFO if verbose else logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("portal-audit: %(levelname)s: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="portal-audit")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def cli(verbose: int, quiet: bool) -> None:
+    """Audit the passwords of pharmacies' and opticians' tiers payant portal accounts.
+
+    \b
+    Start with:
+      portal-audit audit inventory.csv
+    Then see `portal-audit audit --help` for outputs, policies and offline breach checks.
+    """
+    _configure_logging(verbose, quiet)
+
+
+@contextlib.contextmanager
+def _breach_source(
+    hibp_url: str | None, hibp_offline: Path | None, skip: bool, workers: int
+) -> Iterator[tuple[BreachSource | None, BreachMode]]:
+    chosen = [name for name, on in (("--hibp-url", hibp_url), ("--hibp-offline", hibp_offline),
+                                    ("--no-breach-check", skip)) if on]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {' and '.join(chosen)}")
+    if skip:
+        yield None, BreachMode.SKIPPED
+        return
+    source: BreachSource
+    if hibp_offline is not None:
+        source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
+    else:
+        source = RangeApiClient(
+            make_session(workers), base_url=hibp_url or DEFAULT_API, workers=workers
+        )
+        mode = BreachMode.ONLINE
+    with source:
+        yield source, mode
+
+
+def _emit(
+    report_formats: Sequence[OutputFormat], out: Path | None, report: Any
+) -> None:
+    tty = sys.stdout.isatty()
+    width = click.get_terminal_size()[0] if tty else 100
+    if out is None:
+        if len(report_formats) > 1:
+            raise UsageError("several formats need --out DIR (stdout takes one format)")
+        chosen = report_formats[0] if report_formats else (
+            OutputFormat.TERMINAL if tty else OutputFormat.JSON
+        )
+        click.echo(chosen.to_formatter(color=tty, width=width).render(report), nl=False)
+        return
+    files = [f for f in report_formats if f is not OutputFormat.TERMINAL] or (
+        [] if report_formats else list(_FILE_FORMATS)
+    )
+    written = write_reports(report, out, [f.to_formatter() for f in files])
+    logger.info("wrote %d report files under %s", len(written), out)
+    if OutputFormat.TERMINAL in report_formats or tty:
+        click.echo(OutputFormat.TERMINAL.to_formatter(color=tty, width=width).render(report), nl=False)
+
+
+@cli.command()
+@click.argument("inventories", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
+              help="A policy TOML file layered on the built-in policy (repeatable).")
+@click.option("--as-of", type=_IsoDate(), default=None,
+              help="Audit as if today were DATE (YYYY-MM-DD), for reproducible runs.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Write DIR/<FINESS>/report.<ext> per practice and DIR/summary.<ext>.")
+@click.option("--format", "formats", type=_FormatList(), default=None,
+              help="terminal, json, markdown, csv; several comma-separated with --out. "
+                   "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv.")
+@click.option("--fail-on", type=click.Choice(FailOn, case_sensitive=False), default=FailOn.HIGH,
+              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option("--hibp-url", metavar="URL",
+              help=f"Range API of a self-hosted mirror (default {DEFAULT_API}).")
+@click.option("--hibp-offline", type=click.Path(path_type=Path, exists=True), metavar="PATH",
+              help="Downloaded Pwned Passwords SHA-1 corpus: the single sorted file, "
+                   "or the per-prefix folder. Nothing leaves the machine.")
+@click.option("--no-breach-check", is_flag=True,
+              help="Skip the breach lookup (the report says so).")
+@click.option("--hibp-workers", type=click.IntRange(1, 64), default=16, show_default=True,
+              help="Parallel HTTP requests to the range API.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Processes for password scoring (default: one per core).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Audit the valid rows and list the invalid ones in the report.")
+def audit(
+    inventories: tuple[Path, ...],
+    policy_files: tuple[Path, ...],
+    as_of: date | None,
+    out: Path | None,
+    formats: tuple[OutputFormat, ...] | None,
+    fail_on: FailOn,
+    hibp_url: str | None,
+    hibp_offline: Path | None,
+    no_breach_check: bool,
+    hibp_workers: int,
+    jobs: int | None,
+    skip_invalid: bool,
+) -> None:
+    """Audit INVENTORY files (CSV) and report which passwords must change, why and by when.
+
+    Only the first 5 hex characters of each password's SHA-1 leave the machine
+    (Have I Been Pwned's k-anonymity range API); with --hibp-offline nothing does.
+
+    \b
+    Exit codes:
+      0  complete, nothing at or above --fail-on
+      1  findings at or above --fail-on
+      2  usage, inventory or policy error (nothing audited)
+      3  incomplete (a breach lookup failed) and nothing at or above --fail-on
+    """
+    policy = load_policy(policy_files)
+    today = as_of or date.today()
+    inventory = read_inventories(inventories, policy, today, skip_invalid=skip_invalid)
+    for problem in inventory.skipped:
+        logger.warning("skipped %s", problem)
+    with _breach_source(hibp_url, hibp_offline, no_breach_check, hibp_workers) as (breach, mode):
+        report = run_audit(
+            inventory, policy, today, breach, breach_mode=mode, jobs=jobs or os.cpu_count() or 1
+        )
+    _emit(formats or (), out, report)
+    if not report.complete:
+        logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")
+    sys.exit(compute_exit_code(report, fail_on))
+
+
+@cli.group()
+def policy() -> None:
+    """Show the effective policy, or check a policy file."""
+
+
+@policy.command("show")
+@click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
+              help="A policy TOML file layered on the built-in policy (repeatable).")
+def policy_show(policy_files: tuple[Path, ...]) -> None:
+    """Print the effective policy as TOML (built-in files, then each --policy)."""
+    click.echo(dump_policy(load_policy(policy_files)), nl=False)
+
+
+@policy.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def policy_check(files: tuple[Path, ...]) -> None:
+    """Validate policy FILES layered on the built-in policy; list every problem."""
+    effective = load_policy(files)
+    click.echo(
+        f"OK: {', '.join(map(str, files))} "
+        f"({len(effective.portals)} portals, {len(effective.incidents)} incidents in effect)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; turn expected errors into one clear message and exit code 2."""
+    try:
+        cli.main(args=argv, prog_name="portal-audit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.ERROR)
+    except click.Abort:
+        click.echo("portal-audit: interrupted", err=True)
+        sys.exit(130)
+    except InvalidInventory as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"portal-audit: error: {exc}", err=True)
+        sys.exit(ExitCode.ERROR)
+    except AuditorError as exc:
+        click.echo(f"portal-audit: error: {exc}", err=True)
+        sys.exit(ExitCode.ERROR)
+    except Exception as exc:
+        # An unexpected error is a bug. Its message could quote data, so only its
+        # type and place are shown; --verbose twice logs the whole traceback.
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
+        logger.debug("internal error", exc_info=True)
+        click.echo(
+            f"portal-audit: internal error: {type(exc).__name__}{where} "
+            "(a bug: please report it with this line)",
+            err=True,
+        )
+        sys.exit(ExitCode.ERROR)

@@ -1,0 +1,138 @@
+"""The secret boundary: the only place a password is read, turned into facts, then dropped."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from auditor.context import ContextKind, context_hits, context_words, flat_words
+from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
+from auditor.models import Account
+from auditor.policy import Policy
+from auditor.strength import CharClass, char_classes, entropy_bits, zxcvbn_score
+
+logger = logging.getLogger(__name__)
+
+PARALLEL_THRESHOLD = 200
+"""Below this many distinct passwords, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """The breach lookup was turned off (``--no-breach-check``) or not needed (empty password)."""
+
+
+BreachStatus = Pwned | Clean | Unknown | NotChecked
+
+
+@dataclass(frozen=True)
+class Strength:
+    """How hard a password is to guess, as numbers."""
+
+    zxcvbn_score: int
+    entropy_bits: float
+    length: int
+    classes: frozenset[CharClass]
+
+
+@dataclass(frozen=True)
+class PasswordFacts:
+    """What checks may know about a password: nothing that gives it back."""
+
+    empty: bool
+    strength: Strength
+    breach: BreachStatus
+    context: frozenset[ContextKind]
+    """Kinds of context word (practice name, username…) the password contains."""
+    reuse_key: bytes = field(repr=False)
+    """HMAC-SHA256 of the password under a random key drawn for this run and never
+    stored: equal passwords share it within the run, and once the run ends nobody
+    can test a guess against it. Kept in memory only; no format writes it."""
+
+
+@dataclass(frozen=True)
+class AuditedAccount:
+    """An account without its password, and the facts derived from the password."""
+
+    account: Account
+    facts: PasswordFacts | None
+    """None when the inventory does not record a password for this account."""
+
+
+def _score_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[int]:
+    """zxcvbn scores for (password, context words) pairs; runs in a worker process."""
+    return [zxcvbn_score(password, inputs) for password, inputs in batch]
+
+
+def _score_all(items: Sequence[tuple[str, Sequence[str]]], jobs: int) -> list[int]:
+    # zxcvbn keeps user_inputs in a module-level dictionary, so threads would
+    # race: parallelism is across processes. "spawn" is safe with the threads
+    # the HTTP client may have started, and is the same on every platform.
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        return _score_batch(items)
+    chunk = max(1, len(items) // (jobs * 4))
+    batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return [score for scores in pool.map(_score_batch, batches) for score in scores]
+
+
+def sha1_hex(password: str) -> str:
+    """The upper-case SHA-1 of the UTF-8 password, as Pwned Passwords indexes it."""
+    return hashlib.sha1(password.encode("utf-8"), usedforsecurity=False).hexdigest().upper()
+
+
+def derive(
+    accounts: Sequence[Account],
+    policy: Policy,
+    breach: BreachSource | None,
+    *,
+    jobs: int = 1,
+) -> tuple[AuditedAccount, ...]:
+    """Facts for every account's password; the returned accounts hold no password.
+
+    Each distinct password is scored and looked up once. Its plaintext, SHA-1
+    and zxcvbn result live only in this function's locals.
+    """
+    contexts = [context_words(account, policy.portal(account.portal)) for account in accounts]
+    users: dict[str, list[int]] = {}
+    for index, account in enumerate(accounts):
+        if account.password is not None:
+            users.setdefault(account.password.reveal(), []).append(index)
+    distinct = list(users)
+    # One score per distinct password, with every context word of every account
+    # that uses it: zxcvbn then penalises a name that any of them would guess.
+    inputs = [
+        sorted({word for index in users[password] for word in flat_words(contexts[index])})
+        for password in distinct
+    ]
+    scores = _score_all(list(zip(distinct, inputs, strict=True)), jobs)
+    digests = {password: sha1_hex(password) for password in distinct if password}
+    lookups: Mapping[str, LookupResult] = breach.check(set(digests.values())) if breach else {}
+    run_key = os.urandom(32)
+    facts_by_index: dict[int, PasswordFacts] = {}
+    for password, score in zip(distinct, scores, strict=True):
+        classes = char_classes(password)
+        strength = Strength(score, entropy_bits(len(password), classes), len(password), classes)
+        status: BreachStatus = NotChecked()
+        if breach is not None and password:
+            status = lookups[digests[password]]
+        reuse_key = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
+        for index in users[password]:
+            facts_by_index[index] = PasswordFacts(
+                empty=not password,
+                strength=strength,
+                breach=status,
+                context=context_hits(password, contexts[index]),
+                reuse_key=reuse_key,
+            )
+    return tuple(
+        AuditedAccount(replace(account, password=None), facts_by_index.get(index))
+        for index, account in enumerate(accounts)
+    )

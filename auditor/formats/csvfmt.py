@@ -1,0 +1,54 @@
+"""The CSV report: one row per finding, for spreadsheets and mail merges."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from auditor.formats.interface import Formatter
+from auditor.report import Report
+
+COLUMNS = (
+    "practice_id",
+    "practice_name",
+    "portal",
+    "username",
+    "owner",
+    "check",
+    "severity",
+    "due",
+    "message",
+    "action",
+)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection, OWASP)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class CsvFormat(Formatter):
+    """Findings as CSV rows, in the report's stable order."""
+
+    extension = "csv"
+
+    def render(self, report: Report) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for practice in report.practices:
+            for finding in practice.findings:
+                row = (
+                    practice.practice.id,
+                    practice.practice.name,
+                    finding.account.portal,
+                    finding.account.username,
+                    finding.account.owner or "",
+                    finding.check.value,
+                    finding.severity.value,
+                    finding.due.isoformat(),
+                    finding.message,
+                    finding.action,
+                )
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
+        return buffer.getvalue()

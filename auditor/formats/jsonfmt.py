@@ -1,0 +1,94 @@
+"""The JSON report (schema ``portal-auditor/report/v1``) for programs and CI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.derive import AuditedAccount
+from auditor.formats.describe import breach_word
+from auditor.formats.interface import Formatter
+from auditor.hibp import Pwned
+from auditor.models import Finding
+from auditor.report import REPORT_SCHEMA, PracticeReport, Report
+
+
+def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any]:
+    account = audited.account
+    facts = audited.facts
+    password: dict[str, Any] = {"recorded": facts is not None, "breach": breach_word(audited)}
+    if facts is not None:
+        # Counts and the coarse 0–4 score cannot give the password back; its
+        # length, entropy and fingerprints are deliberately left out.
+        if isinstance(facts.breach, Pwned):
+            password["breach_count"] = facts.breach.count
+        password["zxcvbn_score"] = facts.strength.zxcvbn_score
+    return {
+        "portal": account.portal,
+        "username": account.username,
+        "owner": account.owner,
+        "owner_email": account.owner_email,
+        "role": account.role.value,
+        "password_changed": account.password_changed.isoformat()
+        if account.password_changed
+        else None,
+        "mfa": account.mfa,
+        "origin": str(account.origin),
+        "password": password,
+        "checks": [finding.check.value for finding in practice.findings_for(audited)],
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "check": finding.check.value,
+        "severity": finding.severity.value,
+        "portal": finding.account.portal,
+        "username": finding.account.username,
+        "owner": finding.account.owner,
+        "message": finding.message,
+        "action": finding.action,
+        "due": finding.due.isoformat(),
+    }
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    return {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "portal-auditor", "version": report.tool_version},
+        "as_of": report.as_of.isoformat(),
+        "complete": report.complete,
+        "breach_check": {"mode": report.breach_mode.value, "source": report.breach_source},
+        "inventories": list(report.inventories),
+        "policy_files": list(report.policy_files),
+        "summary": {
+            "practices": len(report.practices),
+            "accounts": report.account_count,
+            "findings": {s.value: n for s, n in report.counts().items()},
+        },
+        "skipped_rows": [
+            {"file": row.path, "line": row.line, "column": row.column, "reason": row.reason}
+            for row in report.skipped_rows
+        ],
+        "practices": [
+            {
+                "practice_id": practice.practice.id,
+                "practice_name": practice.practice.name,
+                "worst_severity": practice.worst.value if practice.worst else None,
+                "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
+                "accounts": [_account(practice, audited) for audited in practice.accounts],
+                "findings": [_finding(finding) for finding in practice.findings],
+            }
+            for practice in report.practices
+        ],
+    }
+
+
+class JsonFormat(Formatter):
+    """Machine-readable report; field names are part of the public schema."""
+
+    extension = "json"
+
+    def render(self, report: Report) -> str:
+        return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"

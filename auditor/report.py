@@ -1,0 +1,101 @@
+"""The audit's result, grouped per practice, that every output format renders."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+
+from auditor.derive import AuditedAccount
+from auditor.hibp import Unknown
+from auditor.models import Finding, Practice, Severity
+from auditor.sources import RowProblem
+
+REPORT_SCHEMA = "portal-auditor/report/v1"
+
+
+class BreachMode(enum.Enum):
+    """Where breach lookups went."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class PracticeReport:
+    """One practice's accounts and findings, in stable order."""
+
+    practice: Practice
+    accounts: tuple[AuditedAccount, ...]
+    findings: tuple[Finding, ...]
+
+    def counts(self) -> dict[Severity, int]:
+        """Findings per severity, every severity present (zero included)."""
+        found = Counter(finding.severity for finding in self.findings)
+        return {severity: found.get(severity, 0) for severity in Severity}
+
+    @property
+    def worst(self) -> Severity | None:
+        """The most urgent severity among the findings, None when there are none."""
+        return min((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+    @property
+    def unknown(self) -> tuple[AuditedAccount, ...]:
+        """Accounts whose breach lookup failed."""
+        return tuple(
+            a for a in self.accounts if a.facts is not None and isinstance(a.facts.breach, Unknown)
+        )
+
+    def findings_for(self, audited: AuditedAccount) -> tuple[Finding, ...]:
+        """The findings about one account."""
+        ref = audited.account.ref
+        return tuple(finding for finding in self.findings if finding.account == ref)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything an audit run found, for all practices."""
+
+    tool_version: str
+    as_of: date
+    breach_mode: BreachMode
+    breach_source: str
+    """The API URL or corpus path that answered lookups ("" when skipped)."""
+    practices: tuple[PracticeReport, ...]
+    skipped_rows: tuple[RowProblem, ...]
+    """Rows left out with ``--skip-invalid``."""
+    inventories: tuple[str, ...]
+    policy_files: tuple[str, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """All findings, practice by practice."""
+        return tuple(f for practice in self.practices for f in practice.findings)
+
+    @property
+    def complete(self) -> bool:
+        """False when a breach lookup failed: a missing "breached" may be a lookup failure."""
+        return not any(practice.unknown for practice in self.practices)
+
+    @property
+    def account_count(self) -> int:
+        """Accounts audited, all practices together."""
+        return sum(len(practice.accounts) for practice in self.practices)
+
+    def counts(self) -> dict[Severity, int]:
+        """Findings per severity over all practices."""
+        total = dict.fromkeys(Severity, 0)
+        for practice in self.practices:
+            for severity, count in practice.counts().items():
+                total[severity] += count
+        return total
+
+    def for_practice(self, practice: PracticeReport) -> Report:
+        """The same report narrowed to one practice (for its own report file).
+
+        Skipped rows stay: an invalid row may belong to this practice, and they
+        hold only file, line, column and reason.
+        """
+        return replace(self, practices=(practice,))

@@ -1,0 +1,67 @@
+"""Password strength measures: CNIL 2022-100 combinatorial entropy and zxcvbn's score.
+
+Every function here takes a plaintext password and is called only from
+``auditor.derive``, the secret boundary. Results are numbers, never pieces of
+the password.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import string
+from collections.abc import Sequence
+
+from zxcvbn import zxcvbn
+
+ZXCVBN_MAX_LENGTH = 72
+"""zxcvbn 4.5 raises ValueError past 72 characters; longer passwords are scored on a prefix."""
+
+
+class CharClass(enum.Enum):
+    """The character classes of the CNIL entropy calculation."""
+
+    LOWER = "lower"
+    UPPER = "upper"
+    DIGIT = "digit"
+    SPECIAL = "special"
+
+
+# CNIL's calculator counts 26 lower-case letters, 26 upper-case, 10 digits and 37
+# special characters (those of an AZERTY keyboard), 99 symbols for all four
+# classes (CNIL délibération 2022-100 and its online calculator). Accented and
+# other non-ASCII letters are counted as specials, as an AZERTY keyboard types them.
+_POOL = {CharClass.LOWER: 26, CharClass.UPPER: 26, CharClass.DIGIT: 10, CharClass.SPECIAL: 37}
+
+
+def char_classes(password: str) -> frozenset[CharClass]:
+    """Which of the four classes the password uses."""
+    classes = set()
+    for char in password:
+        if char in string.ascii_lowercase:
+            classes.add(CharClass.LOWER)
+        elif char in string.ascii_uppercase:
+            classes.add(CharClass.UPPER)
+        elif char in string.digits:
+            classes.add(CharClass.DIGIT)
+        else:
+            classes.add(CharClass.SPECIAL)
+    return frozenset(classes)
+
+
+def entropy_bits(length: int, classes: frozenset[CharClass]) -> float:
+    """CNIL combinatorial entropy: ``length × log2(alphabet size)``."""
+    pool = sum(_POOL[cls] for cls in classes)
+    return length * math.log2(pool) if pool else 0.0
+
+
+def zxcvbn_score(password: str, user_inputs: Sequence[str]) -> int:
+    """zxcvbn's 0–4 score, on the first 72 characters; 0 for the empty password.
+
+    Only the score leaves this function: zxcvbn's full result holds pieces of
+    the password (``password``, ``sequence[].token``) and is dropped here.
+    """
+    if not password:
+        return 0
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=list(user_inputs))
+    return int(result["score"])
