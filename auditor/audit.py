@@ -43,7 +43,7 @@ class FailOn(enum.Enum):
         return None if self is FailOn.NEVER else Severity(self.value)
 
 
-class InvalidInventory(AuditorError):
+class InvalidInventoryError(AuditorError):
     """Inventory rows cannot be audited; every problem is listed."""
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
@@ -78,7 +78,7 @@ def read_inventories(
         problems += result.problems
         labels.append(source.path)
     if problems and not skip_invalid:
-        raise InvalidInventory(problems)
+        raise InvalidInventoryError(problems)
     return Inventory(tuple(accounts), tuple(problems), tuple(labels))
 
 

@@ -5,63 +5,61 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
 from auditor import __version__
-from auditor.audit import ExitCode, FailOn, InvalidInventory, read_inventories, run_audit
+from auditor.audit import ExitCode, FailOn, InvalidInventoryError, read_inventories, run_audit
 from auditor.audit import exit_code as compute_exit_code
 from auditor.errors import AuditorError, UsageError
 from auditor.formats import OutputFormat, write_reports
 from auditor.hibp import DEFAULT_API, BreachSource, RangeApiClient, make_session, open_corpus
 from auditor.policy import dump_policy, load_policy
-from auditor.report import BreachMode
+from auditor.report import BreachMode, Report
 
 logger = logging.getLogger("auditor")
 
 _FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV)
 
 
-class _FormatList(click.ParamType):
-    """A comma-separated list of output formats."""
-
-    name = "FORMATS"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[OutputFormat, ...]:
-        if isinstance(value, tuple):
-            return value
-        chosen = []
-        for item in str(value).split(","):
-            try:
-                chosen.append(OutputFormat(item.strip().lower()))
-            except ValueError:
-                names = ", ".join(f.value for f in OutputFormat)
-                self.fail(f"unknown format {item.strip()!r} (choose from {names})", param, ctx)
-        return tuple(dict.fromkeys(chosen))
-
-
-class _IsoDate(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
+def _parse_formats(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[OutputFormat, ...]:
+    """``--format json,markdown`` → the formats, in order, without repeats."""
+    if value is None:
+        return ()
+    chosen = []
+    for item in value.split(","):
         try:
-            return date.fromisoformat(str(value))
+            chosen.append(OutputFormat(item.strip().lower()))
         except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+            names = ", ".join(f.value for f in OutputFormat)
+            raise click.BadParameter(
+                f"unknown format {item.strip()!r} (choose from {names})", ctx, param
+            ) from None
+    return tuple(dict.fromkeys(chosen))
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
-                                         logging.INFO if verbose else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("portal-audit: %(levelname)s: %(message)s"))
     logger.handlers[:] = [handler]
@@ -88,8 +86,15 @@ def cli(verbose: int, quiet: bool) -> None:
 def _breach_source(
     hibp_url: str | None, hibp_offline: Path | None, skip: bool, workers: int
 ) -> Iterator[tuple[BreachSource | None, BreachMode]]:
-    chosen = [name for name, on in (("--hibp-url", hibp_url), ("--hibp-offline", hibp_offline),
-                                    ("--no-breach-check", skip)) if on]
+    chosen = [
+        name
+        for name, on in (
+            ("--hibp-url", hibp_url),
+            ("--hibp-offline", hibp_offline),
+            ("--no-breach-check", skip),
+        )
+        if on
+    ]
     if len(chosen) > 1:
         raise UsageError(f"choose one of {' and '.join(chosen)}")
     if skip:
@@ -107,61 +112,105 @@ def _breach_source(
         yield source, mode
 
 
-def _emit(
-    report_formats: Sequence[OutputFormat], out: Path | None, report: Any
-) -> None:
+def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Report) -> None:
     tty = sys.stdout.isatty()
-    width = click.get_terminal_size()[0] if tty else 100
+    width = shutil.get_terminal_size().columns if tty else 100
     if out is None:
         if len(report_formats) > 1:
             raise UsageError("several formats need --out DIR (stdout takes one format)")
-        chosen = report_formats[0] if report_formats else (
-            OutputFormat.TERMINAL if tty else OutputFormat.JSON
+        chosen = (
+            report_formats[0]
+            if report_formats
+            else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
         )
         click.echo(chosen.to_formatter(color=tty, width=width).render(report), nl=False)
         return
-    files = [f for f in report_formats if f is not OutputFormat.TERMINAL] or (
-        [] if report_formats else list(_FILE_FORMATS)
-    )
+    files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
+    if not report_formats:
+        files = list(_FILE_FORMATS)
     written = write_reports(report, out, [f.to_formatter() for f in files])
     logger.info("wrote %d report files under %s", len(written), out)
     if OutputFormat.TERMINAL in report_formats or tty:
-        click.echo(OutputFormat.TERMINAL.to_formatter(color=tty, width=width).render(report), nl=False)
+        click.echo(
+            OutputFormat.TERMINAL.to_formatter(color=tty, width=width).render(report), nl=False
+        )
 
 
 @cli.command()
-@click.argument("inventories", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
-              help="A policy TOML file layered on the built-in policy (repeatable).")
-@click.option("--as-of", type=_IsoDate(), default=None,
-              help="Audit as if today were DATE (YYYY-MM-DD), for reproducible runs.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Write DIR/<FINESS>/report.<ext> per practice and DIR/summary.<ext>.")
-@click.option("--format", "formats", type=_FormatList(), default=None,
-              help="terminal, json, markdown, csv; several comma-separated with --out. "
-                   "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv.")
-@click.option("--fail-on", type=click.Choice(FailOn, case_sensitive=False), default=FailOn.HIGH,
-              show_default=True, help="Exit 1 when a finding is at least this severe.")
-@click.option("--hibp-url", metavar="URL",
-              help=f"Range API of a self-hosted mirror (default {DEFAULT_API}).")
-@click.option("--hibp-offline", type=click.Path(path_type=Path, exists=True), metavar="PATH",
-              help="Downloaded Pwned Passwords SHA-1 corpus: the single sorted file, "
-                   "or the per-prefix folder. Nothing leaves the machine.")
-@click.option("--no-breach-check", is_flag=True,
-              help="Skip the breach lookup (the report says so).")
-@click.option("--hibp-workers", type=click.IntRange(1, 64), default=16, show_default=True,
-              help="Parallel HTTP requests to the range API.")
-@click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Processes for password scoring (default: one per core).")
-@click.option("--skip-invalid", is_flag=True,
-              help="Audit the valid rows and list the invalid ones in the report.")
+@click.argument(
+    "inventories", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A policy TOML file layered on the built-in policy (repeatable).",
+)
+@click.option(
+    "--as-of",
+    callback=_parse_date,
+    metavar="DATE",
+    help="Audit as if today were DATE (YYYY-MM-DD), for reproducible runs.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write DIR/<FINESS>/report.<ext> per practice and DIR/summary.<ext>.",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_parse_formats,
+    metavar="FORMATS",
+    help="terminal, json, markdown, csv; several comma-separated with --out. "
+    "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FailOn, case_sensitive=False),
+    default=FailOn.HIGH,
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--hibp-url", metavar="URL", help=f"Range API of a self-hosted mirror (default {DEFAULT_API})."
+)
+@click.option(
+    "--hibp-offline",
+    type=click.Path(path_type=Path, exists=True),
+    metavar="PATH",
+    help="Downloaded Pwned Passwords SHA-1 corpus: the single sorted file, "
+    "or the per-prefix folder. Nothing leaves the machine.",
+)
+@click.option(
+    "--no-breach-check", is_flag=True, help="Skip the breach lookup (the report says so)."
+)
+@click.option(
+    "--hibp-workers",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Parallel HTTP requests to the range API.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes for password scoring (default: one per core).",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Audit the valid rows and list the invalid ones in the report.",
+)
 def audit(
+    *,
     inventories: tuple[Path, ...],
     policy_files: tuple[Path, ...],
     as_of: date | None,
     out: Path | None,
-    formats: tuple[OutputFormat, ...] | None,
+    formats: tuple[OutputFormat, ...],
     fail_on: FailOn,
     hibp_url: str | None,
     hibp_offline: Path | None,
@@ -191,7 +240,7 @@ def audit(
         report = run_audit(
             inventory, policy, today, breach, breach_mode=mode, jobs=jobs or os.cpu_count() or 1
         )
-    _emit(formats or (), out, report)
+    _emit(formats, out, report)
     if not report.complete:
         logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")
     sys.exit(compute_exit_code(report, fail_on))
@@ -203,8 +252,13 @@ def policy() -> None:
 
 
 @policy.command("show")
-@click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
-              help="A policy TOML file layered on the built-in policy (repeatable).")
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A policy TOML file layered on the built-in policy (repeatable).",
+)
 def policy_show(policy_files: tuple[Path, ...]) -> None:
     """Print the effective policy as TOML (built-in files, then each --policy)."""
     click.echo(dump_policy(load_policy(policy_files)), nl=False)
@@ -233,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.Abort:
         click.echo("portal-audit: interrupted", err=True)
         sys.exit(130)
-    except InvalidInventory as exc:
+    except InvalidInventoryError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"portal-audit: error: {exc}", err=True)

@@ -36,7 +36,7 @@ class CheckId(enum.Enum):
     """Stable check identifiers: a public contract named by JSON, JUnit, policies and waivers."""
 
     BREACHED = "breached"
-    EMPTY_PASSWORD = "empty-password"
+    EMPTY_PASSWORD = "empty-password"  # noqa: S105 - a check id, not a password
     INCIDENT_ROTATION = "incident-rotation"
     REUSED = "reused"
     WEAK = "weak"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import assert_never
 
 from auditor.checks.accounts import NoMfa, Reused, SharedAccount

@@ -94,14 +94,17 @@ class SharedAccount(Check):
             reasons = []
             if account.owner and words(account.owner, 1) & generic:
                 reasons.append(f"its owner {account.owner!r} is not a person")
-            others = sorted(owners[(account.portal, fold(account.username))] - {account.owner or ""})
+            others = sorted(
+                owners[(account.portal, fold(account.username))] - {account.owner or ""}
+            )
             if others:
                 reasons.append(f"the same login is also used by {_name_some(others)}")
             if reasons:
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "shared account: " + "; ".join(reasons)
+                    "shared account: "
+                    + "; ".join(reasons)
                     + "; nobody can tell who did what, and one leak exposes everyone",
                     "Ask the portal for one login per person, then close the shared one.",
                 )

@@ -28,7 +28,8 @@ class IncidentRotation(Check):
                 continue
             latest = incidents[-1]
             names = ", ".join(
-                f"{incident.name} (disclosed {incident.disclosed.isoformat()})" for incident in incidents
+                f"{incident.name} (disclosed {incident.disclosed.isoformat()})"
+                for incident in incidents
             )
             when = (
                 f"last changed on {changed.isoformat()}"

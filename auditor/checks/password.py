@@ -54,7 +54,9 @@ class Weak(Check):
             if facts is None or facts.empty:
                 continue
             portal = ctx.policy.portal(audited.account.portal)
-            required = rules.min_entropy_bits_limited if portal.limits_attempts else rules.min_entropy_bits
+            required = (
+                rules.min_entropy_bits_limited if portal.limits_attempts else rules.min_entropy_bits
+            )
             reasons = []
             if facts.strength.zxcvbn_score < rules.min_zxcvbn_score:
                 reasons.append(

@@ -36,7 +36,8 @@ def status_line(practice: PracticeReport) -> str:
     urgent = counts[Severity.CRITICAL]
     if worst is Severity.CRITICAL:
         verb = "needs" if urgent == 1 else "need"
-        return f"ACT TODAY: {urgent} critical finding{'s' if urgent > 1 else ''} {verb} a password change now."
+        plural = "s" if urgent > 1 else ""
+        return f"ACT TODAY: {urgent} critical finding{plural} {verb} a password change now."
     if worst is Severity.HIGH:
         return "ACT THIS WEEK: some passwords are weak, reused or too old."
     return "To plan: no urgent problem, some improvements are due."

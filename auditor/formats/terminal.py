@@ -45,12 +45,16 @@ class TerminalFormat(Formatter):
             console.print(header)
             style = _STYLE[practice.worst] if practice.worst else "green"
             console.print(Text(f"  {status_line(practice)}", style=style))
-            console.print(f"  {len(practice.accounts)} accounts; {severity_counts(practice.counts())}")
+            console.print(
+                f"  {len(practice.accounts)} accounts; {severity_counts(practice.counts())}"
+            )
             if practice.findings:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
                 for column in ("", "severity", "due", "portal", "login", "check"):
                     table.add_column(column, no_wrap=column != "login")
-                urgent = sorted(practice.findings, key=lambda f: (f.severity.rank, f.due, f.sort_key))
+                urgent = sorted(
+                    practice.findings, key=lambda f: (f.severity.rank, f.due, f.sort_key)
+                )
                 for finding in urgent:
                     table.add_row(
                         "",

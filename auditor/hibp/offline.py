@@ -44,15 +44,13 @@ class SortedHashFile(BreachSource):
             self._file = path.open("rb")
         except OSError as exc:
             raise CorpusError(f"{path}: cannot open corpus: {exc.strerror}") from exc
-        try:
-            size = path.stat().st_size
-            if size == 0:
-                raise CorpusError(f"{path}: the corpus is empty")
-            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (CorpusError, OSError, ValueError) as exc:
+        if path.stat().st_size == 0:
             self._file.close()
-            if isinstance(exc, CorpusError):
-                raise
+            raise CorpusError(f"{path}: the corpus is empty")
+        try:
+            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            self._file.close()
             raise CorpusError(f"{path}: cannot map corpus: {exc}") from exc
         if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_RANDOM"):
             self._map.madvise(mmap.MADV_RANDOM)

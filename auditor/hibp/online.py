@@ -68,7 +68,9 @@ class RangeApiClient(BreachSource):
         ranges: dict[str, dict[str, int] | Unknown] = {}
         if prefixes:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(prefixes))) as pool:
-                for prefix, answer in zip(prefixes, pool.map(self._safe_fetch, prefixes), strict=True):
+                for prefix, answer in zip(
+                    prefixes, pool.map(self._safe_fetch, prefixes), strict=True
+                ):
                     ranges[prefix] = answer
         results: dict[str, LookupResult] = {}
         for digest in sha1_hashes:
@@ -128,7 +130,7 @@ class RangeApiClient(BreachSource):
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.retry.max_backoff, self.retry.backoff * 2 ** (attempt - 1))
-        return base * self._jitter(0.5, 1.5)
+        return float(base * self._jitter(0.5, 1.5))
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -142,4 +144,4 @@ def _retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, float(when.timestamp()) - time.time())

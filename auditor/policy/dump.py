@@ -30,30 +30,36 @@ def dump_policy(policy: Policy) -> str:
     """The effective policy as a TOML document that ``--policy`` accepts back."""
     out = ["# Effective policy, layered from: " + ", ".join(policy.files), ""]
     strength = policy.strength
-    out += ["[strength]"] + _lines(
-        [
-            ("min_entropy_bits", strength.min_entropy_bits),
-            ("min_entropy_bits_limited", strength.min_entropy_bits_limited),
-            ("min_zxcvbn_score", strength.min_zxcvbn_score),
-            ("sources", strength.sources),
-        ]
-    )
+    out += [
+        "[strength]",
+        *_lines(
+            [
+                ("min_entropy_bits", strength.min_entropy_bits),
+                ("min_entropy_bits_limited", strength.min_entropy_bits_limited),
+                ("min_zxcvbn_score", strength.min_zxcvbn_score),
+                ("sources", strength.sources),
+            ]
+        ),
+    ]
     rotation = policy.rotation
     ages = ", ".join(
-        f"{role.value} = {days or 0}" for role, days in sorted(
-            rotation.max_age_days.items(), key=lambda item: item[0].value
-        )
+        f"{role.value} = {days or 0}"
+        for role, days in sorted(rotation.max_age_days.items(), key=lambda item: item[0].value)
     )
-    out += ["", "[rotation]"] + _lines([("reminder_window_days", rotation.reminder_window_days)])
-    out += [f"max_age_days = {{ {ages} }}"] + _lines([("sources", rotation.sources)])
-    out += ["", "[shared]"] + _lines([("generic_owners", sorted(policy.generic_owners))])
-    out += ["", "[mfa]"] + _lines([("required", policy.mfa_required)])
-    out += ["", "[deadlines]"] + _lines(
-        (severity.value, days) for severity, days in policy.deadline_days.items()
-    )
-    out += ["", "[severity]"] + _lines(
-        (check.value, severity.value) for check, severity in policy.severities.items()
-    )
+    out += ["", "[rotation]", *_lines([("reminder_window_days", rotation.reminder_window_days)])]
+    out += [f"max_age_days = {{ {ages} }}", *_lines([("sources", rotation.sources)])]
+    out += ["", "[shared]", *_lines([("generic_owners", sorted(policy.generic_owners))])]
+    out += ["", "[mfa]", *_lines([("required", policy.mfa_required)])]
+    out += [
+        "",
+        "[deadlines]",
+        *_lines((severity.value, days) for severity, days in policy.deadline_days.items()),
+    ]
+    out += [
+        "",
+        "[severity]",
+        *_lines((check.value, severity.value) for check, severity in policy.severities.items()),
+    ]
     for portal in policy.portals:
         pairs: list[tuple[str, object]] = [
             ("id", portal.id),
@@ -72,16 +78,20 @@ def dump_policy(policy: Policy) -> str:
         ]
         out += ["", "[[portal]]", *_lines(pairs)]
     for incident in policy.incidents:
-        out += ["", "[[incident]]"] + _lines(
-            [
-                ("id", incident.id),
-                ("name", incident.name),
-                ("portals", incident.portals),
-                ("disclosed", incident.disclosed),
-                ("rotate_before", incident.rotate_before),
-                ("summary", incident.summary),
-                ("rationale", incident.rationale),
-                ("sources", incident.sources),
-            ]
-        )
+        out += [
+            "",
+            "[[incident]]",
+            *_lines(
+                [
+                    ("id", incident.id),
+                    ("name", incident.name),
+                    ("portals", incident.portals),
+                    ("disclosed", incident.disclosed),
+                    ("rotate_before", incident.rotate_before),
+                    ("summary", incident.summary),
+                    ("rationale", incident.rationale),
+                    ("sources", incident.sources),
+                ]
+            ),
+        ]
     return "\n".join(out) + "\n"

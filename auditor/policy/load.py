@@ -41,57 +41,57 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
 Validator = Callable[[Any], Any]
 
 
-class _Invalid(Exception):
+class _InvalidValueError(Exception):
     """A value does not have the expected type; carries the expectation."""
 
 
 def _string(value: Any) -> str:
     if not isinstance(value, str):
-        raise _Invalid("expected a string")
+        raise _InvalidValueError("expected a string")
     return value
 
 
 def _nonempty_id(value: Any) -> str:
     text = _string(value).strip()
     if not text or not all(ch.isalnum() or ch in "-_" for ch in text) or text != text.lower():
-        raise _Invalid("expected a lower-case id of letters, digits, '-' or '_'")
+        raise _InvalidValueError("expected a lower-case id of letters, digits, '-' or '_'")
     return text
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Invalid("expected true or false")
+        raise _InvalidValueError("expected true or false")
     return value
 
 
 def _days(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Invalid("expected a whole number of days (0 or more)")
+        raise _InvalidValueError("expected a whole number of days (0 or more)")
     return value
 
 
 def _score(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-        raise _Invalid("expected a zxcvbn score from 0 to 4")
+        raise _InvalidValueError("expected a zxcvbn score from 0 to 4")
     return value
 
 
 def _bits(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 512:
-        raise _Invalid("expected a number of bits from 0 to 512")
+        raise _InvalidValueError("expected a number of bits from 0 to 512")
     return value
 
 
 def _date(value: Any) -> date:
     # tomllib gives datetime for "2024-02-12T10:00": a bare date is required.
     if not isinstance(value, date) or hasattr(value, "hour"):
-        raise _Invalid("expected a date such as 2024-02-12 (unquoted)")
+        raise _InvalidValueError("expected a date such as 2024-02-12 (unquoted)")
     return value
 
 
 def _strings(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _Invalid("expected a list of strings")
+        raise _InvalidValueError("expected a list of strings")
     return tuple(value)
 
 
@@ -99,7 +99,9 @@ def _domains(value: Any) -> tuple[str, ...]:
     domains = _strings(value)
     for domain in domains:
         if "/" in domain or "." not in domain or domain != domain.strip().lower():
-            raise _Invalid(f"expected bare lower-case domains such as example.fr, got {domain!r}")
+            raise _InvalidValueError(
+                f"expected bare lower-case domains such as example.fr, got {domain!r}"
+            )
     return domains
 
 
@@ -107,18 +109,20 @@ def _mfa(value: Any) -> MfaSupport:
     try:
         return MfaSupport(_string(value))
     except ValueError:
-        raise _Invalid(f"expected one of {', '.join(m.value for m in MfaSupport)}") from None
+        raise _InvalidValueError(
+            f"expected one of {', '.join(m.value for m in MfaSupport)}"
+        ) from None
 
 
 def _role_days(value: Any) -> dict[Role, int | None]:
     if not isinstance(value, dict):
-        raise _Invalid("expected a table such as { user = 0, admin = 365 }")
+        raise _InvalidValueError("expected a table such as { user = 0, admin = 365 }")
     result: dict[Role, int | None] = {}
     for key, days in value.items():
         try:
             role = Role(key)
         except ValueError:
-            raise _Invalid(f"unknown role {key!r} (expected user or admin)") from None
+            raise _InvalidValueError(f"unknown role {key!r} (expected user or admin)") from None
         result[role] = _days(days) or None
     return result
 
@@ -193,13 +197,20 @@ def _fields(
             continue
         try:
             values[key] = validator(value)
-        except _Invalid as exc:
+        except _InvalidValueError as exc:
             errors.append(f"{where}: {key}: {exc}")
     return values
 
 
-def _entries(raw: Any, kind: str, spec: Mapping[str, Validator], source: str, layers: _Layers,
-             into: dict[str, dict[str, Any]]) -> None:
+def _entries(
+    raw: Any,
+    *,
+    kind: str,
+    spec: Mapping[str, Validator],
+    source: str,
+    layers: _Layers,
+    into: dict[str, dict[str, Any]],
+) -> None:
     if not isinstance(raw, list):
         layers.errors.append(f"{source}: {kind}: expected [[{kind}]] tables")
         return
@@ -220,9 +231,23 @@ def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
     layers.files.append(source)
     for key, raw in data.items():
         if key == "portal":
-            _entries(raw, "portal", _PORTAL_FIELDS, source, layers, layers.portals)
+            _entries(
+                raw,
+                kind="portal",
+                spec=_PORTAL_FIELDS,
+                source=source,
+                layers=layers,
+                into=layers.portals,
+            )
         elif key == "incident":
-            _entries(raw, "incident", _INCIDENT_FIELDS, source, layers, layers.incidents)
+            _entries(
+                raw,
+                kind="incident",
+                spec=_INCIDENT_FIELDS,
+                source=source,
+                layers=layers,
+                into=layers.incidents,
+            )
         elif key in _TABLES:
             values = _fields(raw, _TABLES[key], f"{source}: [{key}]", layers.errors)
             table = layers.tables.setdefault(key, {})
@@ -269,7 +294,7 @@ def _add_deadlines(layers: _Layers, raw: Any, source: str) -> None:
             continue
         try:
             layers.deadlines[severity] = _days(value)
-        except _Invalid as exc:
+        except _InvalidValueError as exc:
             layers.errors.append(f"{source}: [deadlines]: {key}: {exc}")
 
 
@@ -306,7 +331,9 @@ def _build_portal(values: dict[str, Any], errors: list[str]) -> Portal | None:
     )
 
 
-def _build_incident(values: dict[str, Any], portal_ids: set[str], errors: list[str]) -> Incident | None:
+def _build_incident(
+    values: dict[str, Any], portal_ids: set[str], errors: list[str]
+) -> Incident | None:
     where = f"{values['_file']}: incident {values['id']!r}"
     missing = [key for key in _INCIDENT_REQUIRED if key not in values]
     if missing:
@@ -392,4 +419,3 @@ def load_policy(user_files: Iterable[Path] = ()) -> Policy:
     for path in user_files:
         _add_file(layers, _read(path, str(path)), str(path))
     return _build(layers)
-

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.finess import finess_problem
-from auditor.models import Account, Origin, Practice
+from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import Policy, Portal
 from auditor.secrets import Secret
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
-from auditor.sources.values import ValueProblem, parse_bool, parse_date, parse_email, parse_role
+from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
 from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,7 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "mfa": ("double authentification", "2fa"),
 }
 HEADER_ALIASES: Mapping[str, str] = {
-    fold_key(alias): name
-    for name, aliases in _ALIASES.items()
-    for alias in (name, *aliases)
+    fold_key(alias): name for name, aliases in _ALIASES.items() for alias in (name, *aliases)
 }
 _DELIMITERS = (";", ",", "\t")
 _MAX_QUOTED = 40
@@ -87,8 +85,7 @@ def decode(data: bytes, path: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(
-            f"{path}: cannot decode byte {exc.start + 1} as {encoding}; "
-            "save the sheet as CSV UTF-8"
+            f"{path}: cannot decode byte {exc.start + 1} as {encoding}; save the sheet as CSV UTF-8"
         ) from exc
 
 
@@ -125,7 +122,9 @@ class CsvInventory(InventorySource):
         try:
             rows = list(_records(text, delimiter))
         except csv.Error as exc:
-            return self._fail(exc.args[1] if len(exc.args) > 1 else 1, "-", f"bad CSV: {exc.args[0]}")
+            return self._fail(
+                exc.args[1] if len(exc.args) > 1 else 1, "-", f"bad CSV: {exc.args[0]}"
+            )
         header_line, header = rows[0]
         columns, problems = self._columns(header, header_line)
         if columns is None:
@@ -258,7 +257,7 @@ class _RowReader:
             username=username,
             owner=owner,
             owner_email=email,
-            role=role,
+            role=role or Role.USER,
             password_changed=changed,
             mfa=mfa,
             origin=Origin(self.path, line),
@@ -283,7 +282,7 @@ class _RowReader:
             return None
         try:
             return parse(text)
-        except ValueProblem as exc:
+        except CellValueError as exc:
             self._problem(line, self.columns.label(name), str(exc))
             return None
 
@@ -293,7 +292,11 @@ class _RowReader:
         if name and known and name != known:
             logger.warning(
                 "%s: practice %s is named both %r and %r; using %r",
-                self.path, practice_id, known, name, known,
+                self.path,
+                practice_id,
+                known,
+                name,
+                known,
             )
         if not known and name:
             self._names[practice_id] = name
@@ -341,4 +344,3 @@ class _RowReader:
             + ". To audit another portal, declare it in a policy file "
             "([[portal]] with id, name and domains) and pass --policy FILE"
         )
-

@@ -9,7 +9,7 @@ from auditor.models import Role
 from auditor.text import fold_key
 
 
-class ValueProblem(ValueError):
+class CellValueError(ValueError):
     """A cell does not hold a value of the expected kind; the message says what was expected."""
 
 
@@ -42,10 +42,10 @@ def parse_date(text: str) -> date:
         if french:
             return date(int(french[3]), int(french[2]), int(french[1]))
     except ValueError:
-        raise ValueProblem("not a real calendar date") from None
+        raise CellValueError("not a real calendar date") from None
     if _SHORT_YEAR.match(text):
-        raise ValueProblem("two-digit year: write the year in full (12/02/2024 or 2024-02-12)")
-    raise ValueProblem("not a date (expected 2024-02-12 or 12/02/2024)")
+        raise CellValueError("two-digit year: write the year in full (12/02/2024 or 2024-02-12)")
+    raise CellValueError("not a date (expected 2024-02-12 or 12/02/2024)")
 
 
 def parse_bool(text: str) -> bool:
@@ -55,7 +55,7 @@ def parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueProblem("expected yes/no, oui/non, true/false or 1/0")
+    raise CellValueError("expected yes/no, oui/non, true/false or 1/0")
 
 
 def parse_role(text: str) -> Role:
@@ -64,12 +64,12 @@ def parse_role(text: str) -> Role:
         return Role.USER
     role = _ROLES.get(fold_key(text))
     if role is None:
-        raise ValueProblem("expected user or admin (utilisateur, administrateur)")
+        raise CellValueError("expected user or admin (utilisateur, administrateur)")
     return role
 
 
 def parse_email(text: str) -> str:
     """A plausible e-mail address, unchanged."""
     if not _EMAIL.match(text):
-        raise ValueProblem("not an e-mail address")
+        raise CellValueError("not an e-mail address")
     return text
