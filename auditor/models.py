@@ -134,7 +134,14 @@ class Finding:
     """The day by which the action must be done."""
 
     @property
-    def sort_key(self) -> tuple[str, str, str, int, str]:
-        """Stable order: practice, portal, username, urgency, check id."""
+    def sort_key(self) -> tuple[str, str, str, str, int, str]:
+        """Stable order: practice, portal, username, owner, urgency, check id."""
         ref = self.account
-        return (ref.practice_id, ref.portal, ref.username, self.severity.rank, self.check.value)
+        return (
+            ref.practice_id,
+            ref.portal,
+            ref.username.casefold(),
+            ref.owner or "",
+            self.severity.rank,
+            self.check.value,
+        )

@@ -26,9 +26,10 @@ class TerminalFormat(Formatter):
 
     extension = "txt"
 
-    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+    def __init__(self, *, color: bool = False, width: int = 100, max_rows: int = 12) -> None:
         self.color = color
         self.width = width
+        self.max_rows = max_rows  # findings listed per practice; the rest are counted
 
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
@@ -50,21 +51,27 @@ class TerminalFormat(Formatter):
             )
             if practice.findings:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
-                for column in ("", "severity", "due", "portal", "login", "check"):
-                    table.add_column(column, no_wrap=column != "login")
+                for column in ("", "severity", "due", "portal", "login", "owner", "check"):
+                    table.add_column(column, no_wrap=column not in ("login", "owner"))
                 urgent = sorted(
                     practice.findings, key=lambda f: (f.severity.rank, f.due, f.sort_key)
                 )
-                for finding in urgent:
+                for finding in urgent[: self.max_rows]:
                     table.add_row(
                         "",
                         Text(finding.severity.value, style=_STYLE[finding.severity]),
                         finding.due.isoformat(),
                         finding.account.portal,
                         finding.account.username,
+                        finding.account.owner or "",
                         finding.check.value,
                     )
                 console.print(table)
+                if len(urgent) > self.max_rows:
+                    console.print(
+                        f"  … and {len(urgent) - self.max_rows} more: see the JSON, Markdown or "
+                        "CSV report (--format, --out)"
+                    )
             console.print()
         state = "complete" if report.complete else "INCOMPLETE (some breach lookups failed)"
         console.print(

@@ -1,0 +1,119 @@
+"""Shared fixtures: a network guard, the built-in policy, account factories and fake lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
+from auditor.models import Account, Origin, Practice, Role
+from auditor.policy import Policy, load_policy
+from auditor.secrets import Secret
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = date(2026, 11, 22)
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection outside loopback fails the test (``responses`` never opens sockets)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple) and address[0] not in _LOOPBACK:
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture
+def as_of() -> date:
+    return AS_OF
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+def sha1(password: str) -> str:
+    return hashlib.sha1(password.encode()).hexdigest().upper()
+
+
+@pytest.fixture
+def make_account() -> Callable[..., Account]:
+    """Build an Account with sensible defaults; ``password=`` takes plain text."""
+
+    def build(**overrides: Any) -> Account:
+        password = overrides.pop("password", None)
+        practice = overrides.pop("practice", Practice("750056780", "Pharmacie du Marché"))
+        values: dict[str, Any] = {
+            "practice": practice,
+            "portal": "kalixia",
+            "username": "jdoe",
+            "owner": "Jeanne Doe",
+            "owner_email": None,
+            "role": Role.USER,
+            "password_changed": date(2025, 6, 1),
+            "mfa": True,
+            "origin": Origin("inventory.csv", 2),
+        }
+        values.update(overrides)
+        return Account(**values, password=Secret(password) if password is not None else None)
+
+    return build
+
+
+@dataclass
+class FakeBreach(BreachSource):
+    """Answers from a password → count table; hashes in ``unknown`` fail."""
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    unknown: Collection[str] = ()
+    asked: list[list[str]] = field(default_factory=list)
+    description: str = "fake"
+
+    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+        self.asked.append(sorted(sha1_hashes))
+        by_hash = {sha1(password): count for password, count in self.counts.items()}
+        failing = {sha1(password) for password in self.unknown}
+        results: dict[str, LookupResult] = {}
+        for digest in sha1_hashes:
+            if digest in failing:
+                results[digest] = Unknown("lookup failed")
+            elif digest in by_hash:
+                results[digest] = Pwned(by_hash[digest])
+            else:
+                results[digest] = Clean()
+        return results
+
+
+@pytest.fixture
+def fake_breach() -> Callable[..., FakeBreach]:
+    return FakeBreach
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Write CSV text (or bytes) to a file in the test's folder and return its path."""
+
+    def write(content: str | bytes, name: str = "inventory.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    yield write

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from auditor.strength import CharClass, char_classes, entropy_bits, zxcvbn_score
+
+
+def test_char_classes() -> None:
+    assert char_classes("aB3!") == frozenset(CharClass)
+    assert char_classes("abc") == {CharClass.LOWER}
+    assert char_classes("é") == {CharClass.SPECIAL}
+
+
+@pytest.mark.parametrize(
+    ("password", "at_least_80"),
+    [
+        # CNIL 2022-100's own examples of 80-bit passwords
+        ("Ab3!Ab3!Ab3!", True),  # 12 characters, four classes: 79.55 bits, rounds to 80
+        ("Ab3Ab3Ab3Ab3Ab", True),  # 14 characters, three classes
+        ("abcdefghijklmnopq", True),  # 17 lower-case letters: 79.9 bits
+        ("Ab3!Ab3!Ab3", False),  # 11 characters
+        ("abcdefghijklmnop", False),  # 16 lower-case letters: 75.2 bits
+    ],
+)
+def test_cnil_entropy_examples(password: str, at_least_80: bool) -> None:
+    bits = entropy_bits(len(password), char_classes(password))
+    assert (round(bits) >= 80) is at_least_80
+
+
+def test_zxcvbn_handles_empty_and_long_passwords() -> None:
+    assert zxcvbn_score("", []) == 0
+    # zxcvbn 4.5 raises past 72 characters; the score is taken on the first 72.
+    assert zxcvbn_score("G7v!pQ2#nZ8@rT4%wL6^yB1&kM3*hD5(" * 3, []) == 4
+
+
+def test_zxcvbn_penalises_context_words() -> None:
+    password = "Optiquelumiere"
+    assert zxcvbn_score(password, ["lumiere", "optique"]) < zxcvbn_score(password, [])
