@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit import Inventory, run_audit
+from auditor.formats import OutputFormat, write_reports
+from auditor.formats.csvfmt import spreadsheet_safe
+from auditor.models import Account, Practice
+from auditor.policy import Policy
+from auditor.report import BreachMode, Report
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture
+def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+    other = Practice("690034566", "Optique Lumière")
+    accounts = (
+        make_account(portal="viamedis", username="a|b", password="soleil", password_changed=None),
+        make_account(
+            portal="almerys", username="=cmd()", owner="@owner", password="V7#qLm2!xR9@wTz4",
+            password_changed=None,
+        ),
+        make_account(practice=other, username="sdurand", password="soleil"),
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    return run_audit(inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE)
+
+
+@pytest.mark.parametrize("choice", list(OutputFormat))
+def test_every_format_renders_deterministically(choice: OutputFormat, report: Report) -> None:
+    formatter = choice.to_formatter()
+    first = formatter.render(report)
+    assert first and first == formatter.render(report)
+
+
+def test_json_schema(report: Report) -> None:
+    document = json.loads(OutputFormat.JSON.to_formatter().render(report))
+    assert document["schema"] == "portal-auditor/report/v1"
+    assert document["as_of"] == "2026-11-22"
+    assert document["complete"] is True
+    assert document["breach_check"] == {"mode": "offline", "source": "fake"}
+    assert [p["practice_id"] for p in document["practices"]] == ["690034566", "750056780"]
+    practice = document["practices"][1]
+    finding = practice["findings"][0]
+    assert set(finding) >= {"check", "severity", "portal", "username", "message", "due", "action"}
+    account = next(a for a in practice["accounts"] if a["portal"] == "viamedis")
+    assert account["password"]["breach"] == "pwned" and account["password"]["breach_count"] == 5
+    assert "breached" in account["checks"]
+    assert set(account["password"]) == {"recorded", "breach", "breach_count", "zxcvbn_score"}
+
+
+def test_markdown_lists_actions_by_due_date(report: Report) -> None:
+    text = OutputFormat.MARKDOWN.to_formatter().render(report)
+    assert "## Pharmacie du Marché (FINESS 750056780)" in text
+    assert "ACT TODAY" in text
+    assert "a\\|b" in text  # table cells are escaped
+    section = text.split("## Pharmacie du Marché")[1].split("### Accounts")[0]
+    dues = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| 20")]
+    assert dues == sorted(dues) and dues
+
+
+def test_csv_neutralises_formulas(report: Report) -> None:
+    rows = list(csv.DictReader(io.StringIO(OutputFormat.CSV.to_formatter().render(report))))
+    usernames = {row["username"] for row in rows}
+    assert "'=cmd()" in usernames and "=cmd()" not in usernames
+    assert spreadsheet_safe("+1") == "'+1" and spreadsheet_safe("ok") == "ok"
+
+
+def test_terminal_summary(report: Report) -> None:
+    text = OutputFormat.TERMINAL.to_formatter(width=120).render(report)
+    assert "750056780 Pharmacie du Marché" in text
+    assert "ACT TODAY" in text
+    assert "\x1b[" not in text  # no colour unless asked
+    assert "\x1b[" in OutputFormat.TERMINAL.to_formatter(color=True).render(report)
+
+
+def test_incomplete_report_says_so(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> None:
+    inventory = Inventory((make_account(password="x"),), (), ("i.csv",))
+    report = run_audit(inventory, policy, AS_OF, fake_breach(unknown=["x"]), breach_mode=BreachMode.ONLINE)
+    assert not report.complete
+    assert json.loads(OutputFormat.JSON.to_formatter().render(report))["complete"] is False
+    assert "Incomplete" in OutputFormat.MARKDOWN.to_formatter().render(report)
+    assert "INCOMPLETE" in OutputFormat.TERMINAL.to_formatter().render(report)
+
+
+def test_reports_are_written_privately_per_practice(report: Report, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    formatters = [OutputFormat.JSON.to_formatter(), OutputFormat.CSV.to_formatter()]
+    written = write_reports(report, out, formatters)
+    expected = {
+        out / "690034566" / "report.json", out / "750056780" / "report.json", out / "summary.json",
+        out / "690034566" / "report.csv", out / "750056780" / "report.csv", out / "summary.csv",
+    }
+    assert set(written) == expected
+    for path in expected:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "750056780").stat().st_mode) == 0o700
+    assert not [p for p in out.rglob(".*.tmp")]
+    one = json.loads((out / "750056780" / "report.json").read_text())
+    assert [p["practice_id"] for p in one["practices"]] == ["750056780"]
+
+
+def test_rewriting_replaces_the_file_in_one_step(report: Report, tmp_path: Path) -> None:
+    target = tmp_path / "summary.json"
+    target.write_text("old")
+    os.chmod(target, 0o644)
+    write_reports(report, tmp_path, [OutputFormat.JSON.to_formatter()])
+    assert target.read_text().startswith("{")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

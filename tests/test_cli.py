@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import responses
+
+from auditor.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = "examples/inventaire.csv"
+CORPUS = "examples/pwned-passwords-SYNTHETIC.txt"
+GOLDEN = REPO / "tests" / "golden"
+HEADER = "practice_id,practice_name,portal,username,owner,role,password,password_changed,mfa"
+CLEAN_ROW = "750056780,Pharmacie du Marché,kalixia,jdoe,Jeanne Doe,user,V7#qLm2!xR9@wTz4,2025-06-01,yes"
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run the CLI in-process from the repository root; return (exit code, stdout, stderr)."""
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        monkeypatch.chdir(REPO)
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exited:
+            code = int(exited.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def example(*extra: str) -> list[str]:
+    return ["audit", EXAMPLE, "--hibp-offline", CORPUS, "--as-of", "2026-11-22", *extra]
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt")])
+def test_example_matches_golden_file(run: Run, fmt: str, ext: str) -> None:
+    code, out, _ = run(*example("--format", fmt))
+    assert code == 1
+    golden = GOLDEN / f"example.{ext}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8"), f"regenerate with UPDATE_GOLDEN=1 if intended: {golden}"
+
+
+def test_example_findings(run: Run) -> None:
+    code, out, _ = run(*example("--format", "json"))
+    document = json.loads(out)
+    checks = {f["check"] for p in document["practices"] for f in p["findings"]}
+    assert checks == {
+        "breached", "incident-rotation", "reused", "weak", "contextual", "rotation-overdue",
+        "rotation-due", "age-unknown", "shared-account",
+    }
+    assert document["summary"]["accounts"] == 13
+
+
+def test_stdout_is_json_when_not_a_terminal(run: Run) -> None:
+    _, out, _ = run(*example())
+    assert json.loads(out)["schema"] == "portal-auditor/report/v1"
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [("critical", 1), ("high", 1), ("low", 1), ("never", 0)]
+)
+def test_fail_on(run: Run, fail_on: str, expected: int) -> None:
+    assert run(*example("--fail-on", fail_on))[0] == expected
+
+
+def test_clean_inventory_exits_0(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
+    code, out, _ = run("audit", str(path), "--hibp-offline", CORPUS, "--as-of", "2026-11-22")
+    assert code == 0
+    assert json.loads(out)["complete"] is True
+
+
+def test_threshold_applies_to_severity(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "medium.csv"
+    path.write_text(f"{HEADER}\n{CLEAN_ROW.replace('2025-06-01', '')}\n")  # age-unknown: medium
+    assert run("audit", str(path), "--no-breach-check", "--as-of", "2026-11-22")[0] == 0
+    assert run("audit", str(path), "--no-breach-check", "--as-of", "2026-11-22", "--fail-on", "medium")[0] == 1
+
+
+def test_incomplete_lookup_exits_3(run: Run, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "00000.txt").write_text("0" * 35 + ":1\n")  # every other prefix is missing
+    inventory = tmp_path / "clean.csv"
+    inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
+    code, out, err = run("audit", str(inventory), "--hibp-offline", str(corpus), "--as-of", "2026-11-22")
+    assert code == 3
+    document = json.loads(out)
+    assert document["complete"] is False
+    assert document["practices"][0]["accounts"][0]["password"]["breach"] == "unknown"
+    assert "incomplete" in err
+
+
+@responses.activate
+def test_online_failure_exits_3_and_findings_still_win(run: Run, tmp_path: Path) -> None:
+    responses.get(
+        re.compile(r"https://mirror\.test/range/[0-9A-F]{5}"), status=503, headers={"Retry-After": "0"}
+    )
+    inventory = tmp_path / "clean.csv"
+    inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
+    base = ["audit", str(inventory), "--hibp-url", "https://mirror.test", "--as-of", "2026-11-22"]
+    assert run(*base)[0] == 3
+    weak = tmp_path / "weak.csv"
+    weak.write_text(f"{HEADER}\n{CLEAN_ROW.replace('V7#qLm2!xR9@wTz4', 'azerty')}\n")
+    assert run("audit", str(weak), *base[2:])[0] == 1
+
+
+def test_invalid_inventory_exits_2_lists_every_problem_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('yes', 'maybe')}\n{CLEAN_ROW.replace('kalixia', 'nope')}\n")
+    out_dir = tmp_path / "out"
+    code, out, err = run("audit", str(path), "--no-breach-check", "--out", str(out_dir))
+    assert code == 2
+    assert f"{path}:3: mfa:" in err and f"{path}:4: portal:" in err
+    assert "Traceback" not in err and out == ""
+    assert not out_dir.exists()
+
+
+def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('yes', 'maybe')}\n")
+    code, out, err = run("audit", str(path), "--no-breach-check", "--skip-invalid", "--as-of", "2026-11-22")
+    assert code == 0
+    document = json.loads(out)
+    assert document["summary"]["accounts"] == 1
+    assert document["skipped_rows"] == [
+        {"file": str(path), "line": 3, "column": "mfa", "reason": "expected yes/no, oui/non, true/false or 1/0"}
+    ]
+    assert "skipped" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit", EXAMPLE, "--no-breach-check", "--hibp-url", "http://127.0.0.1:1"], "choose one of"),
+        (["audit", EXAMPLE, "--format", "pdf"], "unknown format 'pdf'"),
+        (["audit", EXAMPLE, "--as-of", "22/11/2026"], "not a date"),
+        (["audit", EXAMPLE, "--no-breach-check", "--format", "json,csv"], "need --out"),
+        (["audit", "missing.csv"], "no such file"),
+        (["audit", EXAMPLE, "--policy", "missing.toml"], "cannot read policy file"),
+        (["audit", EXAMPLE, "--hibp-offline", EXAMPLE], "line 1 is not HASH:COUNT"),
+        (["audit"], "Missing argument"),
+    ],
+)
+def test_usage_and_input_errors_exit_2_without_traceback(run: Run, args: list[str], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:
+    out_dir = tmp_path / "reports"
+    code, _, _ = run(*example("--out", str(out_dir)))
+    assert code == 1
+    names = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
+    assert names == sorted(
+        f"{d}/report.{e}" for d in ("690034566", "750056780") for e in ("csv", "json", "md")
+    ) + ["summary.csv", "summary.json", "summary.md"]
+
+
+def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
+    code, out, _ = run("policy", "show")
+    assert code == 0 and "[[portal]]" in out and 'id = "viamedis"' in out
+    good = tmp_path / "good.toml"
+    good.write_text('[[portal]]\nid = "viamedis"\nmax_age_days = 90\n')
+    code, out, _ = run("policy", "check", str(good))
+    assert code == 0 and out.startswith("OK")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[portal]]\nid = "viamedis"\nmax_age = 90\n')
+    code, _, err = run("policy", "check", str(bad))
+    assert code == 2 and "unknown key 'max_age'" in err and str(bad) in err
+
+
+def test_help_teaches(run: Run) -> None:
+    code, out, _ = run("audit", "--help")
+    assert code == 0
+    for words in ("Exit codes", "--hibp-offline", "--fail-on", "5 hex characters", "--skip-invalid"):
+        assert words in out
+
+
+def test_python_dash_m_and_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0 and "portal-audit" in result.stdout
