@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -108,7 +108,7 @@ def fake_breach() -> Callable[..., FakeBreach]:
 
 
 @pytest.fixture
-def write_csv(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
     """Write CSV text (or bytes) to a file in the test's folder and return its path."""
 
     def write(content: str | bytes, name: str = "inventory.csv", encoding: str = "utf-8") -> Path:
@@ -116,4 +116,4 @@ def write_csv(tmp_path: Path) -> Iterator[Callable[..., Path]]:
         path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
         return path
 
-    yield write
+    return write

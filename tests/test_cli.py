@@ -18,7 +18,9 @@ EXAMPLE = "examples/inventaire.csv"
 CORPUS = "examples/pwned-passwords-SYNTHETIC.txt"
 GOLDEN = REPO / "tests" / "golden"
 HEADER = "practice_id,practice_name,portal,username,owner,role,password,password_changed,mfa"
-CLEAN_ROW = "750056780,Pharmacie du Marché,kalixia,jdoe,Jeanne Doe,user,V7#qLm2!xR9@wTz4,2025-06-01,yes"
+CLEAN_ROW = (
+    "750056780,Pharmacie du Marché,kalixia,jdoe,Jeanne Doe,user,V7#qLm2!xR9@wTz4,2025-06-01,yes"
+)
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -44,23 +46,35 @@ def example(*extra: str) -> list[str]:
     return ["audit", EXAMPLE, "--hibp-offline", CORPUS, "--as-of", "2026-11-22", *extra]
 
 
-@pytest.mark.parametrize(("fmt", "ext"), [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt")])
+@pytest.mark.parametrize(
+    ("fmt", "ext"), [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt")]
+)
 def test_example_matches_golden_file(run: Run, fmt: str, ext: str) -> None:
     code, out, _ = run(*example("--format", fmt))
     assert code == 1
     golden = GOLDEN / f"example.{ext}"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8"), f"regenerate with UPDATE_GOLDEN=1 if intended: {golden}"
+    assert out == golden.read_text(encoding="utf-8"), (
+        f"regenerate with UPDATE_GOLDEN=1 if intended: {golden}"
+    )
 
 
 def test_example_findings(run: Run) -> None:
     code, out, _ = run(*example("--format", "json"))
+    assert code == 1
     document = json.loads(out)
     checks = {f["check"] for p in document["practices"] for f in p["findings"]}
     assert checks == {
-        "breached", "incident-rotation", "reused", "weak", "contextual", "rotation-overdue",
-        "rotation-due", "age-unknown", "shared-account",
+        "breached",
+        "incident-rotation",
+        "reused",
+        "weak",
+        "contextual",
+        "rotation-overdue",
+        "rotation-due",
+        "age-unknown",
+        "shared-account",
     }
     assert document["summary"]["accounts"] == 13
 
@@ -89,7 +103,12 @@ def test_threshold_applies_to_severity(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "medium.csv"
     path.write_text(f"{HEADER}\n{CLEAN_ROW.replace('2025-06-01', '')}\n")  # age-unknown: medium
     assert run("audit", str(path), "--no-breach-check", "--as-of", "2026-11-22")[0] == 0
-    assert run("audit", str(path), "--no-breach-check", "--as-of", "2026-11-22", "--fail-on", "medium")[0] == 1
+    assert (
+        run(
+            "audit", str(path), "--no-breach-check", "--as-of", "2026-11-22", "--fail-on", "medium"
+        )[0]
+        == 1
+    )
 
 
 def test_incomplete_lookup_exits_3(run: Run, tmp_path: Path) -> None:
@@ -98,7 +117,9 @@ def test_incomplete_lookup_exits_3(run: Run, tmp_path: Path) -> None:
     (corpus / "00000.txt").write_text("0" * 35 + ":1\n")  # every other prefix is missing
     inventory = tmp_path / "clean.csv"
     inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
-    code, out, err = run("audit", str(inventory), "--hibp-offline", str(corpus), "--as-of", "2026-11-22")
+    code, out, err = run(
+        "audit", str(inventory), "--hibp-offline", str(corpus), "--as-of", "2026-11-22"
+    )
     assert code == 3
     document = json.loads(out)
     assert document["complete"] is False
@@ -109,7 +130,9 @@ def test_incomplete_lookup_exits_3(run: Run, tmp_path: Path) -> None:
 @responses.activate
 def test_online_failure_exits_3_and_findings_still_win(run: Run, tmp_path: Path) -> None:
     responses.get(
-        re.compile(r"https://mirror\.test/range/[0-9A-F]{5}"), status=503, headers={"Retry-After": "0"}
+        re.compile(r"https://mirror\.test/range/[0-9A-F]{5}"),
+        status=503,
+        headers={"Retry-After": "0"},
     )
     inventory = tmp_path / "clean.csv"
     inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
@@ -120,9 +143,13 @@ def test_online_failure_exits_3_and_findings_still_win(run: Run, tmp_path: Path)
     assert run("audit", str(weak), *base[2:])[0] == 1
 
 
-def test_invalid_inventory_exits_2_lists_every_problem_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+def test_invalid_inventory_exits_2_lists_every_problem_and_writes_nothing(
+    run: Run, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('yes', 'maybe')}\n{CLEAN_ROW.replace('kalixia', 'nope')}\n")
+    path.write_text(
+        f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('yes', 'maybe')}\n{CLEAN_ROW.replace('kalixia', 'nope')}\n"
+    )
     out_dir = tmp_path / "out"
     code, out, err = run("audit", str(path), "--no-breach-check", "--out", str(out_dir))
     assert code == 2
@@ -134,12 +161,19 @@ def test_invalid_inventory_exits_2_lists_every_problem_and_writes_nothing(run: R
 def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('yes', 'maybe')}\n")
-    code, out, err = run("audit", str(path), "--no-breach-check", "--skip-invalid", "--as-of", "2026-11-22")
+    code, out, err = run(
+        "audit", str(path), "--no-breach-check", "--skip-invalid", "--as-of", "2026-11-22"
+    )
     assert code == 0
     document = json.loads(out)
     assert document["summary"]["accounts"] == 1
     assert document["skipped_rows"] == [
-        {"file": str(path), "line": 3, "column": "mfa", "reason": "expected yes/no, oui/non, true/false or 1/0"}
+        {
+            "file": str(path),
+            "line": 3,
+            "column": "mfa",
+            "reason": "expected yes/no, oui/non, true/false or 1/0",
+        }
     ]
     assert "skipped" in err
 
@@ -147,7 +181,10 @@ def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["audit", EXAMPLE, "--no-breach-check", "--hibp-url", "http://127.0.0.1:1"], "choose one of"),
+        (
+            ["audit", EXAMPLE, "--no-breach-check", "--hibp-url", "http://127.0.0.1:1"],
+            "choose one of",
+        ),
         (["audit", EXAMPLE, "--format", "pdf"], "unknown format 'pdf'"),
         (["audit", EXAMPLE, "--as-of", "22/11/2026"], "not a date"),
         (["audit", EXAMPLE, "--no-breach-check", "--format", "json,csv"], "need --out"),
@@ -157,7 +194,9 @@ def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path:
         (["audit"], "Missing argument"),
     ],
 )
-def test_usage_and_input_errors_exit_2_without_traceback(run: Run, args: list[str], message: str) -> None:
+def test_usage_and_input_errors_exit_2_without_traceback(
+    run: Run, args: list[str], message: str
+) -> None:
     code, _, err = run(*args)
     assert code == 2
     assert message in err
@@ -169,9 +208,10 @@ def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:
     code, _, _ = run(*example("--out", str(out_dir)))
     assert code == 1
     names = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
-    assert names == sorted(
+    per_practice = [
         f"{d}/report.{e}" for d in ("690034566", "750056780") for e in ("csv", "json", "md")
-    ) + ["summary.csv", "summary.json", "summary.md"]
+    ]
+    assert names == [*per_practice, "summary.csv", "summary.json", "summary.md"]
 
 
 def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
@@ -190,12 +230,22 @@ def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
 def test_help_teaches(run: Run) -> None:
     code, out, _ = run("audit", "--help")
     assert code == 0
-    for words in ("Exit codes", "--hibp-offline", "--fail-on", "5 hex characters", "--skip-invalid"):
+    for words in (
+        "Exit codes",
+        "--hibp-offline",
+        "--fail-on",
+        "5 hex characters",
+        "--skip-invalid",
+    ):
         assert words in out
 
 
 def test_python_dash_m_and_version() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "auditor", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0 and "portal-audit" in result.stdout

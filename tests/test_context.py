@@ -36,7 +36,9 @@ def words_of(
         ("SanteClair2025", ContextKind.PORTAL),
     ],
 )
-def test_context_hit(password: str, kind: ContextKind, words_of: dict[ContextKind, frozenset[str]]) -> None:
+def test_context_hit(
+    password: str, kind: ContextKind, words_of: dict[ContextKind, frozenset[str]]
+) -> None:
     assert kind in context_hits(password, words_of)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +22,6 @@ def test_secret_never_shows_itself() -> None:
     assert "hunter2" not in str(secret)
     assert "hunter2" not in f"{secret} {secret!r} {secret:>20}"
     with pytest.raises(TypeError):
-        import pickle
-
         pickle.dumps(secret)
 
 
@@ -67,7 +66,9 @@ def test_each_distinct_password_is_scored_and_looked_up_once(
     assert len(keys) == 3
 
 
-def test_reuse_keys_differ_between_runs(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_reuse_keys_differ_between_runs(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     account = make_account(password="same")
     first = derive([account], policy, None)[0].facts
     second = derive([account], policy, None)[0].facts
@@ -96,7 +97,9 @@ def test_failed_lookup_is_unknown(
 def test_parallel_scoring_matches_sequential(
     make_account: Callable[..., Account], policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    accounts = [make_account(username=f"u{i}", password=f"Passw0rd-{i}-{i * 7919}") for i in range(24)]
+    accounts = [
+        make_account(username=f"u{i}", password=f"Passw0rd-{i}-{i * 7919}") for i in range(24)
+    ]
     sequential = [a.facts.strength for a in derive(accounts, policy, None, jobs=1) if a.facts]
     monkeypatch.setattr(derive_module, "PARALLEL_THRESHOLD", 4)
     parallel = [a.facts.strength for a in derive(accounts, policy, None, jobs=2) if a.facts]

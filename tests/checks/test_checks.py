@@ -27,12 +27,17 @@ def test_every_check_id_has_its_implementation(check_id: CheckId) -> None:
     assert check_for(check_id).id is check_id
 
 
-def test_a_clean_account_has_no_findings(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> None:
+def test_a_clean_account_has_no_findings(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
     assert findings([make_account(password=STRONG)], policy, fake_breach()) == []
 
 
 def test_breached(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> None:
-    accounts = [make_account(username="a", password="soleil"), make_account(username="b", password=STRONG)]
+    accounts = [
+        make_account(username="a", password="soleil"),
+        make_account(username="b", password=STRONG),
+    ]
     (finding,) = findings(accounts, policy, fake_breach({"soleil": 1234}), CheckId.BREACHED)
     assert finding.account.username == "a"
     assert finding.severity is Severity.CRITICAL
@@ -43,11 +48,22 @@ def test_breached(make_account: Callable[..., Account], policy: Policy, fake_bre
 def test_breached_is_not_claimed_when_the_lookup_failed(
     make_account: Callable[..., Account], policy: Policy, fake_breach: Any
 ) -> None:
-    assert findings([make_account(password="soleil")], policy, fake_breach(unknown=["soleil"]), CheckId.BREACHED) == []
+    assert (
+        findings(
+            [make_account(password="soleil")],
+            policy,
+            fake_breach(unknown=["soleil"]),
+            CheckId.BREACHED,
+        )
+        == []
+    )
 
 
 def test_empty_password(make_account: Callable[..., Account], policy: Policy) -> None:
-    accounts = [make_account(username="a", password=""), make_account(username="b", password=STRONG)]
+    accounts = [
+        make_account(username="a", password=""),
+        make_account(username="b", password=STRONG),
+    ]
     (finding,) = findings(accounts, policy, check=CheckId.EMPTY_PASSWORD)
     assert finding.account.username == "a" and finding.severity is Severity.CRITICAL
     # an empty password is reported once as empty, not also as weak or reused
@@ -56,7 +72,12 @@ def test_empty_password(make_account: Callable[..., Account], policy: Policy) ->
 
 @pytest.mark.parametrize(
     ("changed", "fires"),
-    [(date(2024, 2, 11), True), (None, True), (date(2024, 2, 12), False), (date(2025, 1, 1), False)],
+    [
+        (date(2024, 2, 11), True),
+        (None, True),
+        (date(2024, 2, 12), False),
+        (date(2025, 1, 1), False),
+    ],
 )
 def test_incident_rotation(
     changed: date | None, fires: bool, make_account: Callable[..., Account], policy: Policy
@@ -70,12 +91,16 @@ def test_incident_rotation(
         assert ("unknown" in found[0].message) is (changed is None)
 
 
-def test_incident_rotation_only_on_the_incident_portal(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_incident_rotation_only_on_the_incident_portal(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     account = make_account(portal="kalixia", password_changed=date(2020, 1, 1), password=STRONG)
     assert findings([account], policy, check=CheckId.INCIDENT_ROTATION) == []
 
 
-def test_reused_names_the_other_accounts(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_reused_names_the_other_accounts(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     accounts = [
         make_account(portal="kalixia", username="a", password="Same-Pass-1234!"),
         make_account(portal="itelis", username="b", password="Same-Pass-1234!"),
@@ -89,7 +114,9 @@ def test_reused_names_the_other_accounts(make_account: Callable[..., Account], p
     assert all("Same-Pass" not in f.message for f in found)
 
 
-def test_one_login_listed_for_two_owners_is_not_reuse(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_one_login_listed_for_two_owners_is_not_reuse(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     accounts = [
         make_account(username="shared", owner="A", password="Same-Pass-1234!"),
         make_account(username="shared", owner="B", password="Same-Pass-1234!"),
@@ -99,10 +126,17 @@ def test_one_login_listed_for_two_owners_is_not_reuse(make_account: Callable[...
 
 @pytest.mark.parametrize(
     ("password", "fires"),
-    [("azerty", True), ("Password2023!", True), ("kq8xw2mz", True), (STRONG, False),
-     ("agrafe-cheval-lune-batterie-correcte", False)],
+    [
+        ("azerty", True),
+        ("Password2023!", True),
+        ("kq8xw2mz", True),
+        (STRONG, False),
+        ("agrafe-cheval-lune-batterie-correcte", False),
+    ],
 )
-def test_weak(password: str, fires: bool, make_account: Callable[..., Account], policy: Policy) -> None:
+def test_weak(
+    password: str, fires: bool, make_account: Callable[..., Account], policy: Policy
+) -> None:
     found = findings([make_account(password=password)], policy, check=CheckId.WEAK)
     assert bool(found) is fires
     if fires:
@@ -113,13 +147,17 @@ def test_weak_uses_the_50_bit_rule_where_attempts_are_limited(
     make_account: Callable[..., Account], tmp_path: Any
 ) -> None:
     limited = tmp_path / "limited.toml"
-    limited.write_text('[[portal]]\nid = "kalixia"\nlimits_attempts = true\n\n[strength]\nmin_zxcvbn_score = 0\n')
+    limited.write_text(
+        '[[portal]]\nid = "kalixia"\nlimits_attempts = true\n\n[strength]\nmin_zxcvbn_score = 0\n'
+    )
     account = make_account(password="Kq8#xW2m")  # 8 characters, four classes: 53 bits
     assert findings([account], load_policy(), check=CheckId.WEAK)
     assert findings([account], load_policy([limited]), check=CheckId.WEAK) == []
 
 
-def test_contextual_names_the_kind_never_the_word(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_contextual_names_the_kind_never_the_word(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     account = make_account(
         practice=Practice("750056780", "Pharmacie du Marché"), password="Qz!M4rch3#Wv9"
     )
@@ -139,10 +177,18 @@ def test_contextual_names_the_kind_never_the_word(make_account: Callable[..., Ac
     ],
 )
 def test_rotation(
-    role: Role, changed: date, expected: CheckId | None, make_account: Callable[..., Account], policy: Policy
+    role: Role,
+    changed: date,
+    expected: CheckId | None,
+    make_account: Callable[..., Account],
+    policy: Policy,
 ) -> None:
     account = make_account(role=role, password_changed=changed, password=STRONG)
-    found = [f for f in findings([account], policy) if f.check in (CheckId.ROTATION_DUE, CheckId.ROTATION_OVERDUE)]
+    found = [
+        f
+        for f in findings([account], policy)
+        if f.check in (CheckId.ROTATION_DUE, CheckId.ROTATION_OVERDUE)
+    ]
     assert [f.check for f in found] == ([expected] if expected else [])
     if expected is CheckId.ROTATION_DUE:
         assert found[0].due == date(2026, 11, 30) and found[0].severity is Severity.LOW
@@ -155,7 +201,9 @@ def test_age_unknown(make_account: Callable[..., Account], policy: Policy) -> No
     assert findings([make_account()], policy, check=CheckId.AGE_UNKNOWN) == []
 
 
-def test_no_mfa_only_where_offered_or_required(make_account: Callable[..., Account], tmp_path: Any) -> None:
+def test_no_mfa_only_where_offered_or_required(
+    make_account: Callable[..., Account], tmp_path: Any
+) -> None:
     account = make_account(portal="kalixia", mfa=False)
     assert load_policy().portal("kalixia").mfa is MfaSupport.UNKNOWN
     assert findings([account], load_policy(), check=CheckId.NO_MFA) == []
@@ -179,7 +227,9 @@ def test_shared_account_generic_owner_and_several_owners(
     ]
     found = findings(accounts, policy, check=CheckId.SHARED_ACCOUNT)
     assert sorted((f.account.username, f.account.owner) for f in found) == [
-        ("DUO", "Marc Petit"), ("duo", "Sophie Durand"), ("front", "Équipe comptoir")
+        ("DUO", "Marc Petit"),
+        ("duo", "Sophie Durand"),
+        ("front", "Équipe comptoir"),
     ]
     by_owner = {f.account.owner: f for f in found}
     assert "Marc Petit" in by_owner["Sophie Durand"].message
@@ -188,11 +238,15 @@ def test_shared_account_generic_owner_and_several_owners(
 def test_severity_override_from_policy(make_account: Callable[..., Account], tmp_path: Any) -> None:
     override = tmp_path / "sev.toml"
     override.write_text('[severity]\nage-unknown = "critical"\n')
-    (finding,) = findings([make_account(password_changed=None)], load_policy([override]), check=CheckId.AGE_UNKNOWN)
+    (finding,) = findings(
+        [make_account(password_changed=None)], load_policy([override]), check=CheckId.AGE_UNKNOWN
+    )
     assert finding.severity is Severity.CRITICAL and finding.due == AS_OF
 
 
-def test_findings_come_in_a_stable_order(make_account: Callable[..., Account], policy: Policy) -> None:
+def test_findings_come_in_a_stable_order(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
     accounts = [
         make_account(portal="viamedis", username="z", password="azerty", password_changed=None),
         make_account(portal="almerys", username="a", password="azerty", password_changed=None),

@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import stat
 from collections.abc import Callable
 from datetime import date
@@ -28,13 +27,18 @@ def report(make_account: Callable[..., Account], policy: Policy, fake_breach: An
     accounts = (
         make_account(portal="viamedis", username="a|b", password="soleil", password_changed=None),
         make_account(
-            portal="almerys", username="=cmd()", owner="@owner", password="V7#qLm2!xR9@wTz4",
+            portal="almerys",
+            username="=cmd()",
+            owner="@owner",
+            password="V7#qLm2!xR9@wTz4",
             password_changed=None,
         ),
         make_account(practice=other, username="sdurand", password="soleil"),
     )
     inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE)
+    return run_audit(
+        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
+    )
 
 
 @pytest.mark.parametrize("choice", list(OutputFormat))
@@ -85,9 +89,13 @@ def test_terminal_summary(report: Report) -> None:
     assert "\x1b[" in OutputFormat.TERMINAL.to_formatter(color=True).render(report)
 
 
-def test_incomplete_report_says_so(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> None:
+def test_incomplete_report_says_so(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
     inventory = Inventory((make_account(password="x"),), (), ("i.csv",))
-    report = run_audit(inventory, policy, AS_OF, fake_breach(unknown=["x"]), breach_mode=BreachMode.ONLINE)
+    report = run_audit(
+        inventory, policy, AS_OF, fake_breach(unknown=["x"]), breach_mode=BreachMode.ONLINE
+    )
     assert not report.complete
     assert json.loads(OutputFormat.JSON.to_formatter().render(report))["complete"] is False
     assert "Incomplete" in OutputFormat.MARKDOWN.to_formatter().render(report)
@@ -99,14 +107,18 @@ def test_reports_are_written_privately_per_practice(report: Report, tmp_path: Pa
     formatters = [OutputFormat.JSON.to_formatter(), OutputFormat.CSV.to_formatter()]
     written = write_reports(report, out, formatters)
     expected = {
-        out / "690034566" / "report.json", out / "750056780" / "report.json", out / "summary.json",
-        out / "690034566" / "report.csv", out / "750056780" / "report.csv", out / "summary.csv",
+        out / "690034566" / "report.json",
+        out / "750056780" / "report.json",
+        out / "summary.json",
+        out / "690034566" / "report.csv",
+        out / "750056780" / "report.csv",
+        out / "summary.csv",
     }
     assert set(written) == expected
     for path in expected:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((out / "750056780").stat().st_mode) == 0o700
-    assert not [p for p in out.rglob(".*.tmp")]
+    assert not list(out.rglob(".*.tmp"))
     one = json.loads((out / "750056780" / "report.json").read_text())
     assert [p["practice_id"] for p in one["practices"]] == ["750056780"]
 
@@ -114,7 +126,7 @@ def test_reports_are_written_privately_per_practice(report: Report, tmp_path: Pa
 def test_rewriting_replaces_the_file_in_one_step(report: Report, tmp_path: Path) -> None:
     target = tmp_path / "summary.json"
     target.write_text("old")
-    os.chmod(target, 0o644)
+    target.chmod(0o644)
     write_reports(report, tmp_path, [OutputFormat.JSON.to_formatter()])
     assert target.read_text().startswith("{")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600

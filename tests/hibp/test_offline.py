@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from auditor.hibp import Clean, CorpusError, PrefixDirectory, Pwned, SortedHashFile, Unknown, open_corpus
+from auditor.hibp import (
+    Clean,
+    CorpusError,
+    PrefixDirectory,
+    Pwned,
+    SortedHashFile,
+    Unknown,
+    open_corpus,
+)
 
 
 def sha1(password: str) -> str:
@@ -93,7 +101,10 @@ def test_ntlm_prefix_directory_is_refused(tmp_path: Path) -> None:
         (b"", "empty"),
         (b"hello world\n", "line 1"),
         (b"5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8:3\n", "upper-case"),
-        (b"0000000000000000000000000000000000000001:3\n0000000000000000000000000000000000000002:", "last line"),
+        (
+            b"0000000000000000000000000000000000000001:3\n0000000000000000000000000000000000000002:",
+            "last line",
+        ),
     ],
 )
 def test_corrupt_single_files_are_refused(tmp_path: Path, content: bytes, expected: str) -> None:
@@ -116,9 +127,7 @@ def test_damage_found_during_lookup_is_unknown(tmp_path: Path) -> None:
     lines = corpus_lines(3000)
     ordered = sorted(lines)
     victim = ordered[1234]
-    text = "".join(
-        (f"{h}:XX\n" if h == victim else f"{h}:{lines[h]}\n") for h in ordered
-    )
+    text = "".join((f"{h}:XX\n" if h == victim else f"{h}:{lines[h]}\n") for h in ordered)
     path = tmp_path / "damaged.txt"
     path.write_text(text)
     with open_corpus(path) as corpus:
@@ -129,7 +138,7 @@ def test_damage_found_during_lookup_is_unknown(tmp_path: Path) -> None:
 
 
 def test_empty_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CorpusError, match="no XXXXX.txt"):
+    with pytest.raises(CorpusError, match=r"no XXXXX\.txt"):
         open_corpus(tmp_path)
 
 

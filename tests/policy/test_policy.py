@@ -9,8 +9,19 @@ from auditor.models import CheckId, Role, Severity
 from auditor.policy import MfaSupport, Policy, PolicyError, dump_policy, load_policy
 
 REQUIRED_PORTALS = {
-    "viamedis", "almerys", "cbpec", "oxantis", "generation", "itelis", "kalixia",
-    "santeclair", "seveane", "isante", "spsante", "harmonie", "amelipro",
+    "viamedis",
+    "almerys",
+    "cbpec",
+    "oxantis",
+    "generation",
+    "itelis",
+    "kalixia",
+    "santeclair",
+    "seveane",
+    "isante",
+    "spsante",
+    "harmonie",
+    "amelipro",
 }
 
 
@@ -42,7 +53,14 @@ def test_builtin_thresholds(policy: Policy) -> None:
     assert policy.rotation.reminder_window_days == 14
     assert policy.max_age_days("viamedis", Role.USER) is None
     assert policy.max_age_days("viamedis", Role.ADMIN) == 365
-    assert {"comptoir", "accueil", "equipe", "officine", "partage", "shared"} <= policy.generic_owners
+    assert {
+        "comptoir",
+        "accueil",
+        "equipe",
+        "officine",
+        "partage",
+        "shared",
+    } <= policy.generic_owners
     assert policy.severities[CheckId.BREACHED] is Severity.CRITICAL
     assert policy.severities[CheckId.ROTATION_DUE] is Severity.LOW
 

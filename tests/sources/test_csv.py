@@ -25,7 +25,11 @@ def test_canonical_columns(write_csv: Callable[..., Path], policy: Policy) -> No
     (account,) = result.accounts
     assert account.practice.id == "750056780"
     assert account.practice.name == "Pharmacie du Marché"
-    assert (account.portal, account.username, account.owner) == ("viamedis", "jdupont", "Jean Dupont")
+    assert (account.portal, account.username, account.owner) == (
+        "viamedis",
+        "jdupont",
+        "Jean Dupont",
+    )
     assert account.owner_email == "j.dupont@example.fr"
     assert account.role is Role.ADMIN
     assert account.password_changed == date(2024, 2, 12)
@@ -57,7 +61,9 @@ def test_french_headers_any_case_accent_space_underscore(
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
-def test_delimiter_is_sniffed(delimiter: str, write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_delimiter_is_sniffed(
+    delimiter: str, write_csv: Callable[..., Path], policy: Policy
+) -> None:
     text = "\n".join(line.replace(",", delimiter) for line in (HEADER, ROW)) + "\n"
     assert len(load(write_csv(text), policy).accounts) == 1
 
@@ -66,7 +72,9 @@ def test_delimiter_is_sniffed(delimiter: str, write_csv: Callable[..., Path], po
     ("encoding", "prefix"),
     [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b""), ("utf-16", b"")],
 )
-def test_encodings(encoding: str, prefix: bytes, write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_encodings(
+    encoding: str, prefix: bytes, write_csv: Callable[..., Path], policy: Policy
+) -> None:
     text = f"{HEADER}\n{ROW.replace('jdupont', 'jérôme')}\n"
     result = load(write_csv(prefix + text.encode(encoding)), policy)
     assert result.problems == ()
@@ -81,11 +89,18 @@ def test_undecodable_file_is_a_source_error(write_csv: Callable[..., Path], poli
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("2024-02-12", date(2024, 2, 12)), ("12/02/2024", date(2024, 2, 12)),
-     ("1/2/2024", date(2024, 2, 1)), ("12.02.2024", date(2024, 2, 12)),
-     ("2024-02-12 00:00:00", date(2024, 2, 12)), ("", None)],
+    [
+        ("2024-02-12", date(2024, 2, 12)),
+        ("12/02/2024", date(2024, 2, 12)),
+        ("1/2/2024", date(2024, 2, 1)),
+        ("12.02.2024", date(2024, 2, 12)),
+        ("2024-02-12 00:00:00", date(2024, 2, 12)),
+        ("", None),
+    ],
 )
-def test_dates(cell: str, expected: date | None, write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_dates(
+    cell: str, expected: date | None, write_csv: Callable[..., Path], policy: Policy
+) -> None:
     result = load(write_csv(f"{HEADER}\n{ROW.replace('2024-02-12', cell)}\n"), policy)
     assert result.problems == ()
     assert result.accounts[0].password_changed == expected
@@ -93,10 +108,21 @@ def test_dates(cell: str, expected: date | None, write_csv: Callable[..., Path],
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("yes", True), ("Oui", True), ("TRUE", True), ("1", True), ("no", False), ("NON", False),
-     ("false", False), ("0", False), ("", None)],
+    [
+        ("yes", True),
+        ("Oui", True),
+        ("TRUE", True),
+        ("1", True),
+        ("no", False),
+        ("NON", False),
+        ("false", False),
+        ("0", False),
+        ("", None),
+    ],
 )
-def test_booleans(cell: str, expected: bool | None, write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_booleans(
+    cell: str, expected: bool | None, write_csv: Callable[..., Path], policy: Policy
+) -> None:
     result = load(write_csv(f"{HEADER}\n{ROW[: ROW.rindex(',') + 1]}{cell}\n"), policy)
     assert result.problems == ()
     assert result.accounts[0].mfa is expected
@@ -117,13 +143,17 @@ def test_booleans(cell: str, expected: bool | None, write_csv: Callable[..., Pat
 def test_portal_by_id_name_or_url(
     portal: str, url: str, expected: str, write_csv: Callable[..., Path], policy: Policy
 ) -> None:
-    row = f"750056780,Pharmacie du Marché,{portal},{url},jdupont,Jean Dupont,,user,pw,2024-02-12,yes"
+    row = (
+        f"750056780,Pharmacie du Marché,{portal},{url},jdupont,Jean Dupont,,user,pw,2024-02-12,yes"
+    )
     result = load(write_csv(f"{HEADER}\n{row}\n"), policy)
     assert result.problems == ()
     assert result.accounts[0].portal == expected
 
 
-def test_unknown_portal_suggests_and_explains(write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_unknown_portal_suggests_and_explains(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
     result = load(write_csv(f"{HEADER}\n{ROW.replace('viamedis', 'viamedi')}\n"), policy)
     (problem,) = result.problems
     assert problem.line == 2
@@ -171,13 +201,17 @@ def test_every_problem_of_every_row_at_once(write_csv: Callable[..., Path], poli
     assert all(line.startswith(str(result.problems[0].path)) for line in text)
 
 
-def test_problem_format_is_file_line_column_reason(write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_problem_format_is_file_line_column_reason(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
     path = write_csv(f"{HEADER}\n{ROW.replace('yes', 'maybe')}\n")
     (problem,) = load(path, policy).problems
     assert str(problem) == f"{path}:2: mfa: expected yes/no, oui/non, true/false or 1/0"
 
 
-def test_misaligned_row_never_quotes_its_cells(write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_misaligned_row_never_quotes_its_cells(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
     row = ROW.replace("S3cret!pass", "Secret,Split")
     (problem,) = load(write_csv(f"{HEADER}\n{row}\n"), policy).problems
     assert problem.column == "-"
@@ -185,11 +219,15 @@ def test_misaligned_row_never_quotes_its_cells(write_csv: Callable[..., Path], p
     assert "Secret" not in str(problem) and "Split" not in str(problem)
 
 
-def test_trailing_empty_cells_from_excel_are_fine(write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_trailing_empty_cells_from_excel_are_fine(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
     assert load(write_csv(f"{HEADER}\n{ROW},,,\n"), policy).problems == ()
 
 
-def test_quoted_multiline_cells_keep_line_numbers(write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_quoted_multiline_cells_keep_line_numbers(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
     multiline = ROW.replace("Jean Dupont", '"Jean\nDupont"')
     bad = ROW.replace("yes", "maybe")
     result = load(write_csv(f"{HEADER}\n{multiline}\n{bad}\n"), policy)
@@ -202,7 +240,9 @@ def test_blank_rows_are_not_accounts(write_csv: Callable[..., Path], policy: Pol
 
 
 def test_future_change_date_is_an_error(write_csv: Callable[..., Path], policy: Policy) -> None:
-    (problem,) = load(write_csv(f"{HEADER}\n{ROW.replace('2024-02-12', '2027-01-01')}\n"), policy).problems
+    (problem,) = load(
+        write_csv(f"{HEADER}\n{ROW.replace('2024-02-12', '2027-01-01')}\n"), policy
+    ).problems
     assert "after the audit date" in problem.reason
 
 
@@ -215,7 +255,10 @@ def test_duplicate_rows_are_reported(write_csv: Callable[..., Path], policy: Pol
 def test_passwords_are_kept_exactly_and_empty_means_not_recorded(
     write_csv: Callable[..., Path], policy: Policy
 ) -> None:
-    rows = [ROW.replace("S3cret!pass", '" spaced pass "'), ROW.replace("S3cret!pass", "").replace("jdupont", "other")]
+    rows = [
+        ROW.replace("S3cret!pass", '" spaced pass "'),
+        ROW.replace("S3cret!pass", "").replace("jdupont", "other"),
+    ]
     accounts = load(write_csv(HEADER + "\n" + "\n".join(rows) + "\n"), policy).accounts
     assert accounts[0].password is not None and accounts[0].password.reveal() == " spaced pass "
     assert accounts[1].password is None
@@ -231,7 +274,9 @@ def test_passwords_are_kept_exactly_and_empty_means_not_recorded(
         ("finess,identifiant,portail,portal\n", "second column for portal"),
     ],
 )
-def test_file_level_problems(text: str, expected: str, write_csv: Callable[..., Path], policy: Policy) -> None:
+def test_file_level_problems(
+    text: str, expected: str, write_csv: Callable[..., Path], policy: Policy
+) -> None:
     (problem,) = load(write_csv(text), policy).problems
     assert problem.line == 1
     assert expected in problem.reason
