@@ -54,6 +54,15 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
 
 
+_policy_option = click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A policy TOML file layered on the built-in policy (repeatable).",
+)
+
+
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = (
         logging.ERROR
@@ -140,13 +149,7 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
 @click.argument(
     "inventories", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
 )
-@click.option(
-    "--policy",
-    "policy_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A policy TOML file layered on the built-in policy (repeatable).",
-)
+@_policy_option
 @click.option(
     "--as-of",
     callback=_parse_date,
@@ -252,13 +255,7 @@ def policy() -> None:
 
 
 @policy.command("show")
-@click.option(
-    "--policy",
-    "policy_files",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A policy TOML file layered on the built-in policy (repeatable).",
-)
+@_policy_option
 def policy_show(policy_files: tuple[Path, ...]) -> None:
     """Print the effective policy as TOML (built-in files, then each --policy)."""
     click.echo(dump_policy(load_policy(policy_files)), nl=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.derive import AuditedAccount
@@ -45,6 +46,24 @@ class IncidentRotation(Check):
             )
 
 
+@dataclass(frozen=True)
+class _Rotation:
+    """An account's periodic-renewal rule, when its portal and role have one."""
+
+    changed: date
+    max_age: int
+    deadline: date
+
+
+def _rotation(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
+    account = audited.account
+    max_age = ctx.policy.max_age_days(account.portal, account.role)
+    if max_age is None or account.password_changed is None:
+        return None
+    changed = account.password_changed
+    return _Rotation(changed, max_age, changed + timedelta(days=max_age))
+
+
 class RotationOverdue(Check):
     """Older than the policy's maximum age for its portal and role."""
 
@@ -52,21 +71,18 @@ class RotationOverdue(Check):
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
         for audited in accounts:
-            account = audited.account
-            max_age = ctx.policy.max_age_days(account.portal, account.role)
-            if max_age is None or account.password_changed is None:
+            rule = _rotation(audited, ctx)
+            if rule is None or rule.deadline >= ctx.as_of:
                 continue
-            deadline = account.password_changed + timedelta(days=max_age)
-            if deadline < ctx.as_of:
-                age = (ctx.as_of - account.password_changed).days
-                yield ctx.finding(
-                    self.id,
-                    audited,
-                    f"password last changed on {account.password_changed.isoformat()}, {age} days "
-                    f"ago; {account.role.value} accounts on this portal must change every "
-                    f"{max_age} days (deadline was {deadline.isoformat()})",
-                    CHANGE_ON_PORTAL + " Then record the date of the change in the inventory.",
-                )
+            age = (ctx.as_of - rule.changed).days
+            yield ctx.finding(
+                self.id,
+                audited,
+                f"password last changed on {rule.changed.isoformat()}, {age} days ago; "
+                f"{audited.account.role.value} accounts on this portal must change every "
+                f"{rule.max_age} days (deadline was {rule.deadline.isoformat()})",
+                CHANGE_ON_PORTAL + " Then record the date of the change in the inventory.",
+            )
 
 
 class RotationDue(Check):
@@ -77,18 +93,15 @@ class RotationDue(Check):
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
         window = timedelta(days=ctx.policy.rotation.reminder_window_days)
         for audited in accounts:
-            account = audited.account
-            max_age = ctx.policy.max_age_days(account.portal, account.role)
-            if max_age is None or account.password_changed is None:
-                continue
-            deadline = account.password_changed + timedelta(days=max_age)
-            if ctx.as_of <= deadline <= ctx.as_of + window:
+            rule = _rotation(audited, ctx)
+            if rule is not None and ctx.as_of <= rule.deadline <= ctx.as_of + window:
                 yield ctx.finding(
                     self.id,
                     audited,
-                    f"password reaches its maximum age of {max_age} days on {deadline.isoformat()}",
+                    f"password reaches its maximum age of {rule.max_age} days on "
+                    f"{rule.deadline.isoformat()}",
                     "Plan the change before the deadline. " + CHANGE_ON_PORTAL,
-                    due=deadline,
+                    due=rule.deadline,
                 )
 
 

@@ -1,0 +1,33 @@
+"""The README is the user's manual: keep its contract tables in step with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from auditor.audit import ExitCode, FailOn
+from auditor.formats import OutputFormat
+from auditor.models import CheckId
+from auditor.policy import DEFAULT_SEVERITIES
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_check_id_is_documented_with_its_severity() -> None:
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| (critical|high|medium|low) \|$", README, re.M))
+    assert rows == {check.value: DEFAULT_SEVERITIES[check].value for check in CheckId}
+
+
+def test_exit_codes_formats_and_thresholds_are_documented() -> None:
+    for code in ExitCode:
+        assert re.search(rf"^\| {int(code)} \| ", README, re.M), code
+    for choice in OutputFormat:
+        assert f"`{choice.value}`" in README
+    for level in FailOn:
+        assert f"`{level.value}`" in README
+
+
+def test_setup_commands_come_first() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
+    assert "pip install . && .venv/bin/portal-audit audit examples/inventaire.csv" in blocks[0]
+    assert "pip install '.[test]' && .venv/bin/pytest" in blocks[1]
