@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +14,7 @@ from auditor.checks import CheckContext, run_checks
 from auditor.derive import AuditedAccount, derive
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
-from auditor.models import Account, Severity
+from auditor.models import Account, Finding, Severity
 from auditor.policy import Policy
 from auditor.report import BreachMode, PracticeReport, Report
 from auditor.sources import RowProblem, open_inventory
@@ -93,17 +94,23 @@ def build_report(
 ) -> Report:
     """Run every check and group accounts and findings per practice, in stable order."""
     findings = run_checks(audited, CheckContext(policy, as_of))
+    members: dict[str, list[AuditedAccount]] = defaultdict(list)
+    for account in audited:
+        members[account.account.practice.id].append(account)
+    found: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:  # already in stable order
+        found[finding.account.practice_id].append(finding)
     practices = []
-    for practice_id in sorted({a.account.practice.id for a in audited}):
-        members = sorted(
-            (a for a in audited if a.account.practice.id == practice_id),
+    for practice_id in sorted(members):
+        accounts = sorted(
+            members[practice_id],
             key=lambda a: (a.account.portal, a.account.username.casefold(), a.account.owner or ""),
         )
         practices.append(
             PracticeReport(
-                practice=members[0].account.practice,
-                accounts=tuple(members),
-                findings=tuple(f for f in findings if f.account.practice_id == practice_id),
+                practice=accounts[0].account.practice,
+                accounts=tuple(accounts),
+                findings=tuple(found[practice_id]),
             )
         )
     return Report(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from auditor.derive import AuditedAccount
 from auditor.hibp import Unknown
-from auditor.models import Finding, Practice, Severity
+from auditor.models import AccountRef, Finding, Practice, Severity
 from auditor.sources import RowProblem
 
 REPORT_SCHEMA = "portal-auditor/report/v1"
@@ -50,8 +51,15 @@ class PracticeReport:
 
     def findings_for(self, audited: AuditedAccount) -> tuple[Finding, ...]:
         """The findings about one account."""
-        ref = audited.account.ref
-        return tuple(finding for finding in self.findings if finding.account == ref)
+        return self._by_account.get(audited.account.ref, ())
+
+    @cached_property
+    def _by_account(self) -> dict[AccountRef, tuple[Finding, ...]]:
+        # Built once: formats ask for every account's findings.
+        grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            grouped[finding.account].append(finding)
+        return {ref: tuple(found) for ref, found in grouped.items()}
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,19 @@ def test_online_failure_exits_3_and_findings_still_win(run: Run, tmp_path: Path)
     assert run("audit", str(weak), *base[2:])[0] == 1
 
 
+@responses.activate
+def test_unparseable_answer_exits_3(run: Run, tmp_path: Path) -> None:
+    responses.get(re.compile(r"https://mirror\.test/range/.*"), body="<html>proxy login</html>")
+    inventory = tmp_path / "clean.csv"
+    inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
+    code, out, err = run(
+        "audit", str(inventory), "--hibp-url", "https://mirror.test", "--as-of", "2026-11-22"
+    )
+    assert code == 3
+    assert json.loads(out)["complete"] is False
+    assert "1 of 1 range lookups failed" in err
+
+
 def test_invalid_inventory_exits_2_lists_every_problem_and_writes_nothing(
     run: Run, tmp_path: Path
 ) -> None:

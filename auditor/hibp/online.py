@@ -72,6 +72,14 @@ class RangeApiClient(BreachSource):
                     prefixes, pool.map(self._safe_fetch, prefixes), strict=True
                 ):
                     ranges[prefix] = answer
+        failed = [answer for answer in ranges.values() if isinstance(answer, Unknown)]
+        if failed:
+            logger.warning(
+                "%d of %d range lookups failed; those passwords are 'unknown' (first: %s)",
+                len(failed),
+                len(ranges),
+                failed[0].reason,
+            )
         results: dict[str, LookupResult] = {}
         for digest in sha1_hashes:
             answer = ranges[digest[:PREFIX_LENGTH]]
@@ -90,7 +98,7 @@ class RangeApiClient(BreachSource):
         try:
             return self.fetch_range(prefix)
         except HibpError as exc:
-            logger.warning("breach lookup failed: %s", exc)
+            logger.debug("breach lookup failed: %s", exc)
             return Unknown(str(exc))
 
     def fetch_range(self, prefix: str) -> dict[str, int]:
