@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(ExitCode.ERROR)
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("portal-audit: interrupted", err=True)
         sys.exit(130)
     except InvalidInventoryError as exc:

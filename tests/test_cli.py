@@ -227,6 +227,42 @@ def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:
     assert names == [*per_practice, "summary.csv", "summary.json", "summary.md"]
 
 
+def test_out_that_is_a_file_exits_2(run: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("")
+    code, _, err = run(*example("--out", str(blocker / "sub")))
+    assert code == 2
+    assert "cannot write report" in err and "Traceback" not in err
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    inventory = tmp_path / "many.csv"
+    rows = [f"750056780,kalixia,user{i},Person {i},,2025-06-01,yes" for i in range(3000)]
+    inventory.write_text(
+        "practice_id,portal,username,owner,password,password_changed,mfa\n" + "\n".join(rows)
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "audit",
+            str(inventory),
+            "--no-breach-check",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"{\n"
+    process.stdout.close()  # like `| head -1`: the report is far larger than the pipe buffer
+    _, err = process.communicate(timeout=60)
+    assert err == b""  # Click absorbs the broken pipe: no traceback, no "internal error"
+
+
 def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
     code, out, _ = run("policy", "show")
     assert code == 0 and "[[portal]]" in out and 'id = "viamedis"' in out

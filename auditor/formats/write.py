@@ -16,9 +16,9 @@ _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in one step: readers see the old file or the whole new one."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
