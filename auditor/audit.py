@@ -78,9 +78,38 @@ def read_inventories(
         accounts += result.accounts
         problems += result.problems
         labels.append(source.path)
+    accounts, duplicates = _without_duplicates(accounts)
+    problems += duplicates
     if problems and not skip_invalid:
         raise InvalidInventoryError(problems)
     return Inventory(tuple(accounts), tuple(problems), tuple(labels))
+
+
+def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[RowProblem]]:
+    """Drop, as problems, accounts that another file already lists (same login and owner)."""
+    first: dict[tuple[str, str, str, str], Account] = {}
+    kept, problems = [], []
+    for account in accounts:
+        key = (
+            account.practice.id,
+            account.portal,
+            account.username.casefold(),
+            (account.owner or "").casefold(),
+        )
+        seen = first.setdefault(key, account)
+        if seen is account:
+            kept.append(account)
+            continue
+        origin = account.origin
+        problems.append(
+            RowProblem(
+                origin.path,
+                origin.line,
+                "-",
+                f"same practice, portal, username and owner as {seen.origin}",
+            )
+        )
+    return kept, problems
 
 
 def build_report(

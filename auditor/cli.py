@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
@@ -109,6 +110,8 @@ def _breach_source(
     if skip:
         yield None, BreachMode.SKIPPED
         return
+    if hibp_url is not None and not re.match(r"^https?://[^/\s]+", hibp_url):
+        raise UsageError(f"--hibp-url must start with https:// or http://, got {hibp_url!r}")
     source: BreachSource
     if hibp_offline is not None:
         source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
@@ -123,6 +126,7 @@ def _breach_source(
 
 def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Report) -> None:
     tty = sys.stdout.isatty()
+    color = tty and not os.environ.get("NO_COLOR")  # https://no-color.org
     width = shutil.get_terminal_size().columns if tty else 100
     if out is None:
         if len(report_formats) > 1:
@@ -132,7 +136,7 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
             if report_formats
             else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
         )
-        click.echo(chosen.to_formatter(color=tty, width=width).render(report), nl=False)
+        click.echo(chosen.to_formatter(color=color, width=width).render(report), nl=False)
         return
     files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
     if not report_formats:
@@ -141,7 +145,7 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
     logger.info("wrote %d report files under %s", len(written), out)
     if OutputFormat.TERMINAL in report_formats or tty:
         click.echo(
-            OutputFormat.TERMINAL.to_formatter(color=tty, width=width).render(report), nl=False
+            OutputFormat.TERMINAL.to_formatter(color=color, width=width).render(report), nl=False
         )
 
 

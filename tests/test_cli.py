@@ -263,6 +263,20 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     assert err == b""  # Click absorbs the broken pipe: no traceback, no "internal error"
 
 
+def test_the_same_account_in_two_files_is_a_problem(run: Run, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path in (first, second):
+        path.write_text(f"{HEADER}\n{CLEAN_ROW}\n")
+    code, _, err = run("audit", str(first), str(second), "--no-breach-check")
+    assert code == 2
+    assert f"{second}:2: -: same practice, portal, username and owner as {first}:2" in err
+
+
+def test_hibp_url_needs_a_scheme(run: Run) -> None:
+    code, _, err = run("audit", EXAMPLE, "--hibp-url", "api.pwnedpasswords.com")
+    assert code == 2 and "must start with https://" in err
+
+
 def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
     code, out, _ = run("policy", "show")
     assert code == 0 and "[[portal]]" in out and 'id = "viamedis"' in out

@@ -130,3 +130,28 @@ def test_rewriting_replaces_the_file_in_one_step(report: Report, tmp_path: Path)
     write_reports(report, tmp_path, [OutputFormat.JSON.to_formatter()])
     assert target.read_text().startswith("{")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_no_color_is_honoured_on_a_terminal(
+    report: Report,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from auditor import cli
+
+    rendered: list[bool] = []
+    real = OutputFormat.to_formatter
+
+    def spy(self: OutputFormat, *, color: bool = False, width: int = 100) -> Any:
+        rendered.append(color)
+        return real(self, color=color, width=width)
+
+    monkeypatch.setattr(OutputFormat, "to_formatter", spy)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    cli._emit((), None, report)
+    monkeypatch.delenv("NO_COLOR")
+    cli._emit((), None, report)
+    assert rendered == [False, True]
+    assert "Pharmacie du Marché" in capsys.readouterr().out
