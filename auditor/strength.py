@@ -12,7 +12,9 @@ import math
 import string
 from collections.abc import Sequence
 
-from zxcvbn import zxcvbn
+from zxcvbn import matching, zxcvbn
+
+from auditor.policy.resources import package_text
 
 ZXCVBN_MAX_LENGTH = 72
 """zxcvbn 4.5 raises ValueError past 72 characters; longer passwords are scored on a prefix."""
@@ -55,6 +57,22 @@ def entropy_bits(length: int, classes: frozenset[CharClass]) -> float:
     return length * math.log2(pool) if pool else 0.0
 
 
+FRENCH_DICTIONARY = "french"
+
+
+def french_words() -> list[str]:
+    """The French word list shipped with the package, most common first."""
+    lines = package_text("wordlists/fr.txt").splitlines()
+    return [line.strip().lower() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _ensure_french_dictionary() -> None:
+    # zxcvbn keeps its ranked dictionaries in a module-level dict: register the
+    # French list once per process (worker processes call this too).
+    if FRENCH_DICTIONARY not in matching.RANKED_DICTIONARIES:
+        matching.add_frequency_lists({FRENCH_DICTIONARY: french_words()})
+
+
 def zxcvbn_score(password: str, user_inputs: Sequence[str]) -> int:
     """zxcvbn's 0–4 score, on the first 72 characters; 0 for the empty password.
 
@@ -63,5 +81,6 @@ def zxcvbn_score(password: str, user_inputs: Sequence[str]) -> int:
     """
     if not password:
         return 0
+    _ensure_french_dictionary()
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=list(user_inputs))
     return int(result["score"])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.strength import CharClass, char_classes, entropy_bits, zxcvbn_score
+from auditor.strength import CharClass, char_classes, entropy_bits, french_words, zxcvbn_score
 
 
 def test_char_classes() -> None:
@@ -36,3 +36,16 @@ def test_zxcvbn_handles_empty_and_long_passwords() -> None:
 def test_zxcvbn_penalises_context_words() -> None:
     password = "Optiquelumiere"
     assert zxcvbn_score(password, ["lumiere", "optique"]) < zxcvbn_score(password, [])
+
+
+@pytest.mark.parametrize(
+    "password", ["Juillet2023!", "Marseille13!", "Ph4rm4c1e2024", "Soleil2024!"]
+)
+def test_french_words_are_known_to_zxcvbn(password: str) -> None:
+    assert zxcvbn_score(password, []) < 3
+
+
+def test_french_word_list_ships_and_has_no_duplicates() -> None:
+    words = french_words()
+    assert {"azerty", "juillet", "pharmacie", "août"} <= set(words)
+    assert len(words) == len(set(words))

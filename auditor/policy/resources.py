@@ -17,3 +17,8 @@ def data_dir(name: str) -> Traversable:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / name
+
+
+def package_text(relative: str) -> str:
+    """A UTF-8 text file that lives inside the ``auditor`` package (word lists)."""
+    return resources.files("auditor").joinpath(relative).read_text(encoding="utf-8")

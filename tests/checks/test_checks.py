@@ -129,6 +129,7 @@ def test_one_login_listed_for_two_owners_is_not_reuse(
     [
         ("azerty", True),
         ("Password2023!", True),
+        ("Juillet2023!", True),
         ("kq8xw2mz", True),
         (STRONG, False),
         ("agrafe-cheval-lune-batterie-correcte", False),
