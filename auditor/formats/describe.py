@@ -32,15 +32,13 @@ def status_line(practice: PracticeReport) -> str:
     worst = practice.worst
     if worst is None:
         return "OK: no password needs to change."
-    counts = practice.counts()
-    urgent = counts[Severity.CRITICAL]
+    urgent = len({f.account for f in practice.findings if f.severity is worst})
+    accounts = f"{urgent} account{'s' if urgent > 1 else ''}"
     if worst is Severity.CRITICAL:
-        verb = "needs" if urgent == 1 else "need"
-        plural = "s" if urgent > 1 else ""
-        return f"ACT TODAY: {urgent} critical finding{plural} {verb} a password change now."
+        return f"ACT TODAY: {accounts} must change {'their' if urgent > 1 else 'its'} password now."
     if worst is Severity.HIGH:
-        return "ACT THIS WEEK: some passwords are weak, reused or too old."
-    return "To plan: no urgent problem, some improvements are due."
+        return f"ACT THIS WEEK: {accounts} with a weak, reused or outdated password."
+    return f"TO PLAN: no urgent problem; {accounts} with improvements due."
 
 
 def severity_counts(counts: dict[Severity, int]) -> str:

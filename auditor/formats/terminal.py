@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections import defaultdict
+from datetime import date
 
 from rich.console import Console
 from rich.table import Table
@@ -10,8 +12,8 @@ from rich.text import Text
 
 from auditor.formats.describe import severity_counts, status_line
 from auditor.formats.interface import Formatter
-from auditor.models import Severity
-from auditor.report import Report
+from auditor.models import AccountRef, Finding, Severity
+from auditor.report import PracticeReport, Report
 
 _STYLE = {
     Severity.CRITICAL: "bold red",
@@ -21,15 +23,34 @@ _STYLE = {
 }
 
 
+def _account_rows(
+    practice: PracticeReport,
+) -> list[tuple[Severity, date, AccountRef, list[str]]]:
+    """One row per account with findings: worst severity, earliest due date, check ids."""
+    grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
+    for finding in practice.findings:
+        grouped[finding.account].append(finding)
+    rows = [
+        (
+            min((f.severity for f in found), key=lambda severity: severity.rank),
+            min(f.due for f in found),
+            ref,
+            [f.check.value for f in sorted(found, key=lambda f: (f.severity.rank, f.check.value))],
+        )
+        for ref, found in grouped.items()
+    ]
+    return sorted(rows, key=lambda row: (row[0].rank, row[1], str(row[2])))
+
+
 class TerminalFormat(Formatter):
-    """Short, coloured when the terminal allows (``NO_COLOR`` is honoured by rich)."""
+    """Per practice, one line per account to act on, most urgent first; coloured on request."""
 
     extension = "txt"
 
-    def __init__(self, *, color: bool = False, width: int = 100, max_rows: int = 12) -> None:
+    def __init__(self, *, color: bool = False, width: int = 100, max_rows: int = 15) -> None:
         self.color = color
         self.width = width
-        self.max_rows = max_rows  # findings listed per practice; the rest are counted
+        self.max_rows = max_rows  # accounts listed per practice; the rest are counted
 
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
@@ -49,28 +70,26 @@ class TerminalFormat(Formatter):
             console.print(
                 f"  {len(practice.accounts)} accounts; {severity_counts(practice.counts())}"
             )
-            if practice.findings:
+            rows = _account_rows(practice)
+            if rows:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
-                for column in ("", "severity", "due", "portal", "login", "owner", "check"):
-                    table.add_column(column, no_wrap=column not in ("login", "owner"))
-                urgent = sorted(
-                    practice.findings, key=lambda f: (f.severity.rank, f.due, f.sort_key)
-                )
-                for finding in urgent[: self.max_rows]:
+                for column in ("", "severity", "due", "portal", "login", "owner", "why"):
+                    table.add_column(column, no_wrap=column not in ("login", "owner", "why"))
+                for severity, due, ref, checks in rows[: self.max_rows]:
                     table.add_row(
                         "",
-                        Text(finding.severity.value, style=_STYLE[finding.severity]),
-                        finding.due.isoformat(),
-                        finding.account.portal,
-                        finding.account.username,
-                        finding.account.owner or "",
-                        finding.check.value,
+                        Text(severity.value, style=_STYLE[severity]),
+                        due.isoformat(),
+                        ref.portal,
+                        ref.username,
+                        ref.owner or "",
+                        ", ".join(checks),
                     )
                 console.print(table)
-                if len(urgent) > self.max_rows:
+                if len(rows) > self.max_rows:
                     console.print(
-                        f"  … and {len(urgent) - self.max_rows} more: see the JSON, Markdown or "
-                        "CSV report (--format, --out)"
+                        f"  … and {len(rows) - self.max_rows} more accounts: see the JSON, "
+                        "Markdown or CSV report (--format, --out)"
                     )
             console.print()
         state = "complete" if report.complete else "INCOMPLETE (some breach lookups failed)"

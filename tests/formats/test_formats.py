@@ -155,3 +155,42 @@ def test_no_color_is_honoured_on_a_terminal(
     cli._emit((), None, report)
     assert rendered == [False, True]
     assert "Pharmacie du Marché" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("changed", "password", "expected"),
+    [
+        (date(2025, 6, 1), "V7#qLm2!xR9@wTz4", "OK: no password needs to change."),
+        (None, "V7#qLm2!xR9@wTz4", "TO PLAN: no urgent problem; 1 account with improvements due."),
+        (
+            date(2025, 6, 1),
+            "azerty",
+            "ACT THIS WEEK: 1 account with a weak, reused or outdated password.",
+        ),
+        (date(2025, 6, 1), "soleil", "ACT TODAY: 1 account must change its password now."),
+    ],
+)
+def test_status_line_speaks_plainly(
+    changed: date | None,
+    password: str,
+    expected: str,
+    make_account: Callable[..., Account],
+    policy: Policy,
+    fake_breach: Any,
+) -> None:
+    from auditor.formats.describe import status_line
+
+    inventory = Inventory(
+        (make_account(password=password, password_changed=changed),), (), ("i.csv",)
+    )
+    report = run_audit(
+        inventory, policy, AS_OF, fake_breach({"soleil": 9}), breach_mode=BreachMode.OFFLINE
+    )
+    assert status_line(report.practices[0]) == expected
+
+
+def test_terminal_lists_each_account_once_with_its_reasons(report: Report) -> None:
+    text = OutputFormat.TERMINAL.to_formatter(width=160).render(report)
+    viamedis = [line for line in text.splitlines() if " viamedis " in line]
+    assert len(viamedis) == 1
+    assert "breached" in viamedis[0] and "weak" in viamedis[0] and "age-unknown" in viamedis[0]
