@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from zxcvbn import matching, zxcvbn
 
-from auditor.policy.resources import package_text
+from auditor.resources import package_text
 
 ZXCVBN_MAX_LENGTH = 72
 """zxcvbn 4.5 raises ValueError past 72 characters; longer passwords are scored on a prefix."""

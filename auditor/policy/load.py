@@ -19,7 +19,7 @@ from auditor.policy.model import (
     RotationRules,
     StrengthRules,
 )
-from auditor.policy.resources import data_dir
+from auditor.resources import data_dir
 from auditor.text import fold
 
 BUILTIN_FILES = ("portals.toml", "incidents.toml", "default.toml")

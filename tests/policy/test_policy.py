@@ -173,6 +173,6 @@ def test_dump_round_trips(tmp_path: Path, policy: Policy) -> None:
 
 
 def test_policy_ships_with_the_package() -> None:
-    from auditor.policy.resources import data_dir
+    from auditor.resources import data_dir
 
     assert data_dir("policies").joinpath("portals.toml").is_file()
