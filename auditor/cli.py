@@ -129,8 +129,6 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
     color = tty and not os.environ.get("NO_COLOR")  # https://no-color.org
     width = shutil.get_terminal_size().columns if tty else 100
     if out is None:
-        if len(report_formats) > 1:
-            raise UsageError("several formats need --out DIR (stdout takes one format)")
         chosen = (
             report_formats[0]
             if report_formats
@@ -238,6 +236,8 @@ def audit(
       2  usage, inventory or policy error (nothing audited)
       3  incomplete (a breach lookup failed) and nothing at or above --fail-on
     """
+    if out is None and len(formats) > 1:
+        raise UsageError("several formats need --out DIR (stdout takes one format)")
     policy = load_policy(policy_files)
     today = as_of or date.today()
     inventory = read_inventories(inventories, policy, today, skip_invalid=skip_invalid)

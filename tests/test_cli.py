@@ -216,6 +216,13 @@ def test_usage_and_input_errors_exit_2_without_traceback(
     assert "Traceback" not in err
 
 
+@responses.activate
+def test_usage_errors_come_before_any_lookup(run: Run) -> None:
+    code, _, err = run("audit", EXAMPLE, "--hibp-url", "https://hibp.test", "--format", "json,csv")
+    assert code == 2 and "need --out" in err
+    assert len(responses.calls) == 0
+
+
 def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:
     out_dir = tmp_path / "reports"
     code, _, _ = run(*example("--out", str(out_dir)))
