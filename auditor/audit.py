@@ -90,13 +90,7 @@ def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[Ro
     first: dict[tuple[str, str, str, str], Account] = {}
     kept, problems = [], []
     for account in accounts:
-        key = (
-            account.practice.id,
-            account.portal,
-            account.username.casefold(),
-            (account.owner or "").casefold(),
-        )
-        seen = first.setdefault(key, account)
+        seen = first.setdefault(account.entry_key, account)
         if seen is account:
             kept.append(account)
             continue

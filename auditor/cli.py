@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import traceback
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -296,14 +297,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except AuditorError as exc:
         click.echo(f"portal-audit: error: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
-    except Exception as exc:
-        # An unexpected error is a bug. Its message could quote data, so only its
-        # type and place are shown; --verbose twice logs the whole traceback.
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else ""
-        logger.debug("internal error", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - the last resort that keeps tracebacks private
+        # An unexpected error is a bug. Its message could quote data (a KeyError
+        # on a hash, a value in a ValueError), so it is never shown, not even with
+        # -vv: only its type and the frames it went through.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        logger.debug("internal error, message withheld:\n%s", "".join(frames.format()))
         click.echo(
             f"portal-audit: internal error: {type(exc).__name__}{where} "
             "(a bug: please report it with this line)",

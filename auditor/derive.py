@@ -15,7 +15,7 @@ from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
 from auditor.policy import Policy
-from auditor.strength import CharClass, char_classes, entropy_bits, zxcvbn_score
+from auditor.strength import char_classes, entropy_bits, zxcvbn_score
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,7 @@ class Strength:
 
     zxcvbn_score: int
     entropy_bits: float
-    length: int
-    classes: frozenset[CharClass]
+    """CNIL combinatorial entropy; the length and classes it comes from are not kept."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,7 @@ def derive(
     run_key = os.urandom(32)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):
-        classes = char_classes(password)
-        strength = Strength(score, entropy_bits(len(password), classes), len(password), classes)
+        strength = Strength(score, entropy_bits(len(password), char_classes(password)))
         status: BreachStatus = NotChecked()
         if breach is not None and password:
             status = lookups[digests[password]]

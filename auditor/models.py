@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from auditor.text import fold
+
 if TYPE_CHECKING:
     from auditor.secrets import Secret
 
@@ -112,6 +114,14 @@ class Account:
     url: str | None = None
     password: Secret | None = field(default=None, repr=False, compare=False)
     """The password, only between the source and ``derive``; None once derived or if absent."""
+
+    @property
+    def entry_key(self) -> tuple[str, str, str, str]:
+        """Same practice, portal, login and owner (case and accents aside): the same entry.
+
+        Dots and hyphens count: ``j.dupont`` and ``jdupont`` are two logins.
+        """
+        return (self.practice.id, self.portal, fold(self.username), fold(self.owner or ""))
 
     @property
     def ref(self) -> AccountRef:

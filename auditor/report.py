@@ -51,10 +51,11 @@ class PracticeReport:
 
     def findings_for(self, audited: AuditedAccount) -> tuple[Finding, ...]:
         """The findings about one account."""
-        return self._by_account.get(audited.account.ref, ())
+        return self.findings_by_account.get(audited.account.ref, ())
 
     @cached_property
-    def _by_account(self) -> dict[AccountRef, tuple[Finding, ...]]:
+    def findings_by_account(self) -> dict[AccountRef, tuple[Finding, ...]]:
+        """Findings grouped per account, in report order; accounts without findings absent."""
         # Built once: formats ask for every account's findings.
         grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
         for finding in self.findings:

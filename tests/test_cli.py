@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -295,6 +296,22 @@ def test_policy_show_and_check(run: Run, tmp_path: Path) -> None:
     bad.write_text('[[portal]]\nid = "viamedis"\nmax_age = 90\n')
     code, _, err = run("policy", "check", str(bad))
     assert code == 2 and "unknown key 'max_age'" in err and str(bad) in err
+
+
+def test_internal_errors_never_show_their_message(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    digest = hashlib.sha1(b"password").hexdigest().upper()  # 5BAA61E4…
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyError(digest)
+
+    monkeypatch.setattr("auditor.cli.run_audit", crash)
+    code, _, err = run("-vv", *example())
+    assert code == 2
+    assert "internal error: KeyError at test_cli.py:" in err
+    assert "message withheld" in err and "run_audit" not in err.split("withheld")[0]
+    assert digest[:8] not in err
 
 
 def test_help_teaches(run: Run) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from datetime import date
 
 from rich.console import Console
@@ -12,7 +11,7 @@ from rich.text import Text
 
 from auditor.formats.describe import severity_counts, status_line
 from auditor.formats.interface import Formatter
-from auditor.models import AccountRef, Finding, Severity
+from auditor.models import AccountRef, Severity
 from auditor.report import PracticeReport, Report
 
 _STYLE = {
@@ -27,9 +26,6 @@ def _account_rows(
     practice: PracticeReport,
 ) -> list[tuple[Severity, date, AccountRef, list[str]]]:
     """One row per account with findings: worst severity, earliest due date, check ids."""
-    grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
-    for finding in practice.findings:
-        grouped[finding.account].append(finding)
     rows = [
         (
             min((f.severity for f in found), key=lambda severity: severity.rank),
@@ -37,7 +33,7 @@ def _account_rows(
             ref,
             [f.check.value for f in sorted(found, key=lambda f: (f.severity.rank, f.check.value))],
         )
-        for ref, found in grouped.items()
+        for ref, found in practice.findings_by_account.items()
     ]
     return sorted(rows, key=lambda row: (row[0].rank, row[1], str(row[2])))
 

@@ -16,10 +16,9 @@ from auditor.hibp.interface import (
     Pwned,
     Unknown,
 )
-from auditor.hibp.rangefmt import parse_range
+from auditor.hibp.rangefmt import by_prefix, outcomes, parse_range
 
 HASH_LENGTH = 40
-NTLM_LENGTH = 32
 _SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:\d+\r?$")
 _NTLM_LINE = re.compile(rb"^[0-9A-Fa-f]{32}:\d+\r?$")
 _PREFIX_FILE = re.compile(r"^[0-9A-F]{5}\.txt$")
@@ -151,20 +150,8 @@ class PrefixDirectory(BreachSource):
             raise CorpusError(f"{sample}: cannot read: {exc}") from exc
 
     def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
-        by_prefix: dict[str, list[str]] = {}
-        for digest in sha1_hashes:
-            by_prefix.setdefault(digest[:5], []).append(digest)
-        results: dict[str, LookupResult] = {}
-        for prefix, digests in sorted(by_prefix.items()):
-            answer = self._range(prefix)
-            for digest in digests:
-                if isinstance(answer, Unknown):
-                    results[digest] = answer
-                elif count := answer.get(digest[5:], 0):
-                    results[digest] = Pwned(count)
-                else:
-                    results[digest] = Clean()
-        return results
+        groups = by_prefix(sha1_hashes)
+        return outcomes(groups, {prefix: self._range(prefix) for prefix in groups})
 
     def _range(self, prefix: str) -> dict[str, int] | Unknown:
         # A missing prefix file means an incomplete download, not a clean password.

@@ -13,13 +13,12 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from auditor.hibp.interface import BreachSource, Clean, HibpError, LookupResult, Pwned, Unknown
-from auditor.hibp.rangefmt import parse_range
+from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknown
+from auditor.hibp.rangefmt import by_prefix, outcomes, parse_range
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API = "https://api.pwnedpasswords.com"
-PREFIX_LENGTH = 5
 _PREFIX = re.compile(r"^[0-9A-F]{5}$")
 
 
@@ -64,7 +63,8 @@ class RangeApiClient(BreachSource):
         self._jitter = jitter
 
     def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
-        prefixes = sorted({digest[:PREFIX_LENGTH] for digest in sha1_hashes})
+        groups = by_prefix(sha1_hashes)
+        prefixes = list(groups)
         ranges: dict[str, dict[str, int] | Unknown] = {}
         if prefixes:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(prefixes))) as pool:
@@ -80,16 +80,7 @@ class RangeApiClient(BreachSource):
                 len(ranges),
                 failed[0].reason,
             )
-        results: dict[str, LookupResult] = {}
-        for digest in sha1_hashes:
-            answer = ranges[digest[:PREFIX_LENGTH]]
-            if isinstance(answer, Unknown):
-                results[digest] = answer
-            elif (count := answer.get(digest[PREFIX_LENGTH:])) is not None:
-                results[digest] = Pwned(count)
-            else:
-                results[digest] = Clean()
-        return results
+        return outcomes(groups, ranges)
 
     def close(self) -> None:
         self.session.close()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
-from auditor.hibp.interface import HibpError
+from auditor.hibp.interface import Clean, HibpError, LookupResult, Pwned, Unknown
 
+PREFIX_LENGTH = 5
 SUFFIX_LENGTH = 35
 NTLM_SUFFIX_LENGTH = 27
 _LINE = re.compile(r"^([0-9A-Fa-f]+):(\d+)$")
@@ -33,3 +35,28 @@ def parse_range(body: str, where: str) -> dict[str, int]:
         if count:
             found[match[1].upper()] = count
     return found
+
+
+def by_prefix(sha1_hashes: Iterable[str]) -> dict[str, list[str]]:
+    """Hashes grouped by the 5-hex prefix a range lookup asks for, prefixes sorted."""
+    groups: dict[str, list[str]] = {}
+    for digest in sorted(sha1_hashes):
+        groups.setdefault(digest[:PREFIX_LENGTH], []).append(digest)
+    return groups
+
+
+def outcomes(
+    groups: Mapping[str, Iterable[str]], ranges: Mapping[str, dict[str, int] | Unknown]
+) -> dict[str, LookupResult]:
+    """Each hash's outcome from its prefix's answer: a failed range makes all of them unknown."""
+    results: dict[str, LookupResult] = {}
+    for prefix, digests in groups.items():
+        answer = ranges[prefix]
+        for digest in digests:
+            if isinstance(answer, Unknown):
+                results[digest] = answer
+            elif count := answer.get(digest[PREFIX_LENGTH:]):
+                results[digest] = Pwned(count)
+            else:
+                results[digest] = Clean()
+    return results

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from auditor.models import CheckId, Role, Severity
@@ -103,10 +104,18 @@ class Policy:
 
     def portal(self, portal_id: str) -> Portal:
         """The portal with this id (ids come from the policy, so it exists)."""
-        return self._portals_by_id()[portal_id]
+        return self._by_id[portal_id]
 
-    def _portals_by_id(self) -> dict[str, Portal]:
+    @cached_property
+    def _by_id(self) -> dict[str, Portal]:
+        # Built once: checks and derive ask for a portal per account.
         return {portal.id: portal for portal in self.portals}
+
+    @cached_property
+    def _by_name_key(self) -> dict[str, Portal]:
+        # Ids and display names folded once, not once per inventory row.
+        keys = {fold_key(portal.name): portal for portal in self.portals}
+        return keys | {fold_key(portal.id): portal for portal in self.portals}
 
     def portal_for_url(self, url: str) -> Portal | None:
         """The portal whose domain serves ``url``, if any."""
@@ -117,10 +126,9 @@ class Policy:
 
     def find_portal(self, text: str) -> Portal | None:
         """The portal named by an id, a display name (any case or accents) or a URL."""
-        key = fold_key(text)
-        for portal in self.portals:
-            if key in (fold_key(portal.id), fold_key(portal.name)):
-                return portal
+        portal = self._by_name_key.get(fold_key(text))
+        if portal is not None:
+            return portal
         if "." in text:
             return self.portal_for_url(text.strip())
         return None

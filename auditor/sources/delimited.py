@@ -23,20 +23,6 @@ from auditor.text import fold_key
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-FIELDS = (
-    "practice_id",
-    "practice_name",
-    "portal",
-    "url",
-    "username",
-    "owner",
-    "owner_email",
-    "role",
-    "password",
-    "password_changed",
-    "mfa",
-)
-
 # Headers are compared after fold_key (case, accents, spaces, underscores and
 # hyphens ignored), so "Mot de passe", "MOT_DE_PASSE" and "mot-de-passe" all match.
 _ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -103,9 +89,9 @@ def _quoted(text: str) -> str:
 class CsvInventory(InventorySource):
     """An inventory in CSV: one account per row, columns named in DESIGN.md (or in French)."""
 
-    def __init__(self, path: Path, *, label: str | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.file = path
-        self.path = label or str(path)
+        self.path = str(path)
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         try:
@@ -196,7 +182,7 @@ class _RowReader:
         self.as_of = as_of
         self.problems: list[RowProblem] = []
         self._names: dict[str, str] = {}
-        self._seen: dict[tuple[str, str, str, str], int] = {}
+        self._seen: dict[tuple[str, str, str, str], int] = {}  # entry key → first line
         self._row_problems: list[RowProblem] = []
 
     def read(self, line: int, cells: list[str]) -> Account | None:
@@ -245,17 +231,12 @@ class _RowReader:
         role = self._parsed(line, cells, "role", parse_role, allow_empty=True)
         if self._row_problems or portal is None:
             return None
-        owner = self._cell(cells, "owner") or None
-        key = (practice_id, portal.id, fold_key(username), fold_key(owner or ""))
-        if (first := self._seen.setdefault(key, line)) != line:
-            self._problem(line, "-", f"same practice, portal, username and owner as line {first}")
-            return None
         password = cells[self.columns.index["password"]] if "password" in self.columns.index else ""
-        return Account(
+        account = Account(
             practice=Practice(practice_id, self._practice_name(practice_id, cells)),
             portal=portal.id,
             username=username,
-            owner=owner,
+            owner=self._cell(cells, "owner") or None,
             owner_email=email,
             role=role or Role.USER,
             password_changed=changed,
@@ -267,6 +248,10 @@ class _RowReader:
             # row as critical. Passwords are kept exactly, spaces included.
             password=Secret(password) if password else None,
         )
+        if (first := self._seen.setdefault(account.entry_key, line)) != line:
+            self._problem(line, "-", f"same practice, portal, username and owner as line {first}")
+            return None
+        return account
 
     def _parsed(
         self,

@@ -252,6 +252,14 @@ def test_duplicate_rows_are_reported(write_csv: Callable[..., Path], policy: Pol
     assert "same practice, portal, username and owner as line 2" in problem.reason
 
 
+def test_logins_that_differ_by_a_dot_are_two_accounts(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
+    result = load(write_csv(f"{HEADER}\n{ROW}\n{ROW.replace('jdupont', 'j.dupont')}\n"), policy)
+    assert result.problems == ()
+    assert [a.username for a in result.accounts] == ["jdupont", "j.dupont"]
+
+
 def test_passwords_are_kept_exactly_and_empty_means_not_recorded(
     write_csv: Callable[..., Path], policy: Policy
 ) -> None:
