@@ -70,9 +70,9 @@ def _score_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[int]:
 
 
 def _score_all(items: Sequence[tuple[str, Sequence[str]]], jobs: int) -> list[int]:
-    # zxcvbn keeps user_inputs in a module-level dictionary, so threads would
-    # race: parallelism is across processes. "spawn" is safe with the threads
-    # the HTTP client may have started, and is the same on every platform.
+    # zxcvbn is pure Python, so threads would share one core under the GIL:
+    # parallelism is across processes. "spawn" is safe with the threads the
+    # HTTP client may have started, and is the same on every platform.
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         return _score_batch(items)
     chunk = max(1, len(items) // (jobs * 4))

@@ -12,8 +12,9 @@ import math
 import string
 from collections.abc import Sequence
 
-from zxcvbn import matching, zxcvbn
+from zxcvbn import matching
 
+from auditor import guessing
 from auditor.resources import package_text
 
 ZXCVBN_MAX_LENGTH = 72
@@ -82,5 +83,11 @@ def zxcvbn_score(password: str, user_inputs: Sequence[str]) -> int:
     if not password:
         return 0
     _ensure_french_dictionary()
-    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=list(user_inputs))
-    return int(result["score"])
+    # What zxcvbn() does, without its feedback and crack-time texts, and with
+    # user_inputs in a dictionary of this call's own rather than in zxcvbn's
+    # module-level one (which zxcvbn() overwrites on every call).
+    dictionaries = {
+        **matching.RANKED_DICTIONARIES,
+        guessing.USER_INPUTS: matching.build_ranked_dict([word.lower() for word in user_inputs]),
+    }
+    return guessing.score(password[:ZXCVBN_MAX_LENGTH], dictionaries)
