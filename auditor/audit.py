@@ -16,6 +16,7 @@ from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
 from auditor.models import Account, Finding, Severity
 from auditor.policy import Policy
+from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, PracticeReport, Report
 from auditor.sources import RowProblem, open_inventory
 
@@ -156,9 +157,10 @@ def run_audit(
     *,
     breach_mode: BreachMode,
     jobs: int = 1,
+    progress: ProgressDisplay | None = None,
 ) -> Report:
     """The whole audit of already-read accounts."""
-    audited = derive(inventory.accounts, policy, breach, jobs=jobs)
+    audited = derive(inventory.accounts, policy, breach, jobs=jobs, progress=progress)
     return build_report(
         audited,
         inventory,

@@ -14,14 +14,23 @@ from datetime import date
 from pathlib import Path
 
 import click
+from rich.console import Console
 
 from auditor import __version__
 from auditor.audit import ExitCode, FailOn, InvalidInventoryError, read_inventories, run_audit
 from auditor.audit import exit_code as compute_exit_code
 from auditor.errors import AuditorError, UsageError
 from auditor.formats import OutputFormat, write_reports
-from auditor.hibp import DEFAULT_API, BreachSource, RangeApiClient, make_session, open_corpus
+from auditor.hibp import (
+    DEFAULT_API,
+    BreachSource,
+    RangeApiClient,
+    RangeCache,
+    make_session,
+    open_corpus,
+)
 from auditor.policy import dump_policy, load_policy
+from auditor.progress import BarDisplay, ProgressDisplay
 from auditor.report import BreachMode, Report
 
 logger = logging.getLogger("auditor")
@@ -56,6 +65,18 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
 
 
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    """``90s``, ``30m``, ``12h``, ``7d`` (or bare seconds) → seconds."""
+    match = _DURATION.match(value.strip().lower())
+    if match is None:
+        raise click.BadParameter(f"{value!r} is not a duration like 12h or 7d", ctx, param)
+    return float(match[1]) * _SECONDS[match[2]]
+
+
 _policy_option = click.option(
     "--policy",
     "policy_files",
@@ -82,7 +103,8 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 @click.version_option(__version__, prog_name="portal-audit")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def cli(verbose: int, quiet: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Audit the passwords of pharmacies' and opticians' tiers payant portal accounts.
 
     \b
@@ -90,12 +112,17 @@ def cli(verbose: int, quiet: bool) -> None:
       portal-audit audit inventory.csv
     Then see `portal-audit audit --help` for outputs, policies and offline breach checks.
     """
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
     _configure_logging(verbose, quiet)
 
 
 @contextlib.contextmanager
 def _breach_source(
-    hibp_url: str | None, hibp_offline: Path | None, skip: bool, workers: int
+    hibp_url: str | None,
+    hibp_offline: Path | None,
+    skip: bool,
+    workers: int,
+    cache: RangeCache | None,
 ) -> Iterator[tuple[BreachSource | None, BreachMode]]:
     chosen = [
         name
@@ -108,6 +135,8 @@ def _breach_source(
     ]
     if len(chosen) > 1:
         raise UsageError(f"choose one of {' and '.join(chosen)}")
+    if cache is not None and (skip or hibp_offline is not None):
+        raise UsageError("--cache-dir keeps online answers; it does not apply to " + chosen[0])
     if skip:
         yield None, BreachMode.SKIPPED
         return
@@ -118,11 +147,21 @@ def _breach_source(
         source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
     else:
         source = RangeApiClient(
-            make_session(workers), base_url=hibp_url or DEFAULT_API, workers=workers
+            make_session(workers), base_url=hibp_url or DEFAULT_API, workers=workers, cache=cache
         )
         mode = BreachMode.ONLINE
     with source:
         yield source, mode
+
+
+@contextlib.contextmanager
+def _progress_display(quiet: bool) -> Iterator[ProgressDisplay]:
+    """Bars on stderr when a person watches it; nothing for pipes, cron and --quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield ProgressDisplay()
+        return
+    with BarDisplay(Console(stderr=True)) as bars:
+        yield bars
 
 
 def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Report) -> None:
@@ -206,11 +245,29 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
     help="Processes for password scoring (default: one per core).",
 )
 @click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Keep range answers (public data, one file per prefix, mode 0600) in DIR "
+    "and reuse them while fresh. Off by default.",
+)
+@click.option(
+    "--cache-ttl",
+    callback=_parse_duration,
+    default="24h",
+    show_default=True,
+    metavar="DURATION",
+    help="How long a cached range answer is reused: 30m, 12h, 7d.",
+)
+@click.option(
     "--skip-invalid",
     is_flag=True,
     help="Audit the valid rows and list the invalid ones in the report.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and only errors on stderr.")
+@click.pass_context
 def audit(
+    ctx: click.Context,
     *,
     inventories: tuple[Path, ...],
     policy_files: tuple[Path, ...],
@@ -223,7 +280,10 @@ def audit(
     no_breach_check: bool,
     hibp_workers: int,
     jobs: int | None,
+    cache_dir: Path | None,
+    cache_ttl: float,
     skip_invalid: bool,
+    quiet: bool,
 ) -> None:
     """Audit INVENTORY files (CSV) and report which passwords must change, why and by when.
 
@@ -237,6 +297,9 @@ def audit(
       2  usage, inventory or policy error (nothing audited)
       3  incomplete (a breach lookup failed) and nothing at or above --fail-on
     """
+    quiet = quiet or ctx.obj["quiet"]
+    if quiet:
+        _configure_logging(ctx.obj["verbose"], quiet=True)
     if out is None and len(formats) > 1:
         raise UsageError("several formats need --out DIR (stdout takes one format)")
     policy = load_policy(policy_files)
@@ -244,9 +307,25 @@ def audit(
     inventory = read_inventories(inventories, policy, today, skip_invalid=skip_invalid)
     for problem in inventory.skipped:
         logger.warning("skipped %s", problem)
-    with _breach_source(hibp_url, hibp_offline, no_breach_check, hibp_workers) as (breach, mode):
+    cache = RangeCache(cache_dir, ttl=cache_ttl) if cache_dir is not None else None
+    sources = _breach_source(hibp_url, hibp_offline, no_breach_check, hibp_workers, cache)
+    with sources as (breach, mode), _progress_display(quiet) as progress:
         report = run_audit(
-            inventory, policy, today, breach, breach_mode=mode, jobs=jobs or os.cpu_count() or 1
+            inventory,
+            policy,
+            today,
+            breach,
+            breach_mode=mode,
+            jobs=jobs or os.cpu_count() or 1,
+            progress=progress,
+        )
+    if cache is not None:
+        stats = cache.stats
+        logger.info(
+            "range cache: %d answers reused, %d fetched (%d damaged entries replaced)",
+            stats.hits,
+            stats.misses,
+            stats.rejected,
         )
     _emit(formats, out, report)
     if not report.complete:

@@ -8,19 +8,21 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
 from auditor.policy import Policy
+from auditor.progress import Advance, ProgressDisplay, no_progress
 from auditor.strength import char_classes, entropy_bits, zxcvbn_score
 
 logger = logging.getLogger(__name__)
 
 PARALLEL_THRESHOLD = 200
 """Below this many distinct passwords, starting worker processes costs more than it saves."""
+_PROGRESS_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,32 @@ def _score_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[int]:
     return [zxcvbn_score(password, inputs) for password, inputs in batch]
 
 
-def _score_all(items: Sequence[tuple[str, Sequence[str]]], jobs: int) -> list[int]:
+def _score_all(
+    items: Sequence[tuple[str, Sequence[str]]], jobs: int, progress: Advance = no_progress
+) -> list[int]:
     # zxcvbn is pure Python, so threads would share one core under the GIL:
     # parallelism is across processes. "spawn" is safe with the threads the
     # HTTP client may have started, and is the same on every platform.
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return _score_batch(items)
-    chunk = max(1, len(items) // (jobs * 4))
+        scores = []
+        for start in range(0, len(items), _PROGRESS_BATCH):
+            scores.extend(_score_batch(items[start : start + _PROGRESS_BATCH]))
+            progress(len(scores) - start)
+        return scores
+    # Enough batches that a slow one (long passwords) does not leave a core idle
+    # at the end, few enough that sending them costs little.
+    chunk = max(_PROGRESS_BATCH, len(items) // (jobs * 16))
     batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return [score for scores in pool.map(_score_batch, batches) for score in scores]
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        scores = []
+        for batch, batch_scores in zip(batches, pool.map(_score_batch, batches), strict=True):
+            scores.extend(batch_scores)
+            progress(len(batch))
+        return scores
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def sha1_hex(password: str) -> str:
@@ -93,12 +110,15 @@ def derive(
     breach: BreachSource | None,
     *,
     jobs: int = 1,
+    progress: ProgressDisplay | None = None,
 ) -> tuple[AuditedAccount, ...]:
     """Facts for every account's password; the returned accounts hold no password.
 
     Each distinct password is scored and looked up once. Its plaintext, SHA-1
-    and zxcvbn result live only in this function's locals.
+    and zxcvbn result live only in this function's locals. Lookups (waiting on
+    the network or the disk) run while the passwords are scored.
     """
+    display = progress or ProgressDisplay()
     contexts = [context_words(account, policy.portal(account.portal)) for account in accounts]
     users: dict[str, list[int]] = {}
     for index, account in enumerate(accounts):
@@ -111,9 +131,20 @@ def derive(
         sorted({word for index in users[password] for word in flat_words(contexts[index])})
         for password in distinct
     ]
-    scores = _score_all(list(zip(distinct, inputs, strict=True)), jobs)
+    items = list(zip(distinct, inputs, strict=True))
     digests = {password: sha1_hex(password) for password in distinct if password}
-    lookups: Mapping[str, LookupResult] = breach.check(set(digests.values())) if breach else {}
+    lookups: Mapping[str, LookupResult] = {}
+    # Scoring runs in a helper thread (its work is in worker processes, or
+    # short); lookups stay in this thread, so Ctrl-C interrupts them at once.
+    with (
+        display.stage("Scoring passwords", len(items)) as scored,
+        ThreadPoolExecutor(max_workers=1) as helper,
+    ):
+        scoring = helper.submit(_score_all, items, jobs, scored)
+        if breach is not None:
+            with display.stage("Breach lookups", len(digests)) as looked_up:
+                lookups = breach.check(set(digests.values()), looked_up)
+        scores = scoring.result()
     run_key = os.urandom(32)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):

@@ -15,6 +15,7 @@ import pytest
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import Policy, load_policy
+from auditor.progress import Advance, no_progress
 from auditor.secrets import Secret
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,7 +88,9 @@ class FakeBreach(BreachSource):
     asked: list[list[str]] = field(default_factory=list)
     description: str = "fake"
 
-    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+    def check(
+        self, sha1_hashes: Collection[str], progress: Advance = no_progress
+    ) -> Mapping[str, LookupResult]:
         self.asked.append(sorted(sha1_hashes))
         by_hash = {sha1(password): count for password, count in self.counts.items()}
         failing = {sha1(password) for password in self.unknown}
@@ -99,6 +102,7 @@ class FakeBreach(BreachSource):
                 results[digest] = Pwned(by_hash[digest])
             else:
                 results[digest] = Clean()
+        progress(len(results))
         return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import uuid
@@ -80,6 +81,7 @@ def test_no_password_or_hash_is_written_anywhere(
     inventory = tmp_path / "inventory.csv"
     inventory.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"
+    cache = tmp_path / "cache"
     caplog.set_level(logging.DEBUG)
 
     outputs = []
@@ -95,6 +97,8 @@ def test_no_password_or_hash_is_written_anywhere(
         ],
         ["audit", str(inventory), "--skip-invalid", "--format", "json"],
         ["audit", str(inventory), "--skip-invalid", "--format", "markdown"],
+        ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],
+        ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],  # from the cache
         ["audit", str(inventory)],  # fails on the invalid row
     ):
         with pytest.raises(SystemExit):
@@ -109,6 +113,18 @@ def test_no_password_or_hash_is_written_anywhere(
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
     assert all(re.search(r"/range/[0-9A-F]{5} ", seen) for seen in requests_seen)
     assert all("'Add-Padding': 'true'" in seen for seen in requests_seen)
+
+    # The cache holds public range answers only. The breached marker's suffix
+    # is in its range, as it is for anyone who asks HIBP for that prefix (it is
+    # breached, hence public); nothing about any other password is there, and
+    # no file holds a full hash.
+    cached = {p.name: p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()}
+    assert breached_hash[:5] in cached
+    cache_text = "\n".join([*cached, *cached.values()])
+    unbreached = {kind: value for kind, value in secrets.items() if kind != "breached"}
+    assert leaks(cache_text, unbreached) == []
+    assert breached_hash not in cache_text
+    assert json.loads(cached[breached_hash[:5]])["body"] == f"{breached_hash[5:]}:31"
 
 
 def test_misaligned_and_invalid_rows_never_echo_cells(

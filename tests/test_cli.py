@@ -206,6 +206,9 @@ def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path:
         (["audit", EXAMPLE, "--policy", "missing.toml"], "cannot read policy file"),
         (["audit", EXAMPLE, "--hibp-offline", EXAMPLE], "line 1 is not HASH:COUNT"),
         (["audit"], "Missing argument"),
+        (["audit", EXAMPLE, "--hibp-offline", CORPUS, "--cache-dir", "c"], "does not apply to"),
+        (["audit", EXAMPLE, "--no-breach-check", "--cache-dir", "c"], "does not apply to"),
+        (["audit", EXAMPLE, "--cache-ttl", "soon"], "not a duration like 12h"),
     ],
 )
 def test_usage_and_input_errors_exit_2_without_traceback(
@@ -222,6 +225,29 @@ def test_usage_errors_come_before_any_lookup(run: Run) -> None:
     code, _, err = run("audit", EXAMPLE, "--hibp-url", "https://hibp.test", "--format", "json,csv")
     assert code == 2 and "need --out" in err
     assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("ttl", "seconds"),
+    [("90", 90.0), ("90s", 90.0), ("30m", 1800.0), ("12h", 43200.0), ("7d", 604800.0)],
+)
+def test_cache_ttl_durations(ttl: str, seconds: float) -> None:
+    from auditor.cli import _parse_duration
+
+    assert _parse_duration(None, None, ttl) == seconds  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("where", ["command", "group"])
+def test_quiet_prints_nothing_but_the_report(run: Run, tmp_path: Path, where: str) -> None:
+    inventory = tmp_path / "inventory.csv"
+    inventory.write_text(f"{HEADER}\n{CLEAN_ROW}\n{CLEAN_ROW.replace('jdoe', 'x')[:-10]},\n")
+    args = ["audit", str(inventory), "--no-breach-check", "--skip-invalid", "--format", "json"]
+    code, out, err = run(*args)
+    assert "skipped" in err  # what --quiet silences
+    code, out, err = run(*args, "--quiet") if where == "command" else run("--quiet", *args)
+    assert code == 0
+    assert json.loads(out)["complete"] is True
+    assert err == ""
 
 
 def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:

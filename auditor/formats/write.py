@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from auditor import privatefile
 from auditor.formats.interface import FormatError, Formatter
 from auditor.report import Report
 
@@ -15,19 +14,10 @@ _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` in one step: readers see the old file or the whole new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write one report file atomically with mode 0600; ``FormatError`` if it cannot."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
+        privatefile.write_private(path, text)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise FormatError(f"{path}: cannot write report: {exc.strerror}") from exc
 
 

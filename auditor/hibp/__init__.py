@@ -1,5 +1,6 @@
 """Breach lookups in Have I Been Pwned's Pwned Passwords, online or offline."""
 
+from auditor.hibp.cache import CacheStats, RangeCache
 from auditor.hibp.interface import (
     BreachSource,
     Clean,
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_API",
     "USER_AGENT",
     "BreachSource",
+    "CacheStats",
     "Clean",
     "CorpusError",
     "HibpError",
@@ -24,6 +26,7 @@ __all__ = [
     "PrefixDirectory",
     "Pwned",
     "RangeApiClient",
+    "RangeCache",
     "RetryPolicy",
     "SortedHashFile",
     "Unknown",

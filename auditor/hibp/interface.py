@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from auditor.errors import AuditorError
+from auditor.progress import Advance, no_progress
 
 
 class HibpError(AuditorError):
@@ -49,8 +50,13 @@ class BreachSource(ABC):
     """Where lookups go, for the report (a URL or a corpus path)."""
 
     @abstractmethod
-    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
-        """An outcome for every hash (40 upper-case hex digits) given; never raises for one."""
+    def check(
+        self, sha1_hashes: Collection[str], progress: Advance = no_progress
+    ) -> Mapping[str, LookupResult]:
+        """An outcome for every hash (40 upper-case hex digits) given; never raises for one.
+
+        ``progress`` is called with counts of hashes settled, adding up to all of them.
+        """
 
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         """Release files or connections."""

@@ -17,12 +17,14 @@ from auditor.hibp.interface import (
     Unknown,
 )
 from auditor.hibp.rangefmt import by_prefix, outcomes, parse_range
+from auditor.progress import Advance, no_progress
 
 HASH_LENGTH = 40
 _SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:\d+\r?$")
 _NTLM_LINE = re.compile(rb"^[0-9A-Fa-f]{32}:\d+\r?$")
 _PREFIX_FILE = re.compile(r"^[0-9A-F]{5}\.txt$")
 _SAMPLES = 64
+_PROGRESS_STEP = 1000
 _NTLM_HINT = (
     "this is the NTLM corpus; download the SHA-1 one "
     "(haveibeenpwned-downloader without the -n option)"
@@ -109,16 +111,21 @@ class SortedHashFile(BreachSource):
             raise CorpusError(f"{self.description}: damaged line at byte {low}")
         return int(line.rstrip(b"\r").split(b":", 1)[1])
 
-    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+    def check(
+        self, sha1_hashes: Collection[str], progress: Advance = no_progress
+    ) -> Mapping[str, LookupResult]:
         results: dict[str, LookupResult] = {}
         # Sorted order walks the file front to back: neighbouring probes share pages.
-        for digest in sorted(sha1_hashes):
+        for number, digest in enumerate(sorted(sha1_hashes), start=1):
             try:
                 count = self.lookup(digest)
             except CorpusError as exc:
                 results[digest] = Unknown(str(exc))
-                continue
-            results[digest] = Pwned(count) if count else Clean()
+            else:
+                results[digest] = Pwned(count) if count else Clean()
+            if number % _PROGRESS_STEP == 0:
+                progress(_PROGRESS_STEP)
+        progress(len(results) % _PROGRESS_STEP)
         return results
 
     def close(self) -> None:
@@ -149,9 +156,15 @@ class PrefixDirectory(BreachSource):
         except (OSError, UnicodeDecodeError) as exc:
             raise CorpusError(f"{sample}: cannot read: {exc}") from exc
 
-    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+    def check(
+        self, sha1_hashes: Collection[str], progress: Advance = no_progress
+    ) -> Mapping[str, LookupResult]:
         groups = by_prefix(sha1_hashes)
-        return outcomes(groups, {prefix: self._range(prefix) for prefix in groups})
+        ranges = {}
+        for prefix, digests in groups.items():
+            ranges[prefix] = self._range(prefix)
+            progress(len(digests))
+        return outcomes(groups, ranges)
 
     def _range(self, prefix: str) -> dict[str, int] | Unknown:
         # A missing prefix file means an incomplete download, not a clean password.

@@ -13,8 +13,10 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
+from auditor.hibp.cache import RangeCache
 from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknown
 from auditor.hibp.rangefmt import by_prefix, outcomes, parse_range
+from auditor.progress import Advance, no_progress
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class RangeApiClient(BreachSource):
         base_url: str = DEFAULT_API,
         workers: int = 16,
         retry: RetryPolicy | None = None,
+        cache: RangeCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[float, float], float] = random.uniform,
     ) -> None:
@@ -59,19 +62,36 @@ class RangeApiClient(BreachSource):
         self.description = self.base_url
         self.workers = max(1, workers)
         self.retry = retry or RetryPolicy()
+        self.cache = cache
         self._sleep = sleep
         self._jitter = jitter
 
-    def check(self, sha1_hashes: Collection[str]) -> Mapping[str, LookupResult]:
+    def check(
+        self, sha1_hashes: Collection[str], progress: Advance = no_progress
+    ) -> Mapping[str, LookupResult]:
         groups = by_prefix(sha1_hashes)
-        prefixes = list(groups)
         ranges: dict[str, dict[str, int] | Unknown] = {}
-        if prefixes:
-            with ThreadPoolExecutor(max_workers=min(self.workers, len(prefixes))) as pool:
+        pending = []
+        for prefix, digests in groups.items():
+            cached = self.cache.get(prefix) if self.cache is not None else None
+            if cached is None:
+                pending.append(prefix)
+            else:
+                ranges[prefix] = cached
+                progress(len(digests))
+        if pending:
+            pool = ThreadPoolExecutor(max_workers=min(self.workers, len(pending)))
+            try:
+                # map() yields in order: results stay ordered, and the bar moves
+                # as soon as the earliest prefixes land.
                 for prefix, answer in zip(
-                    prefixes, pool.map(self._safe_fetch, prefixes), strict=True
+                    pending, pool.map(self._safe_fetch, pending), strict=True
                 ):
                     ranges[prefix] = answer
+                    progress(len(groups[prefix]))
+            finally:
+                # On Ctrl-C, drop the queued prefixes instead of fetching them all.
+                pool.shutdown(wait=True, cancel_futures=True)
         failed = [answer for answer in ranges.values() if isinstance(answer, Unknown)]
         if failed:
             logger.warning(
@@ -87,10 +107,13 @@ class RangeApiClient(BreachSource):
 
     def _safe_fetch(self, prefix: str) -> dict[str, int] | Unknown:
         try:
-            return self.fetch_range(prefix)
+            found = self.fetch_range(prefix)
         except HibpError as exc:
             logger.debug("breach lookup failed: %s", exc)
             return Unknown(str(exc))
+        if self.cache is not None:
+            self.cache.put(prefix, found)
+        return found
 
     def fetch_range(self, prefix: str) -> dict[str, int]:
         """Suffix → count for one prefix; raises ``HibpError`` once retries are spent."""

@@ -60,3 +60,8 @@ def outcomes(
             else:
                 results[digest] = Clean()
     return results
+
+
+def format_range(found: Mapping[str, int]) -> str:
+    """A range body as the API sends it: sorted ``SUFFIX:COUNT`` lines joined by CRLF."""
+    return "\r\n".join(f"{suffix}:{count}" for suffix, count in sorted(found.items()))

@@ -118,6 +118,7 @@ def test_reports_are_written_privately_per_practice(report: Report, tmp_path: Pa
     for path in expected:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((out / "750056780").stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700  # created on the way, private too
     assert not list(out.rglob(".*.tmp"))
     one = json.loads((out / "750056780" / "report.json").read_text())
     assert [p["practice_id"] for p in one["practices"]] == ["750056780"]

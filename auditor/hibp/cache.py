@@ -1,0 +1,120 @@
+"""An opt-in on-disk cache of range answers: public data only, checked before it is trusted.
+
+An entry holds exactly what the public API answers for one prefix (padding
+removed) and when it was fetched; nothing from the inventory is written. The
+entry's own SHA-256 guards against a truncated or edited file: any entry that
+does not check out is treated as absent, so the prefix is fetched again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.hibp.interface import HibpError
+from auditor.hibp.rangefmt import PREFIX_LENGTH, format_range, parse_range
+from auditor.privatefile import write_private
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "portal-auditor/range-cache/v1"
+DEFAULT_TTL = 24 * 3600.0
+"""One day: re-runs the same day reuse answers, a weekly run sees HIBP's new passwords."""
+_CLOCK_SKEW = 300.0
+"""An entry dated this far in the future is not believed."""
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What the cache did during one audit."""
+
+    hits: int
+    misses: int
+    """Prefixes fetched: absent, expired or corrupt entries."""
+    rejected: int
+    """Corrupt entries among the misses."""
+
+
+class RangeCache:
+    """Range answers kept as one file per prefix under ``directory``, for ``ttl`` seconds."""
+
+    def __init__(
+        self, directory: Path, *, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.directory = directory
+        self.ttl = ttl
+        self._clock = clock
+        self._hits = self._misses = self._rejected = 0
+
+    @property
+    def stats(self) -> CacheStats:
+        return CacheStats(self._hits, self._misses, self._rejected)
+
+    def _path(self, prefix: str) -> Path:
+        # Two levels, like the API's own buckets, so no folder holds a million files.
+        return self.directory / "range" / prefix[:2] / prefix
+
+    def get(self, prefix: str) -> dict[str, int] | None:
+        """The cached answer for ``prefix`` if present, fresh and intact; else None."""
+        path = self._path(prefix)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            self._misses += 1
+            return None
+        except OSError as exc:
+            logger.warning("range cache: cannot read %s: %s", path, exc.strerror)
+            self._misses += 1
+            return None
+        answer = self._decode(raw, prefix)
+        if answer is None:
+            logger.warning("range cache: %s is damaged; fetching that range again", path)
+            self._rejected += 1
+            self._misses += 1
+            return None
+        fetched, found = answer
+        age = self._clock() - fetched
+        if age > self.ttl or age < -_CLOCK_SKEW:
+            self._misses += 1
+            return None
+        self._hits += 1
+        return found
+
+    def put(self, prefix: str, found: dict[str, int]) -> None:
+        """Keep ``found`` as the answer for ``prefix``; a failed write only costs a refetch."""
+        body = format_range(found)
+        entry = {
+            "format": FORMAT,
+            "prefix": prefix,
+            "fetched": self._clock(),
+            "sha256": hashlib.sha256(body.encode("ascii")).hexdigest(),
+            "body": body,
+        }
+        path = self._path(prefix)
+        try:
+            write_private(path, json.dumps(entry), durable=False)
+        except OSError as exc:
+            logger.warning("range cache: cannot write %s: %s", path, exc.strerror)
+
+    @staticmethod
+    def _decode(raw: bytes, prefix: str) -> tuple[float, dict[str, int]] | None:
+        try:
+            entry = json.loads(raw)
+            body = entry["body"]
+            fetched = entry["fetched"]
+            valid = (
+                entry["format"] == FORMAT
+                and entry["prefix"] == prefix
+                and len(prefix) == PREFIX_LENGTH
+                and isinstance(fetched, int | float)
+                and isinstance(body, str)
+                and hashlib.sha256(body.encode("ascii")).hexdigest() == entry["sha256"]
+            )
+            return (float(fetched), parse_range(body, "cache")) if valid else None
+        except (ValueError, KeyError, TypeError, UnicodeError, HibpError):
+            return None
