@@ -145,3 +145,44 @@ def test_empty_folder_is_refused(tmp_path: Path) -> None:
 def test_missing_corpus(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="no such"):
         open_corpus(tmp_path / "nope.txt")
+
+
+def test_lookups_in_a_skewed_file_are_still_exact(tmp_path: Path) -> None:
+    # Interpolation assumes uniform hashes; a clustered file must still work.
+    rng = random.Random(3)
+    lines = {f"00000{rng.getrandbits(140):035X}": n for n in range(1, 3000)}
+    lines.update({f"FFFFF{rng.getrandbits(140):035X}": 7 for _ in range(5)})
+    lines["8" * 40] = 5
+    with open_corpus(write_single(tmp_path / "skewed.txt", lines)) as corpus:
+        assert isinstance(corpus, SortedHashFile)
+        assert all(corpus.lookup(h) == c for h, c in lines.items())
+        assert corpus.lookup("00000" + "F" * 35) == 0
+        assert corpus.lookup("7" * 40) == 0
+
+
+@pytest.mark.parametrize("layout", ["single", "folder"])
+def test_a_whole_range_is_read_from_either_layout(tmp_path: Path, layout: str) -> None:
+    lines = corpus_lines(3000)
+    prefix = sha1("password")[:5]
+    lines[prefix + "1" * 35] = 0  # a count-0 line is no breach
+    if layout == "single":
+        path = write_single(tmp_path / "pwned.txt", lines)
+    else:
+        path = tmp_path / "ranges"
+        path.mkdir()
+        bodies: dict[str, str] = {}
+        for h, c in sorted(lines.items()):
+            bodies[h[:5]] = bodies.get(h[:5], "") + f"{h[5:]}:{c}\r\n"
+        for each, body in bodies.items():
+            (path / f"{each}.txt").write_text(body)
+    expected = {h[5:]: c for h, c in lines.items() if h.startswith(prefix) and c}
+    with open_corpus(path) as corpus:
+        assert corpus.range_of(prefix) == expected
+        assert sha1("password")[5:] in expected
+        if layout == "single":
+            assert corpus.range_of("00000") == {
+                h[5:]: c for h, c in lines.items() if h.startswith("00000")
+            }
+        else:
+            with pytest.raises(CorpusError, match="missing"):
+                corpus.range_of("00000" if "00000" not in {h[:5] for h in lines} else "FFFFF")
