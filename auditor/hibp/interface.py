@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from auditor.errors import AuditorError
 from auditor.progress import Advance, no_progress
@@ -61,7 +62,7 @@ class BreachSource(ABC):
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         """Release files or connections."""
 
-    def __enter__(self) -> BreachSource:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

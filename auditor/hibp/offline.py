@@ -110,8 +110,9 @@ class SortedHashFile(LocalCorpus):
         end = self._map.find(b"\n", start)
         return self._map[start : len(self._map) if end < 0 else end]
 
-    def _first_at_or_after(self, target: bytes) -> int:
-        """Byte offset of the first line whose hash is ``>= target`` (the size if none).
+    def _bracket(self, target: bytes) -> tuple[int, int]:
+        """Line starts ``(low, high)`` a few lines apart: lines before ``low`` are
+        ``< target``, the line at ``high`` (or the end of the file) is ``>= target``.
 
         Hashes are uniformly spread, so the line for a hash sits about at
         ``hash / 2**160`` of the file: each probe guesses the spot from the hash
@@ -143,16 +144,16 @@ class SortedHashFile(LocalCorpus):
             else:
                 high, high_key = start, int(key[:_KEY_DIGITS], 16)
             bisect = not bisect and (high - low) * 2 > previous
-        # A few lines remain: the hash, if present, starts in [low, high]. A run
-        # of 40 hex digits can only be a whole hash field, so find() is exact.
-        found = data.find(target, low, min(len(data), high + HASH_LENGTH))
-        return found if found >= 0 else high
+        return low, high
 
     def lookup(self, sha1: str) -> int:
         """The breach count of a hash, 0 when absent; raises ``CorpusError`` on damage."""
         target = sha1.encode("ascii")
-        start = self._first_at_or_after(target)
-        if self._map[start : start + HASH_LENGTH] != target:
+        low, high = self._bracket(target)
+        # The hash, if present, starts in [low, high]. A run of 40 hex digits can
+        # only be a whole hash field, so find() is exact.
+        start = self._map.find(target, low, min(len(self._map), high + HASH_LENGTH))
+        if start < 0:
             return 0
         line = self._line_at(start)
         if not _SHA1_LINE.match(line):
@@ -160,10 +161,13 @@ class SortedHashFile(LocalCorpus):
         return int(line.rstrip(b"\r").split(b":", 1)[1])
 
     def range_of(self, prefix: str) -> dict[str, int]:
-        position = self._first_at_or_after(prefix.encode("ascii") + b"0" * SUFFIX_LENGTH)
         head = prefix.encode("ascii")
+        position, _ = self._bracket(head + b"0" * SUFFIX_LENGTH)
         found: dict[str, int] = {}
         size = len(self._map)
+        # Skip the bracket's lines of lower prefixes, then read the whole range.
+        while position < size and self._map[position : position + PREFIX_LENGTH] < head:
+            position = self._map.find(b"\n", position) + 1 or size
         while position < size and self._map[position : position + PREFIX_LENGTH] == head:
             line = self._line_at(position)
             if not _SHA1_LINE.match(line):

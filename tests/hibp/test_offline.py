@@ -186,3 +186,13 @@ def test_a_whole_range_is_read_from_either_layout(tmp_path: Path, layout: str) -
         else:
             with pytest.raises(CorpusError, match="missing"):
                 corpus.range_of("00000" if "00000" not in {h[:5] for h in lines} else "FFFFF")
+
+
+def test_a_range_longer_than_a_page_is_read_whole(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    lines = corpus_lines(3000)
+    crowded = {f"ABCDE{rng.getrandbits(140):035X}": n for n in range(1, 201)}
+    lines.update(crowded)
+    with open_corpus(write_single(tmp_path / "pwned.txt", lines)) as corpus:
+        assert corpus.range_of("ABCDE") == {h[5:]: c for h, c in crowded.items()}
+        assert all(corpus.lookup(h) == c for h, c in crowded.items())
