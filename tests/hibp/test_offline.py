@@ -162,7 +162,7 @@ def test_lookups_in_a_skewed_file_are_still_exact(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("layout", ["single", "folder"])
 def test_a_whole_range_is_read_from_either_layout(tmp_path: Path, layout: str) -> None:
-    lines = corpus_lines(3000)
+    lines = corpus_lines(3000 if layout == "single" else 300)
     prefix = sha1("password")[:5]
     lines[prefix + "1" * 35] = 0  # a count-0 line is no breach
     if layout == "single":
