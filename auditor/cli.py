@@ -148,7 +148,10 @@ def _breach_source(
         source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
     else:
         source = RangeApiClient(
-            make_session(workers), base_url=hibp_url or DEFAULT_API, workers=workers, cache=cache
+            make_session(workers, base_url=hibp_url or DEFAULT_API),
+            base_url=hibp_url or DEFAULT_API,
+            workers=workers,
+            cache=cache,
         )
         mode = BreachMode.ONLINE
     with source:
@@ -235,9 +238,9 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
 @click.option(
     "--hibp-workers",
     type=click.IntRange(1, 64),
-    default=16,
+    default=32,
     show_default=True,
-    help="Parallel HTTP requests to the range API.",
+    help="Parallel HTTP requests to the range API (it has no rate limit).",
 )
 @click.option(
     "--jobs",

@@ -11,8 +11,8 @@ from auditor.hibp.interface import (
     Unknown,
 )
 from auditor.hibp.offline import PrefixDirectory, SortedHashFile, open_corpus
-from auditor.hibp.online import DEFAULT_API, RangeApiClient, RetryPolicy
-from auditor.hibp.session import USER_AGENT, make_session
+from auditor.hibp.online import RangeApiClient, RetryPolicy
+from auditor.hibp.session import DEFAULT_API, USER_AGENT, make_session
 
 __all__ = [
     "DEFAULT_API",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.hibp.interface import HibpError
-from auditor.hibp.rangefmt import PREFIX_LENGTH, format_range, parse_range
+from auditor.hibp.rangefmt import PREFIX_LENGTH, Range
 from auditor.privatefile import write_private
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class RangeCache:
         # Two levels, like the API's own buckets, so no folder holds a million files.
         return self.directory / "range" / prefix[:2] / prefix
 
-    def get(self, prefix: str) -> dict[str, int] | None:
+    def get(self, prefix: str) -> Range | None:
         """The cached answer for ``prefix`` if present, fresh and intact; else None."""
         path = self._path(prefix)
         try:
@@ -85,9 +85,9 @@ class RangeCache:
         self._hits += 1
         return found
 
-    def put(self, prefix: str, found: dict[str, int]) -> None:
-        """Keep ``found`` as the answer for ``prefix``; a failed write only costs a refetch."""
-        body = format_range(found)
+    def put(self, prefix: str, answer: Range) -> None:
+        """Keep ``answer`` for ``prefix``, padding removed; a failed write only costs a refetch."""
+        body = answer.without_padding()
         entry = {
             "format": FORMAT,
             "prefix": prefix,
@@ -102,7 +102,7 @@ class RangeCache:
             logger.warning("range cache: cannot write %s: %s", path, exc.strerror)
 
     @staticmethod
-    def _decode(raw: bytes, prefix: str) -> tuple[float, dict[str, int]] | None:
+    def _decode(raw: bytes, prefix: str) -> tuple[float, Range] | None:
         try:
             entry = json.loads(raw)
             body = entry["body"]
@@ -115,6 +115,6 @@ class RangeCache:
                 and isinstance(body, str)
                 and hashlib.sha256(body.encode("ascii")).hexdigest() == entry["sha256"]
             )
-            return (float(fetched), parse_range(body, "cache")) if valid else None
+            return (float(fetched), Range.parse(body, "cache")) if valid else None
         except (ValueError, KeyError, TypeError, UnicodeError, HibpError):
             return None

@@ -17,7 +17,14 @@ from auditor.hibp.interface import (
     Pwned,
     Unknown,
 )
-from auditor.hibp.rangefmt import PREFIX_LENGTH, SUFFIX_LENGTH, by_prefix, outcomes, parse_range
+from auditor.hibp.rangefmt import (
+    PREFIX_LENGTH,
+    SUFFIX_LENGTH,
+    Range,
+    by_prefix,
+    outcomes,
+    parse_range,
+)
 from auditor.progress import Advance, no_progress
 
 HASH_LENGTH = 40
@@ -233,17 +240,20 @@ class PrefixDirectory(LocalCorpus):
             progress(len(digests))
         return outcomes(groups, ranges)
 
-    def _range(self, prefix: str) -> dict[str, int] | Unknown:
+    def _range(self, prefix: str) -> Range | Unknown:
         try:
-            return self.range_of(prefix)
+            return self._read(prefix)
         except CorpusError as exc:
             return Unknown(str(exc))
 
     def range_of(self, prefix: str) -> dict[str, int]:
+        return self._read(prefix).counts()
+
+    def _read(self, prefix: str) -> Range:
         # A missing prefix file means an incomplete download, not a clean password.
         file = self.path / f"{prefix}.txt"
         try:
-            return parse_range(file.read_text(encoding="ascii"), str(file))
+            return Range.parse(file.read_text(encoding="ascii"), str(file))
         except FileNotFoundError:
             raise CorpusError(
                 f"{file.name} is missing from the corpus (incomplete download?)"

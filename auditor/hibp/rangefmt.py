@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from auditor.hibp.interface import Clean, HibpError, LookupResult, Pwned, Unknown
 
@@ -13,14 +14,72 @@ NTLM_SUFFIX_LENGTH = 27
 _LINE = re.compile(r"^([0-9A-Fa-f]+):(\d+)$")
 
 
-def parse_range(body: str, where: str) -> dict[str, int]:
-    """Suffix → count for every line of a range body; padding lines (count 0) are dropped.
+_BODY = re.compile(r"(?:[0-9A-Fa-f]{35}:\d+[ \t]*(?:\r?\n|\Z)\s*)*")
+_PADDING = re.compile(r"^[0-9A-F]{35}:0+[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 
-    HIBP pads answers with fake suffixes whose count is 0 when asked to with
-    ``Add-Padding`` (haveibeenpwned.com/API/v3#PwnedPasswordsPadding): they are
-    not breached passwords. Anything that is not ``35-hex:count`` makes the whole
-    body untrustworthy, so it raises instead of returning a partial answer.
+
+@dataclass(frozen=True)
+class Range:
+    """One prefix's answer, checked: upper-case ``SUFFIX:COUNT`` lines.
+
+    Kept as text, not parsed into a dictionary: an audit wants one or two
+    suffixes out of 800–1000 lines, and finding them in the text costs a
+    fraction of what building a dictionary of every line costs.
     """
+
+    text: str
+
+    @classmethod
+    def parse(cls, body: str, where: str) -> Range:
+        """Check a range body; anything that is not ``35-hex:count`` lines raises ``HibpError``.
+
+        Garbage in one line makes the whole body untrustworthy, so there is no
+        partial answer.
+        """
+        # One regular expression checks the whole body in C; a body that fails
+        # it is walked line by line, which says which line is wrong.
+        if _BODY.fullmatch(body.lstrip()):
+            return cls(body.upper())
+        return cls.from_counts(_parse_line_by_line(body, where))
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int]) -> Range:
+        return cls(format_range(counts))
+
+    def count(self, suffix: str) -> int:
+        """How often the hash with this suffix was seen; 0 when absent or padding.
+
+        HIBP pads answers with fake suffixes whose count is 0 when asked to with
+        ``Add-Padding`` (haveibeenpwned.com/API/v3#PwnedPasswordsPadding): they
+        are not breached passwords. A run of 35 hex digits can only be a whole
+        suffix field, so ``find`` is exact.
+        """
+        start = self.text.find(suffix)
+        if start < 0:
+            return 0
+        end = self.text.find("\n", start)
+        return int(self.text[start + SUFFIX_LENGTH + 1 : None if end < 0 else end])
+
+    def counts(self) -> dict[str, int]:
+        """Every breached suffix and its count; padding (count 0) left out."""
+        found = {}
+        for line in self.text.split():
+            suffix, _, count = line.partition(":")
+            if number := int(count):
+                found[suffix] = number
+        return found
+
+    def without_padding(self) -> str:
+        """The text without its count-0 padding lines."""
+        return _PADDING.sub("", self.text).rstrip()
+
+
+def parse_range(body: str, where: str) -> dict[str, int]:
+    """Suffix → count for every line of a range body, padding (count 0) left out."""
+    return Range.parse(body, where).counts()
+
+
+def _parse_line_by_line(body: str, where: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for number, raw in enumerate(body.splitlines(), start=1):
         line = raw.strip()
@@ -31,8 +90,7 @@ def parse_range(body: str, where: str) -> dict[str, int]:
             if match is not None and len(match[1]) == NTLM_SUFFIX_LENGTH:
                 raise HibpError(f"{where}: line {number} is an NTLM hash, expected SHA-1")
             raise HibpError(f"{where}: line {number} is not SUFFIX:COUNT")
-        count = int(match[2])
-        if count:
+        if count := int(match[2]):
             found[match[1].upper()] = count
     return found
 
@@ -46,7 +104,7 @@ def by_prefix(sha1_hashes: Iterable[str]) -> dict[str, list[str]]:
 
 
 def outcomes(
-    groups: Mapping[str, Iterable[str]], ranges: Mapping[str, dict[str, int] | Unknown]
+    groups: Mapping[str, Iterable[str]], ranges: Mapping[str, Range | Unknown]
 ) -> dict[str, LookupResult]:
     """Each hash's outcome from its prefix's answer: a failed range makes all of them unknown."""
     results: dict[str, LookupResult] = {}
@@ -55,7 +113,7 @@ def outcomes(
         for digest in digests:
             if isinstance(answer, Unknown):
                 results[digest] = answer
-            elif count := answer.get(digest[PREFIX_LENGTH:]):
+            elif count := answer.count(digest[PREFIX_LENGTH:]):
                 results[digest] = Pwned(count)
             else:
                 results[digest] = Clean()

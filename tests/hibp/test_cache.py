@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from auditor.hibp import Clean, Pwned, RangeApiClient, RangeCache, RetryPolicy, make_session
-from auditor.hibp.rangefmt import format_range
+from auditor.hibp.rangefmt import Range, format_range
 
 API = "https://api.pwnedpasswords.com"
 DIGEST = hashlib.sha1(b"P@ssw0rd").hexdigest().upper()
@@ -37,8 +37,8 @@ def entry_path(directory: Path, prefix: str = PREFIX) -> Path:
 def test_a_stored_answer_comes_back_fresh_and_private(tmp_path: Path) -> None:
     cache = RangeCache(tmp_path / "cache", clock=Clock())
     assert cache.get(PREFIX) is None
-    cache.put(PREFIX, {SUFFIX: 12, OTHER: 1})
-    assert cache.get(PREFIX) == {SUFFIX: 12, OTHER: 1}
+    cache.put(PREFIX, Range.from_counts({SUFFIX: 12, OTHER: 1}))
+    assert cache.get(PREFIX) == Range.from_counts({SUFFIX: 12, OTHER: 1})
     path = entry_path(tmp_path / "cache")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -50,9 +50,9 @@ def test_a_stored_answer_comes_back_fresh_and_private(tmp_path: Path) -> None:
 def test_an_entry_expires_after_its_ttl(tmp_path: Path) -> None:
     clock = Clock()
     cache = RangeCache(tmp_path, ttl=3600, clock=clock)
-    cache.put(PREFIX, {SUFFIX: 1})
+    cache.put(PREFIX, Range.from_counts({SUFFIX: 1}))
     clock.now += 3599
-    assert cache.get(PREFIX) == {SUFFIX: 1}
+    assert cache.get(PREFIX) == Range.from_counts({SUFFIX: 1})
     clock.now += 2
     assert cache.get(PREFIX) is None
 
@@ -61,7 +61,7 @@ def test_an_entry_dated_in_the_future_is_not_believed(tmp_path: Path) -> None:
     clock = Clock()
     cache = RangeCache(tmp_path, clock=clock)
     clock.now += 86400
-    cache.put(PREFIX, {SUFFIX: 1})
+    cache.put(PREFIX, Range.from_counts({SUFFIX: 1}))
     clock.now -= 86400
     assert cache.get(PREFIX) is None
 
@@ -106,7 +106,7 @@ DAMAGES = [
 @pytest.mark.parametrize("how", DAMAGES)
 def test_a_damaged_entry_is_never_trusted(tmp_path: Path, how: str) -> None:
     cache = RangeCache(tmp_path, clock=Clock())
-    cache.put(PREFIX, {SUFFIX: 12})
+    cache.put(PREFIX, Range.from_counts({SUFFIX: 12}))
     _damage(entry_path(tmp_path), how)
     assert cache.get(PREFIX) is None
     assert cache.stats.rejected == 1
