@@ -1,0 +1,1 @@
+"""Reproducible performance runs of portal-auditor: ``python -m benchmarks --help``."""

@@ -1,0 +1,148 @@
+"""``python -m benchmarks``: run the benchmarks, print the results table, write them as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import endtoend, offline, online, scoring
+from benchmarks.common import REPO, machine
+
+STAGES = ("scoring", "offline", "online", "endtoend")
+
+
+def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(what, target, measured, met) for every target of the benchmarks that ran."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if runs := results.get("online", {}).get("runs"):
+        first = runs[0]
+        rows.append(
+            (
+                f"online, {first['distinct_passwords']} distinct passwords",
+                "≥ 40× pwnedpasswords",
+                f"{first['ratio_to_baseline']}×",
+                first["ratio_to_baseline"] >= 40,
+            )
+        )
+        for run in runs:
+            rows.append(
+                (
+                    f"online, {run['accounts']:,} accounts",
+                    "≥ 70 % of workers / 30 ms",
+                    (
+                        f"{run['ratio_to_limit']:.0%} "
+                        f"(client CPU {run['client_cpu_ms_per_request']} ms/request)"
+                    ),
+                    run["ratio_to_limit"] >= 0.70,
+                )
+            )
+            rows.append(
+                (
+                    f"online, {run['accounts']:,} accounts",
+                    "HTTP requests ≤ distinct prefixes",
+                    f"{run['http_requests']:,} ≤ {run['distinct_prefixes']:,}",
+                    run["http_requests"] <= run["distinct_prefixes"],
+                )
+            )
+    if data := results.get("offline"):
+        rows += [
+            (
+                f"offline, {data['lines']:,} lines, warm",
+                "≥ 40,000 lookups/s",
+                f"{data['warm_lookups_per_second']:,}/s",
+                data["warm_lookups_per_second"] >= 40_000,
+            ),
+            (
+                "offline, 10,000 queries",
+                "≥ 500× the linear pass",
+                (
+                    f"{data['ratio_to_linear_pass']}× "
+                    f"({data['linear_pass_seconds']} s vs {data['warm_seconds']} s)"
+                ),
+                data["ratio_to_linear_pass"] >= 500,
+            ),
+            (
+                "offline, cold batch of 10,000",
+                "reads < 25 % of the file",
+                f"{data['cold_fraction_of_file']:.1%} ({data['cold_bytes_read'] / 2**20:.0f} MiB)",
+                data["cold_fraction_of_file"] < 0.25 if data["eviction_effective"] else None,
+            ),
+        ]
+    if data := results.get("scoring"):
+        rows += [
+            (
+                f"scoring, {data['passwords']:,} passwords",
+                "< 8 s, all cores",
+                f"{data['parallel_seconds']} s, {data['cores_busy']} of {data['cores']} cores busy",
+                data["parallel_seconds"] < 8,
+            )
+        ]
+    if data := results.get("endtoend"):
+        rows += [
+            (
+                f"end to end, {data['accounts']:,} accounts offline",
+                "< 60 s, < 1 GiB",
+                f"{data['seconds']} s, {data['peak_tree_rss_mib']} MiB (all processes)",
+                data["seconds"] < 60 and data["peak_tree_rss_mib"] < 1024,
+            )
+        ]
+    return rows
+
+
+def table(results: dict[str, Any]) -> str:
+    """The Markdown table the README shows."""
+    lines = ["| measure | target | measured | met |", "|---|---|---|---|"]
+    for what, target, measured, met in _targets(results):
+        verdict = {True: "yes", False: "**no**", None: "n/a"}[met]
+        lines.append(f"| {what} | {target} | {measured} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--only", default=",".join(STAGES), help=f"comma-separated: {', '.join(STAGES)}"
+    )
+    parser.add_argument("--sizes", default="500,10000,100000", help="online inventory sizes")
+    parser.add_argument("--lines", type=int, default=offline.LINES, help="offline corpus lines")
+    parser.add_argument(
+        "--accounts", type=int, default=endtoend.ACCOUNTS, help="end-to-end accounts"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=REPO / "benchmarks" / "results" / "latest.json",
+        help="where to write",
+    )
+    options = parser.parse_args(argv)
+    chosen = [stage.strip() for stage in options.only.split(",") if stage.strip()]
+    unknown = set(chosen) - set(STAGES)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}")
+    results: dict[str, Any] = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+    }
+    print(f"portal-auditor benchmarks on {results['machine']}", flush=True)
+    if "scoring" in chosen:
+        results["scoring"] = scoring.run()
+    if "offline" in chosen:
+        results["offline"] = offline.run(options.lines)
+    if "online" in chosen:
+        results["online"] = online.run([int(size) for size in options.sizes.split(",")])
+    if "endtoend" in chosen:
+        results["endtoend"] = endtoend.run(options.accounts, options.lines)
+    options.json.parent.mkdir(parents=True, exist_ok=True)
+    options.json.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(results))
+    print(f"\nwritten to {options.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""A loopback range-API server with the latency of the real one, run in its own process.
+
+Each request waits 30 ms (a round trip to Cloudflare from France), and the
+first request of each connection 60 ms more (a TLS handshake is two more round
+trips). Nagle's algorithm is off, as on a real server, so small answers are not
+held back. Every prefix answers with 800–1000 lines, like a padded HIBP answer.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+REQUEST_DELAY = 0.030
+HANDSHAKE_DELAY = 0.060
+_RANGE = re.compile(r"^/range/([0-9A-F]{5})$")
+
+
+_COUNTS = [f":{count}" for count in (1, 1, 1, 2, 2, 3, 5, 8, 13, 40, 120, 2_500, 81_000)]
+
+
+def range_body(prefix: str, breached: dict[str, list[str]]) -> bytes:
+    """800–1000 ``SUFFIX:COUNT`` lines, the same for a prefix every time, breached ones included.
+
+    Built in well under a millisecond, so that the server is never what is measured.
+    """
+    rng = random.Random(int(prefix, 16))
+    size = rng.randint(800, 1000)
+    digits = rng.randbytes(18 * size).hex().upper()
+    suffixes = [digits[36 * n : 36 * n + 35] for n in range(size)]
+    counts = rng.choices(_COUNTS, k=size)
+    lines = dict(zip(suffixes, counts, strict=True))
+    for suffix in breached.get(prefix, []):
+        lines[suffix] = ":42"
+    return "\r\n".join(suffix + lines[suffix] for suffix in sorted(lines)).encode()
+
+
+def _serve(breached_file: Path, pipe: Connection) -> None:
+    breached: dict[str, list[str]] = {}
+    for digest in breached_file.read_text().split():
+        breached.setdefault(digest[:5], []).append(digest[5:])
+    lock = threading.Lock()
+    counts = {"requests": 0, "connections": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the real API
+        disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            self.first = True
+            with lock:
+                counts["connections"] += 1
+
+        def do_GET(self) -> None:
+            if self.path == "/stats":
+                self._send(json.dumps(counts).encode())
+                return
+            time.sleep(REQUEST_DELAY + (HANDSHAKE_DELAY if self.first else 0.0))
+            self.first = False
+            match = _RANGE.match(self.path)
+            if match is None:
+                self.send_error(400)
+                return
+            with lock:
+                counts["requests"] += 1
+            self._send(range_body(match[1], breached))
+
+        def _send(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # the default 5 drops concurrent connects
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    pipe.send(server.server_address[1])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pipe.recv()  # anything: stop
+    server.shutdown()
+
+
+class LatencyServer:
+    """Starts the server process on 127.0.0.1; ``url``, ``stats()``; stops on exit."""
+
+    def __init__(self, breached_file: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(breached_file, child), daemon=True)
+
+    def __enter__(self) -> LatencyServer:
+        self._process.start()
+        if not self._pipe.poll(30):
+            raise RuntimeError("the benchmark server did not start")
+        self.url = f"http://127.0.0.1:{self._pipe.recv()}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pipe.send("stop")
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.kill()
+
+    def stats(self) -> dict[str, int]:
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}/stats", timeout=10) as answer:
+            counts: dict[str, int] = json.loads(answer.read())
+        return counts
