@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from multiprocessing.context import BaseContext
 
 from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
@@ -75,8 +76,7 @@ def _score_all(
     items: Sequence[tuple[str, Sequence[str]]], jobs: int, progress: Advance = no_progress
 ) -> list[int]:
     # zxcvbn is pure Python, so threads would share one core under the GIL:
-    # parallelism is across processes. "spawn" is safe with the threads the
-    # HTTP client may have started, and is the same on every platform.
+    # parallelism is across processes.
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         scores = []
         for start in range(0, len(items), _PROGRESS_BATCH):
@@ -87,8 +87,7 @@ def _score_all(
     # at the end, few enough that sending them costs little.
     chunk = max(_PROGRESS_BATCH, len(items) // (jobs * 16))
     batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
     try:
         scores = []
         for batch, batch_scores in zip(batches, pool.map(_score_batch, batches), strict=True):
@@ -97,6 +96,20 @@ def _score_all(
         return scores
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context() -> BaseContext:
+    """How scoring workers start: never by forking this process, whose lookup threads run.
+
+    Where it exists (Linux, macOS), a forkserver: a clean single-threaded process
+    that loads zxcvbn and builds its index once, then forks ready workers.
+    Elsewhere (Windows), spawn: each worker loads everything itself.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["auditor.scoring_preload"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def sha1_hex(password: str) -> str:

@@ -207,6 +207,12 @@ def install() -> None:
         _installed = True
 
 
+def prepare(dictionaries: Mapping[str, RankedDictionary]) -> None:
+    """Install the fast matcher and build the index of ``dictionaries`` now rather than later."""
+    install()
+    _index(dictionaries)
+
+
 def score(password: str, dictionaries: Mapping[str, RankedDictionary]) -> int:
     """zxcvbn's 0–4 score of ``password`` against ``dictionaries`` (user_inputs included)."""
     install()

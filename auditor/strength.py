@@ -74,6 +74,12 @@ def _ensure_french_dictionary() -> None:
         matching.add_frequency_lists({FRENCH_DICTIONARY: french_words()})
 
 
+def prepare() -> None:
+    """Load what scoring needs (French list, fast matcher, dictionary index) ahead of time."""
+    _ensure_french_dictionary()
+    guessing.prepare(matching.RANKED_DICTIONARIES)
+
+
 def zxcvbn_score(password: str, user_inputs: Sequence[str]) -> int:
     """zxcvbn's 0–4 score, on the first 72 characters; 0 for the empty password.
 
