@@ -9,7 +9,7 @@ import re
 import shutil
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -168,6 +168,19 @@ def _progress_display(quiet: bool) -> Iterator[ProgressDisplay]:
         yield bars
 
 
+def _write_stdout(chunks: Iterable[str]) -> None:
+    """Write a report to stdout piece by piece (a large JSON report is never one string)."""
+    stream = sys.stdout
+    batch: list[str] = []
+    for chunk in chunks:
+        batch.append(chunk)
+        if len(batch) >= 4096:
+            stream.write("".join(batch))
+            batch.clear()
+    stream.write("".join(batch))
+    stream.flush()
+
+
 def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Report) -> None:
     tty = sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR")  # https://no-color.org
@@ -178,7 +191,7 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
             if report_formats
             else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
         )
-        click.echo(chosen.to_formatter(color=color, width=width).render(report), nl=False)
+        _write_stdout(chosen.to_formatter(color=color, width=width).chunks(report))
         return
     files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
     if not report_formats:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 
 from auditor.models import Account
@@ -23,6 +24,13 @@ class ContextKind(enum.Enum):
     PORTAL = "portal name"
 
 
+@functools.lru_cache(maxsize=1024)
+def _portal_words(portal: Portal) -> frozenset[str]:
+    # The same few portals come back for every account: fold their names once.
+    names = (portal.id, portal.name, *(domain.split(".")[0] for domain in portal.domains))
+    return frozenset(token for name in names for token in words(name, MIN_TOKEN_LENGTH))
+
+
 def context_words(account: Account, portal: Portal) -> Mapping[ContextKind, frozenset[str]]:
     """The folded tokens of at least 4 characters an attacker would try for this account."""
     tokens: dict[ContextKind, set[str]] = {kind: set() for kind in ContextKind}
@@ -38,8 +46,7 @@ def context_words(account: Account, portal: Portal) -> Mapping[ContextKind, froz
         tokens[ContextKind.EMAIL] |= words(local, MIN_TOKEN_LENGTH)
         if len(local) >= MIN_TOKEN_LENGTH:
             tokens[ContextKind.EMAIL].add(fold(local))
-    for name in (portal.id, portal.name, *(domain.split(".")[0] for domain in portal.domains)):
-        tokens[ContextKind.PORTAL] |= words(name, MIN_TOKEN_LENGTH)
+    tokens[ContextKind.PORTAL] |= _portal_words(portal)
     return {kind: frozenset(found) for kind, found in tokens.items() if found}
 
 

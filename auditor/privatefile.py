@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -21,7 +22,7 @@ def _make_private_folders(folder: Path) -> None:
         created.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_private(path: Path, text: str, *, durable: bool = True) -> None:
+def write_private(path: Path, text: str | Iterable[str], *, durable: bool = True) -> None:
     """Write ``text`` to ``path`` in one step: readers see the old file or the whole new one.
 
     Folders created on the way are 0700, the file 0600. ``durable`` waits until
@@ -34,7 +35,10 @@ def write_private(path: Path, text: str, *, durable: bool = True) -> None:
         _make_private_folders(path.parent)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

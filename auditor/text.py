@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -14,6 +15,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def strip_accents(text: str) -> str:
     """``Santéclair`` → ``Santeclair``; ligatures such as ``œ`` become ``oe``."""
+    if text.isascii():  # nothing to strip: the common case, and a hot one
+        return text
     decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -36,6 +39,10 @@ def leet_variants(text: str) -> tuple[str, ...]:
     return tuple(base.replace("1", letter) for letter in _LEET_ONE_AS)
 
 
-def words(text: str, min_length: int) -> set[str]:
-    """The folded alphanumeric words of ``text`` that have at least ``min_length`` characters."""
-    return {word for word in _WORD.findall(fold(text)) if len(word) >= min_length}
+@functools.lru_cache(maxsize=65536)
+def words(text: str, min_length: int) -> frozenset[str]:
+    """The folded alphanumeric words of ``text`` that have at least ``min_length`` characters.
+
+    Cached: the same practice, owner and portal names come back account after account.
+    """
+    return frozenset(word for word in _WORD.findall(fold(text)) if len(word) >= min_length)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import ClassVar
 
 from auditor.errors import AuditorError
@@ -22,3 +23,7 @@ class Formatter(ABC):
     @abstractmethod
     def render(self, report: Report) -> str:
         """The report as text, deterministic for a given report."""
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        """The same text in pieces, for formats that can produce a large report piecemeal."""
+        yield self.render(report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.derive import AuditedAccount
@@ -71,18 +72,38 @@ def report_document(report: Report) -> dict[str, Any]:
             {"file": row.path, "line": row.line, "column": row.column, "reason": row.reason}
             for row in report.skipped_rows
         ],
-        "practices": [
-            {
-                "practice_id": practice.practice.id,
-                "practice_name": practice.practice.name,
-                "worst_severity": practice.worst.value if practice.worst else None,
-                "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
-                "accounts": [_account(practice, audited) for audited in practice.accounts],
-                "findings": [_finding(finding) for finding in practice.findings],
-            }
-            for practice in report.practices
-        ],
+        "practices": _OnDemand(report.practices),
     }
+
+
+def _practice(practice: PracticeReport) -> dict[str, Any]:
+    return {
+        "practice_id": practice.practice.id,
+        "practice_name": practice.practice.name,
+        "worst_severity": practice.worst.value if practice.worst else None,
+        "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
+        "accounts": [_account(practice, audited) for audited in practice.accounts],
+        "findings": [_finding(finding) for finding in practice.findings],
+    }
+
+
+class _OnDemand(list[dict[str, Any]]):
+    """The practices' documents, each built when the encoder reaches it and then dropped.
+
+    A group's report can run to hundreds of megabytes; building every practice's
+    document first would hold all of them at once. ``json``'s encoder accepts
+    this list subclass and only asks it for its length and an iterator.
+    """
+
+    def __init__(self, practices: Sequence[PracticeReport]) -> None:
+        super().__init__()
+        self._practices = practices
+
+    def __len__(self) -> int:
+        return len(self._practices)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (_practice(practice) for practice in self._practices)
 
 
 class JsonFormat(Formatter):
@@ -91,4 +112,9 @@ class JsonFormat(Formatter):
     extension = "json"
 
     def render(self, report: Report) -> str:
-        return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+        return "".join(self.chunks(report))
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+        yield from encoder.iterencode(report_document(report))
+        yield "\n"

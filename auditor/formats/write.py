@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from auditor import privatefile
@@ -13,7 +13,7 @@ from auditor.report import Report
 _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 
-def write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str | Iterable[str]) -> None:
     """Write one report file atomically with mode 0600; ``FormatError`` if it cannot."""
     try:
         privatefile.write_private(path, text)
@@ -30,9 +30,9 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
             if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust paths
                 raise FormatError(f"practice id {practice_id!r} cannot name a folder")
             target = out_dir / practice_id / f"report.{formatter.extension}"
-            write_private(target, formatter.render(report.for_practice(practice)))
+            write_private(target, formatter.chunks(report.for_practice(practice)))
             written.append(target)
         summary = out_dir / f"summary.{formatter.extension}"
-        write_private(summary, formatter.render(report))
+        write_private(summary, formatter.chunks(report))
         written.append(summary)
     return written
