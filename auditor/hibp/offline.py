@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import mmap
+import os
 import re
 from abc import abstractmethod
 from collections.abc import Collection, Mapping
@@ -37,6 +37,10 @@ _KEY_DIGITS = 15
 _KEY_SPAN = 16**_KEY_DIGITS
 _SCAN_WINDOW = 4096
 """Bytes left when the search stops probing and scans: one page, about 90 lines."""
+_LINE_WINDOW = 128
+"""Bytes read around a probe: a downloader line is under 60 bytes."""
+_RANGE_BLOCK = 65536
+"""Bytes read at a time for a whole range: one prefix of the full corpus is about 40 KB."""
 _SAMPLES = 64
 _PROGRESS_STEP = 1000
 _NTLM_HINT = (
@@ -59,37 +63,60 @@ class LocalCorpus(BreachSource):
 class SortedHashFile(LocalCorpus):
     """The downloader's single file, ``HASH40:COUNT`` lines sorted by hash, searched in place.
 
-    Each lookup is a binary search over the memory-mapped file: about log2(size)
-    page reads, never a scan. ``MADV_RANDOM`` tells the kernel not to read ahead,
-    so a cold lookup costs a few pages, not megabytes.
+    Each lookup is an interpolation search (see ``_bracket``) made of a few small
+    positioned reads: never a scan. Reads go through the page cache without
+    mapping the file into this process, so a large audit neither pays a page
+    fault per page touched nor appears to hold the corpus in its memory, and
+    the kernel is told not to read ahead: a cold lookup costs a few pages.
     """
 
     def __init__(self, path: Path) -> None:
         self.description = str(path)
         try:
-            self._file = path.open("rb")
+            self._file = path.open("rb", buffering=0)
         except OSError as exc:
             raise CorpusError(f"{path}: cannot open corpus: {exc.strerror}") from exc
-        if path.stat().st_size == 0:
+        self._size = os.fstat(self._file.fileno()).st_size
+        if self._size == 0:
             self._file.close()
             raise CorpusError(f"{path}: the corpus is empty")
-        try:
-            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as exc:
-            self._file.close()
-            raise CorpusError(f"{path}: cannot map corpus: {exc}") from exc
-        if hasattr(self._map, "madvise") and hasattr(mmap, "MADV_RANDOM"):
-            self._map.madvise(mmap.MADV_RANDOM)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(self._file.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
         try:
             self._validate()
         except CorpusError:
             self.close()
             raise
 
+    def _read(self, position: int, length: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(self._file.fileno(), length, position)
+        self._file.seek(position)  # Windows has no pread; lookups run in one thread
+        return self._file.read(length) or b""
+
+    def _line(self, position: int, low: int = 0) -> tuple[int, bytes]:
+        """Start and content (without its newline) of the line holding ``position``.
+
+        The search never looks before ``low``, a known line start. A real line
+        is under 60 bytes; one longer than the read window is damage.
+        """
+        begin = max(low, position - _LINE_WINDOW)
+        chunk = self._read(begin, position - begin + _LINE_WINDOW)
+        cut = chunk.rfind(b"\n", 0, position - begin)
+        if cut < 0 and begin > low:
+            raise CorpusError(f"{self.description}: damaged line near byte {position}")
+        first = cut + 1
+        end = chunk.find(b"\n", first)
+        if end < 0:
+            if begin + len(chunk) < self._size:
+                raise CorpusError(f"{self.description}: damaged line near byte {position}")
+            end = len(chunk)
+        return begin + first, chunk[first:end]
+
     def _validate(self) -> None:
         """Check the format at the ends and at evenly spaced samples, and their order."""
-        size = len(self._map)
-        first = self._line_at(0)
+        size = self._size
+        _, first = self._line(0)
         if _NTLM_LINE.match(first):
             raise CorpusError(f"{self.description}: {_NTLM_HINT}")
         if not _SHA1_LINE.match(first):
@@ -97,25 +124,20 @@ class SortedHashFile(LocalCorpus):
                 f"{self.description}: line 1 is not HASH:COUNT with 40 upper-case hex digits; "
                 "expected the Pwned Passwords SHA-1 file"
             )
-        last_start = self._map.rfind(b"\n", 0, size - 1) + 1
-        if not _SHA1_LINE.match(self._line_at(last_start)):
+        try:
+            _, last = self._line(size - 2 if size > 1 else 0)
+        except CorpusError:
+            last = b""
+        if not _SHA1_LINE.match(last):
             raise CorpusError(f"{self.description}: the last line is damaged (truncated download?)")
         previous = b""
         for index in range(_SAMPLES + 1):
-            start = self._line_start(min(size - 1, size * index // _SAMPLES))
-            line = self._line_at(start)
+            start, line = self._line(min(size - 1, size * index // _SAMPLES))
             if not _SHA1_LINE.match(line):
                 raise CorpusError(f"{self.description}: damaged line at byte {start}")
             if line[:HASH_LENGTH] < previous:
                 raise CorpusError(f"{self.description}: the file is not sorted by hash")
             previous = line[:HASH_LENGTH]
-
-    def _line_start(self, position: int) -> int:
-        return self._map.rfind(b"\n", 0, position) + 1
-
-    def _line_at(self, start: int) -> bytes:
-        end = self._map.find(b"\n", start)
-        return self._map[start : len(self._map) if end < 0 else end]
 
     def _bracket(self, target: bytes) -> tuple[int, int]:
         """Line starts ``(low, high)`` a few lines apart: lines before ``low`` are
@@ -128,8 +150,7 @@ class SortedHashFile(LocalCorpus):
         million lines. A probe that does not halve the bracket is followed by a
         halving one, so a skewed file still costs at most about twice binary search.
         """
-        data = self._map
-        low, high = 0, len(data)  # every line before low is < target; the line at high is >=
+        low, high = 0, self._size  # every line before low is < target; the line at high is >=
         low_key, high_key = 0, _KEY_SPAN
         wanted = int(target[:_KEY_DIGITS], 16)
         bisect = False
@@ -139,15 +160,14 @@ class SortedHashFile(LocalCorpus):
             else:
                 offset = (wanted - low_key) * (high - low) // (high_key - low_key)
                 probe = low + min(max(offset, 0), high - low - 1)
-            start = data.rfind(b"\n", low, probe) + 1 or low
-            key = data[start : start + HASH_LENGTH]
+            start, line = self._line(probe, low)
+            key = line[:HASH_LENGTH]
             if not _HASH.fullmatch(key):
                 raise CorpusError(f"{self.description}: damaged line at byte {start}")
             previous = high - low
             if key < target:
-                end = data.find(b"\n", start)
-                low = high if end < 0 else end + 1
-                low_key = int(key[:_KEY_DIGITS], 16)
+                low, low_key = start + len(line) + 1, int(key[:_KEY_DIGITS], 16)
+                low = min(low, high)
             else:
                 high, high_key = start, int(key[:_KEY_DIGITS], 16)
             bisect = not bisect and (high - low) * 2 > previous
@@ -159,30 +179,38 @@ class SortedHashFile(LocalCorpus):
         low, high = self._bracket(target)
         # The hash, if present, starts in [low, high]. A run of 40 hex digits can
         # only be a whole hash field, so find() is exact.
-        start = self._map.find(target, low, min(len(self._map), high + HASH_LENGTH))
-        if start < 0:
+        window = self._read(low, high - low + _LINE_WINDOW)
+        found = window.find(target)
+        if found < 0 or found > high - low:
             return 0
-        line = self._line_at(start)
+        end = window.find(b"\n", found)
+        line = window[found : None if end < 0 else end]
         if not _SHA1_LINE.match(line):
-            raise CorpusError(f"{self.description}: damaged line at byte {start}")
+            raise CorpusError(f"{self.description}: damaged line at byte {low + found}")
         return int(line.rstrip(b"\r").split(b":", 1)[1])
 
     def range_of(self, prefix: str) -> dict[str, int]:
         head = prefix.encode("ascii")
         position, _ = self._bracket(head + b"0" * SUFFIX_LENGTH)
         found: dict[str, int] = {}
-        size = len(self._map)
-        # Skip the bracket's lines of lower prefixes, then read the whole range.
-        while position < size and self._map[position : position + PREFIX_LENGTH] < head:
-            position = self._map.find(b"\n", position) + 1 or size
-        while position < size and self._map[position : position + PREFIX_LENGTH] == head:
-            line = self._line_at(position)
-            if not _SHA1_LINE.match(line):
-                raise CorpusError(f"{self.description}: damaged line at byte {position}")
-            digest, count = line.rstrip(b"\r").split(b":", 1)
-            if int(count):
-                found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
-            position += len(line) + 1
+        pending = b""
+        while position < self._size:
+            block = pending + self._read(position, _RANGE_BLOCK)
+            position += len(block) - len(pending)
+            lines = block.split(b"\n")
+            # A line cut by the block's end waits for the next block.
+            pending = b"" if position >= self._size else lines.pop()
+            for raw in lines:
+                line = raw.rstrip(b"\r")
+                if not line or line[:PREFIX_LENGTH] < head:
+                    continue  # the bracket's lines of lower prefixes
+                if line[:PREFIX_LENGTH] > head:
+                    return found
+                if not _SHA1_LINE.match(line):
+                    raise CorpusError(f"{self.description}: damaged line in range {prefix}")
+                digest, count = line.split(b":", 1)
+                if int(count):
+                    found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
         return found
 
     def check(
@@ -199,21 +227,10 @@ class SortedHashFile(LocalCorpus):
                 results[digest] = Pwned(count) if count else Clean()
             if number % _PROGRESS_STEP == 0:
                 progress(_PROGRESS_STEP)
-                self._release_pages()
         progress(len(results) % _PROGRESS_STEP)
         return results
 
-    def _release_pages(self) -> None:
-        # Pages of the file that lookups touched stay mapped into this process,
-        # and count in its resident memory, until told otherwise: a large audit
-        # would appear to use most of a 40 GB corpus. Unmapping them keeps them
-        # in the page cache (a later touch is a cheap minor fault).
-        if hasattr(mmap, "MADV_DONTNEED"):
-            self._map.madvise(mmap.MADV_DONTNEED)
-
     def close(self) -> None:
-        if hasattr(self, "_map"):
-            self._map.close()
         self._file.close()
 
 
