@@ -23,7 +23,7 @@ _COUNTS = [b"1", b"1", b"2", b"3", b"5", b"12", b"40", b"310", b"7021", b"52311"
 
 def corpus_paths(lines: int) -> tuple[Path, Path, Path]:
     """(single file, per-prefix folder, query file) for a corpus of ``lines`` lines."""
-    stem = DATA / f"pwned-{lines // 1_000_000}M"
+    stem = DATA / f"pwned-{lines}"
     return (
         stem.with_suffix(".txt"),
         stem.with_name(stem.name + "-ranges"),
@@ -58,7 +58,7 @@ def generate(lines: int = LINES, seed: int = 20) -> tuple[Path, Path, Path]:
                     s + b":" + c + b"\r\n" for s, c in zip(suffixes, counts, strict=True)
                 )
                 (folder / f"{prefix.decode()}.txt").write_bytes(body)
-            if number % 200 == 0:
+            if number % 200 == 0 and size:
                 present.append((prefix + suffixes[number % size]).decode())
     temporary.replace(single)
     absent = [f"{rng.getrandbits(160):040X}" for _ in range(QUERIES - len(present[: QUERIES // 2]))]
