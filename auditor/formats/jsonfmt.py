@@ -55,6 +55,10 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 def report_document(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data."""
+    return _document(report, [_practice(practice) for practice in report.practices])
+
+
+def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "portal-auditor", "version": report.tool_version},
@@ -72,7 +76,7 @@ def report_document(report: Report) -> dict[str, Any]:
             {"file": row.path, "line": row.line, "column": row.column, "reason": row.reason}
             for row in report.skipped_rows
         ],
-        "practices": _OnDemand(report.practices),
+        "practices": practices,
     }
 
 
@@ -92,7 +96,9 @@ class _OnDemand(list[dict[str, Any]]):
 
     A group's report can run to hundreds of megabytes; building every practice's
     document first would hold all of them at once. ``json``'s encoder accepts
-    this list subclass and only asks it for its length and an iterator.
+    this list subclass and only asks it for its length and an iterator. Only the
+    streaming writer uses it: indexing it would find nothing, so it never leaves
+    this module.
     """
 
     def __init__(self, practices: Sequence[PracticeReport]) -> None:
@@ -116,5 +122,5 @@ class JsonFormat(Formatter):
 
     def chunks(self, report: Report) -> Iterator[str]:
         encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-        yield from encoder.iterencode(report_document(report))
+        yield from encoder.iterencode(_document(report, _OnDemand(report.practices)))
         yield "\n"

@@ -23,7 +23,6 @@ from auditor.hibp.rangefmt import (
     Range,
     by_prefix,
     outcomes,
-    parse_range,
 )
 from auditor.progress import Advance, no_progress
 
@@ -240,15 +239,20 @@ class PrefixDirectory(LocalCorpus):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.description = str(path)
-        sample = next(
-            (entry for entry in sorted(path.iterdir()) if _PREFIX_FILE.match(entry.name)), None
+        # The downloader writes every prefix, 00000 first; listing (let alone
+        # sorting) a folder of a million files to find a sample would cost seconds.
+        first = path / "00000.txt"
+        sample = (
+            first
+            if first.is_file()
+            else next((entry for entry in path.iterdir() if _PREFIX_FILE.match(entry.name)), None)
         )
         if sample is None:
             raise CorpusError(
                 f"{path}: no XXXXX.txt prefix files (expected the downloader's per-prefix folder)"
             )
         try:
-            parse_range(sample.read_text(encoding="ascii"), str(sample))
+            Range.parse(sample.read_text(encoding="ascii"), str(sample))
         except HibpError as exc:
             if "NTLM" in str(exc):
                 raise CorpusError(f"{path}: {_NTLM_HINT}") from exc
@@ -268,14 +272,14 @@ class PrefixDirectory(LocalCorpus):
 
     def _range(self, prefix: str) -> Range | Unknown:
         try:
-            return self._read(prefix)
+            return self._load(prefix)
         except CorpusError as exc:
             return Unknown(str(exc))
 
     def range_of(self, prefix: str) -> dict[str, int]:
-        return self._read(prefix).counts()
+        return self._load(prefix).counts()
 
-    def _read(self, prefix: str) -> Range:
+    def _load(self, prefix: str) -> Range:
         # A missing prefix file means an incomplete download, not a clean password.
         file = self.path / f"{prefix}.txt"
         try:

@@ -74,11 +74,6 @@ class Range:
         return _PADDING.sub("", self.text).rstrip()
 
 
-def parse_range(body: str, where: str) -> dict[str, int]:
-    """Suffix → count for every line of a range body, padding (count 0) left out."""
-    return Range.parse(body, where).counts()
-
-
 def _parse_line_by_line(body: str, where: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for number, raw in enumerate(body.splitlines(), start=1):
