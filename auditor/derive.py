@@ -16,6 +16,7 @@ from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
 from auditor.policy import Policy
+from auditor.previous import past_use
 from auditor.progress import Advance, ProgressDisplay, no_progress
 from auditor.strength import char_classes, entropy_bits, zxcvbn_score
 
@@ -56,6 +57,10 @@ class PasswordFacts:
     """HMAC-SHA256 of the password under a random key drawn for this run and never
     stored: equal passwords share it within the run, and once the run ends nobody
     can test a guess against it. Kept in memory only; no format writes it."""
+    recycled: bool = False
+    """The account used this password before, then another one (from the vault's history)."""
+    predictable_rotation: bool = False
+    """It is an earlier password of the account with only digits or trailing symbols changed."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,9 @@ def derive(
 
     Each distinct password is scored and looked up once. Its plaintext, SHA-1
     and zxcvbn result live only in this function's locals. Lookups (waiting on
-    the network or the disk) run while the passwords are scored.
+    the network or the disk) run while the passwords are scored. Earlier
+    passwords from a vault's history are compared with the current one, then
+    dropped with it.
     """
     display = progress or ProgressDisplay()
     contexts = [context_words(account, policy.portal(account.portal)) for account in accounts]
@@ -167,14 +174,17 @@ def derive(
             status = lookups[digests[password]]
         reuse_key = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
         for index in users[password]:
+            past = past_use(password, [old.reveal() for old in accounts[index].history])
             facts_by_index[index] = PasswordFacts(
                 empty=not password,
                 strength=strength,
                 breach=status,
                 context=context_hits(password, contexts[index]),
                 reuse_key=reuse_key,
+                recycled=past.recycled,
+                predictable_rotation=past.predictable,
             )
     return tuple(
-        AuditedAccount(replace(account, password=None), facts_by_index.get(index))
+        AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))
         for index, account in enumerate(accounts)
     )

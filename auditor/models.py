@@ -48,6 +48,8 @@ class CheckId(enum.Enum):
     AGE_UNKNOWN = "age-unknown"
     NO_MFA = "no-mfa"
     SHARED_ACCOUNT = "shared-account"
+    RECYCLED = "recycled"
+    PREDICTABLE_ROTATION = "predictable-rotation"
 
 
 class Role(enum.Enum):
@@ -63,11 +65,20 @@ class Origin:
 
     path: str
     """The inventory file, as given on the command line."""
-    line: int
-    """The 1-based line (first line of the record for multi-line CSV records)."""
+    line: int | None
+    """The 1-based line or sheet row (first line of a multi-line CSV record); None in a vault."""
+    entry: str | None = None
+    """In a vault (KeePass, Bitwarden): the entry's folder path and title."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return location(self.path, self.line, self.entry)
+
+
+def location(path: str, line: int | None, entry: str | None) -> str:
+    """``file:line`` for sheets and CSV files, ``file [folder/title]`` for vault entries."""
+    if entry is not None:
+        return f"{path} [{entry}]"
+    return f"{path}:{line}" if line is not None else path
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,12 @@ class Account:
     url: str | None = None
     password: Secret | None = field(default=None, repr=False, compare=False)
     """The password, only between the source and ``derive``; None once derived or if absent."""
+    changed_approximate: bool = False
+    """``password_changed`` is the entry's last modification, not a recorded password change."""
+    expires: date | None = None
+    """The expiry date a password manager set on the entry: the password must change by then."""
+    history: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
+    """Earlier passwords of this account, oldest first; like ``password``, dropped by derive."""
 
     @property
     def entry_key(self) -> tuple[str, str, str, str]:

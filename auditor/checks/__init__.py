@@ -7,6 +7,7 @@ from typing import assert_never
 
 from auditor.checks.accounts import NoMfa, Reused, SharedAccount
 from auditor.checks.dates import AgeUnknown, IncidentRotation, RotationDue, RotationOverdue
+from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import Breached, Contextual, EmptyPassword, Weak
 from auditor.derive import AuditedAccount
@@ -15,7 +16,7 @@ from auditor.models import CheckId, Finding
 __all__ = ["Check", "CheckContext", "check_for", "run_checks"]
 
 
-def check_for(check_id: CheckId) -> Check:
+def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, exhaustive
     """The implementation of a check id: the one place ids meet their code."""
     match check_id:
         case CheckId.BREACHED:
@@ -40,6 +41,10 @@ def check_for(check_id: CheckId) -> Check:
             return NoMfa()
         case CheckId.SHARED_ACCOUNT:
             return SharedAccount()
+        case CheckId.RECYCLED:
+            return Recycled()
+        case CheckId.PREDICTABLE_ROTATION:
+            return PredictableRotation()
         case _:
             assert_never(check_id)
 

@@ -36,6 +36,8 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.AGE_UNKNOWN: Severity.MEDIUM,
     CheckId.NO_MFA: Severity.MEDIUM,
     CheckId.SHARED_ACCOUNT: Severity.MEDIUM,
+    CheckId.RECYCLED: Severity.HIGH,
+    CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
 }
 
 Validator = Callable[[Any], Any]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from auditor.errors import AuditorError
-from auditor.models import Account
-from auditor.policy import Policy
+from auditor.models import Account, Practice, location
+from auditor.policy import Policy, Portal
 
 
 class SourceError(AuditorError):
@@ -24,13 +27,16 @@ class RowProblem:
     """
 
     path: str
-    line: int
+    line: int | None
+    """The line or sheet row; None for a vault entry."""
     column: str
-    """The column as the file names it, or ``-`` for a whole-row problem."""
+    """The column or field as the file names it, or ``-`` for a whole-row problem."""
     reason: str
+    entry: str | None = None
+    """In a vault: the entry's folder path and title."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.column}: {self.reason}"
+        return f"{location(self.path, self.line, self.entry)}: {self.column}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,45 @@ class LoadResult:
 
     accounts: tuple[Account, ...]
     problems: tuple[RowProblem, ...]
+    left_out: int = 0
+    """Vault entries that match no portal of the policy (audited only with ``--all-entries``)."""
+    portals: tuple[Portal, ...] = ()
+    """Portals made up for such entries with ``--all-entries``, one per web site."""
+
+
+class Unlock(enum.Enum):
+    """A secret a source needs to open its file."""
+
+    KEEPASS = "KeePass master password"
+    BITWARDEN = "Bitwarden export password"
+
+
+def _no_secret(kind: Unlock, path: Path) -> str:
+    raise SourceError(f"{path}: needs the {kind.value}")
+
+
+@dataclass(frozen=True)
+class PracticeRule:
+    """A line of a practice mapping file: entries found under ``match`` belong to ``practice``."""
+
+    match: str
+    """A folder, group or collection name, or an export's file name, folded (case, accents)."""
+    practice: Practice
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the command line tells sources besides the file: secrets and practice hints."""
+
+    practice: Practice | None = None
+    """``--practice``: the practice of entries that say nothing of theirs."""
+    practice_map: tuple[PracticeRule, ...] = ()
+    """``--practice-map``: practices by folder, group, collection or file name."""
+    all_entries: bool = False
+    """Audit vault entries that match no known portal too."""
+    keepass_key_file: Path | None = None
+    ask_secret: Callable[[Unlock, Path], str] = _no_secret
+    """Gives the password that opens a file (from a file, the environment or a prompt)."""
 
 
 class InventorySource(ABC):
