@@ -20,10 +20,14 @@ class IncidentRotation(Check):
         for audited in accounts:
             account = audited.account
             changed = account.password_changed
+            # An approximate date is the vault entry's last modification: the
+            # password itself may be older, so only an exact date clears it.
             incidents = [
                 incident
                 for incident in ctx.policy.incidents_for(account.portal)
-                if changed is None or changed < incident.rotate_before
+                if changed is None
+                or account.changed_approximate
+                or changed < incident.rotate_before
             ]
             if not incidents:
                 continue
@@ -32,11 +36,15 @@ class IncidentRotation(Check):
                 f"{incident.name} (disclosed {incident.disclosed.isoformat()})"
                 for incident in incidents
             )
-            when = (
-                f"last changed on {changed.isoformat()}"
-                if changed is not None
-                else "change date unknown"
-            )
+            if changed is None:
+                when = "change date unknown"
+            elif account.changed_approximate and changed >= latest.rotate_before:
+                when = (
+                    f"entry last modified on {changed.isoformat()} but no password change "
+                    "recorded in its history, so possibly set"
+                )
+            else:
+                when = f"last changed on {_day(audited)}"
             yield ctx.finding(
                 self.id,
                 audited,
@@ -46,22 +54,34 @@ class IncidentRotation(Check):
             )
 
 
+def _day(audited: AuditedAccount) -> str:
+    """The change date as reports write it, saying when it is only approximate."""
+    changed = audited.account.password_changed
+    text = changed.isoformat() if changed else "an unknown date"
+    if audited.account.changed_approximate:
+        text += " (approximately: the vault entry's last modification)"
+    return text
+
+
 @dataclass(frozen=True)
 class _Rotation:
-    """An account's periodic-renewal rule, when its portal and role have one."""
+    """When an account's password must be renewed, and which rule says so."""
 
-    changed: date
-    max_age: int
     deadline: date
+    max_age: int | None
+    """The policy's maximum age, when that is the earlier deadline; None for an expiry date."""
 
 
 def _rotation(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
+    """The earlier of the policy's maximum age and the expiry date a password manager set."""
     account = audited.account
     max_age = ctx.policy.max_age_days(account.portal, account.role)
-    if max_age is None or account.password_changed is None:
-        return None
-    changed = account.password_changed
-    return _Rotation(changed, max_age, changed + timedelta(days=max_age))
+    rules = []
+    if max_age is not None and account.password_changed is not None:
+        rules.append(_Rotation(account.password_changed + timedelta(days=max_age), max_age))
+    if account.expires is not None:
+        rules.append(_Rotation(account.expires, None))
+    return min(rules, key=lambda rule: rule.deadline, default=None)
 
 
 class RotationOverdue(Check):
@@ -74,13 +94,23 @@ class RotationOverdue(Check):
             rule = _rotation(audited, ctx)
             if rule is None or rule.deadline >= ctx.as_of:
                 continue
-            age = (ctx.as_of - rule.changed).days
+            changed = audited.account.password_changed
+            if rule.max_age is None:
+                message = (
+                    f"the password manager entry says this password expired on "
+                    f"{rule.deadline.isoformat()}"
+                )
+            else:
+                age = (ctx.as_of - changed).days if changed else 0
+                message = (
+                    f"password last changed on {_day(audited)}, {age} days ago; "
+                    f"{audited.account.role.value} accounts on this portal must change every "
+                    f"{rule.max_age} days (deadline was {rule.deadline.isoformat()})"
+                )
             yield ctx.finding(
                 self.id,
                 audited,
-                f"password last changed on {rule.changed.isoformat()}, {age} days ago; "
-                f"{audited.account.role.value} accounts on this portal must change every "
-                f"{rule.max_age} days (deadline was {rule.deadline.isoformat()})",
+                message,
                 CHANGE_ON_PORTAL + " Then record the date of the change in the inventory.",
             )
 
@@ -99,6 +129,9 @@ class RotationDue(Check):
                     self.id,
                     audited,
                     f"password reaches its maximum age of {rule.max_age} days on "
+                    f"{rule.deadline.isoformat()}"
+                    if rule.max_age is not None
+                    else "the password manager entry says this password expires on "
                     f"{rule.deadline.isoformat()}",
                     "Plan the change before the deadline. " + CHANGE_ON_PORTAL,
                     due=rule.deadline,

@@ -4,30 +4,87 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.sources.delimited import CsvInventory
-from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
+from auditor.sources.bitwarden import BitwardenInventory
+from auditor.sources.delimited import CsvInventory, decode, sniff_delimiter
+from auditor.sources.excel import ExcelInventory
+from auditor.sources.interface import (
+    InventorySource,
+    LoadResult,
+    PracticeRule,
+    RowProblem,
+    SourceError,
+    SourceOptions,
+    Unlock,
+)
+from auditor.sources.keepass import KeePassInventory
+from auditor.sources.managers import ManagerExport, recognise
+from auditor.sources.practicemap import load_practice_map
+from auditor.sources.table import HEADER_ALIASES
+from auditor.text import fold_key
 
 __all__ = [
+    "BitwardenInventory",
     "CsvInventory",
+    "ExcelInventory",
     "InventorySource",
+    "KeePassInventory",
     "LoadResult",
+    "ManagerExport",
+    "PracticeRule",
     "RowProblem",
     "SourceError",
+    "SourceOptions",
+    "Unlock",
+    "load_practice_map",
     "open_inventory",
 ]
 
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_SAVE_AS = {
+    ".xls": "an Excel 97-2003 workbook: save it as .xlsx or CSV",
+    ".ods": "a LibreOffice sheet: save it as .xlsx or CSV",
+    ".kdb": "a KeePass 1 database: save it as .kdbx in KeePass 2 or KeePassXC",
+    ".1pux": "a 1Password export: export as CSV instead",
+}
 
 
-def open_inventory(path: Path) -> InventorySource:
-    """The source that reads ``path``, chosen by its extension."""
+def open_inventory(path: Path, options: SourceOptions | None = None) -> InventorySource:
+    """The source that reads ``path``, chosen by its extension (and a CSV's header line)."""
+    options = options or SourceOptions()
     if path.is_dir():
         raise SourceError(f"{path}: is a folder; give inventory files")
     if not path.exists():
         raise SourceError(f"{path}: no such file")
-    if path.suffix.lower() in _CSV_SUFFIXES:
-        return CsvInventory(path)
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        return _csv_source(path, options)
+    if suffix in _EXCEL_SUFFIXES:
+        return ExcelInventory(path)
+    if suffix == ".kdbx":
+        return KeePassInventory(path, options)
+    if suffix == ".json":
+        return BitwardenInventory(path, options)
+    if suffix in _SAVE_AS:
+        raise SourceError(f"{path}: {_SAVE_AS[suffix]}")
     raise SourceError(
-        f"{path}: unsupported inventory format {path.suffix or '(no extension)'!r}; "
-        "save the sheet as CSV (.csv)"
+        f"{path}: unsupported inventory format {path.suffix or '(no extension)'!r}; give a "
+        "CSV or .xlsx sheet, a KeePass .kdbx, a Bitwarden .json, or a password manager's "
+        "CSV export"
     )
+
+
+def _csv_source(path: Path, options: SourceOptions) -> InventorySource:
+    """The canonical inventory, unless the header line is a known password manager's."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read inventory: {exc.strerror}") from exc
+    first_line = decode(data, str(path)).split("\n", 1)[0].rstrip("\r")
+    delimiter = sniff_delimiter(first_line) or ","
+    header = [title.strip().strip('"') for title in first_line.split(delimiter)]
+    canonical = any(HEADER_ALIASES.get(fold_key(title)) == "practice_id" for title in header)
+    layout = None if canonical else recognise(header)
+    if layout is None:
+        return CsvInventory(path)
+    return ManagerExport(path, layout, options)

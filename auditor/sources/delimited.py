@@ -61,7 +61,7 @@ class CsvInventory(InventorySource):
         if delimiter is None:
             return self._fail(1, "-", "cannot find the column separator (';', ',' or tab)")
         try:
-            rows = list(_records(text, delimiter))
+            rows = list(records(text, delimiter))
         except csv.Error as exc:
             return self._fail(
                 exc.args[1] if len(exc.args) > 1 else 1, "-", f"bad CSV: {exc.args[0]}"
@@ -83,7 +83,7 @@ class CsvInventory(InventorySource):
         return LoadResult((), (RowProblem(self.path, line, column, reason),))
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Each non-blank record with the line it starts on (quoted fields may span lines)."""
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
     start = 1

@@ -1,0 +1,288 @@
+"""Password-manager entries turned into accounts: which practice, which portal, who and when."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from auditor.finess import finess_problem
+from auditor.models import Account, Origin, Practice, Role
+from auditor.policy import MfaSupport, Policy, Portal
+from auditor.secrets import Secret
+from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
+from auditor.sources.table import HEADER_ALIASES
+from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
+from auditor.text import fold, fold_key
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A FINESS number inside a folder name: "Pharmacie du Centre (750012345)".
+_FINESS_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(\d{9}|2[AB]\d{7})(?![0-9A-Za-z])")
+_NAME_LEFTOVERS = re.compile(r"\(\s*\)|\[\s*\]")
+_NAME_EDGES = " -–—:_/|,;()[]"
+
+
+@dataclass(frozen=True)
+class VaultEntry:
+    """One login as a password manager stores it, before it is matched to a practice and portal."""
+
+    where: str
+    """The entry's folder path and title (vaults), or its line's description (CSV exports)."""
+    line: int | None
+    """The line of a CSV export; None in a vault."""
+    title: str
+    username: str
+    urls: tuple[str, ...]
+    folders: tuple[str, ...]
+    """Folder, group, collection or tag names around the entry, outermost first."""
+    fields: Mapping[str, str]
+    """Custom fields that are not marked secret, by name (``FINESS``, ``Titulaire``…)."""
+    password: Secret | None = field(repr=False)
+    history: tuple[Secret, ...] = field(default=(), repr=False)
+    """Earlier passwords, oldest first."""
+    totp: bool = False
+    """A one-time-password secret is stored with the login: a second factor is on."""
+    changed: date | None = None
+    changed_approximate: bool = False
+    expires: date | None = None
+
+
+@dataclass
+class _EntryProblems:
+    """The problems of one entry, so an entry with any of them yields no account."""
+
+    reader: EntryReader
+    entry: VaultEntry
+    found: list[RowProblem] = field(default_factory=list)
+
+    def add(self, column: str, reason: str) -> None:
+        entry = self.entry
+        where = None if entry.line is not None else entry.where
+        self.found.append(RowProblem(self.reader.path, entry.line, column, reason, entry=where))
+
+
+class EntryReader:
+    """Matches entries to a practice and a portal, noting problems and entries left out."""
+
+    def __init__(
+        self, path: str, policy: Policy, as_of: date, options: SourceOptions, file: Path
+    ) -> None:
+        self.path = path
+        self.policy = policy
+        self.as_of = as_of
+        self.options = options
+        self._file_keys = {fold_key(file.name), fold_key(file.stem)}
+        self._rules = {rule.match: rule.practice for rule in options.practice_map}
+        self._title_patterns = _title_patterns(policy.portals)
+        self._accounts: list[Account] = []
+        self._problems: list[RowProblem] = []
+        self._left_out = 0
+        self._made_up: dict[str, Portal] = {}
+        self._names: dict[str, str] = {}
+
+    def read(self, entry: VaultEntry) -> None:
+        """Turn one entry into an account, a list of problems, or a left-out count."""
+        problems = _EntryProblems(self, entry)
+        named = _named_fields(entry.fields)
+        portal = self._portal(entry, named, problems)
+        if portal is None and not problems.found:
+            self._left_out += 1
+            return
+        practice = self._practice(entry, named, problems)
+        if not entry.username.strip():
+            problems.add("username", "the entry has no username")
+        owner_email = _parsed(named, "owner_email", parse_email, problems)
+        role = _parsed(named, "role", parse_role, problems)
+        mfa = True if entry.totp else _parsed(named, "mfa", parse_bool, problems)
+        changed, approximate = entry.changed, entry.changed_approximate
+        if (recorded := _parsed(named, "password_changed", parse_date, problems)) is not None:
+            changed, approximate = recorded, False
+        if changed is not None and changed > self.as_of:
+            problems.add(
+                "password_changed",
+                f"date {changed.isoformat()} is after the audit date {self.as_of.isoformat()} "
+                "(use --as-of?)",
+            )
+        if problems.found or portal is None or practice is None:
+            self._problems += problems.found
+            return
+        self._accounts.append(
+            Account(
+                practice=practice,
+                portal=portal.id,
+                username=entry.username.strip(),
+                owner=named.get("owner") or None,
+                owner_email=owner_email,
+                role=role or Role.USER,
+                password_changed=changed,
+                mfa=mfa,
+                origin=Origin(self.path, entry.line, entry.where if entry.line is None else None),
+                url=entry.urls[0] if entry.urls else None,
+                # An empty password field means "not recorded", as an empty CSV cell does.
+                password=entry.password,
+                changed_approximate=approximate and changed is not None,
+                expires=entry.expires,
+                history=entry.history,
+            )
+        )
+
+    def result(self) -> LoadResult:
+        """Everything read so far; each practice takes the first name any entry gave it."""
+        accounts = tuple(
+            replace(
+                account,
+                practice=Practice(account.practice.id, self._names.get(account.practice.id, "")),
+            )
+            for account in self._accounts
+        )
+        if self._left_out:
+            logger.info(
+                "%s: %d entries match no portal of the policy and are left out "
+                "(--all-entries audits them)",
+                self.path,
+                self._left_out,
+            )
+        return LoadResult(
+            accounts,
+            tuple(self._problems),
+            left_out=self._left_out,
+            portals=tuple(self._made_up.values()),
+        )
+
+    def _portal(
+        self, entry: VaultEntry, named: Mapping[str, str], problems: _EntryProblems
+    ) -> Portal | None:
+        if text := named.get("portal"):
+            portal = self.policy.find_portal(text)
+            if portal is None:
+                problems.add(
+                    "portal",
+                    "names no portal of the policy (ids: "
+                    + ", ".join(p.id for p in self.policy.portals)
+                    + "); declare it in a policy file (--policy)",
+                )
+            return portal
+        for url in entry.urls:
+            if (portal := self.policy.portal_for_url(url)) is not None:
+                return portal
+        if entry.title.strip():
+            portal = self.policy.find_portal(entry.title.strip())
+            if portal is not None:
+                return portal
+            folded = fold(entry.title)
+            for pattern, candidate in self._title_patterns:
+                if pattern.search(folded):
+                    return candidate
+        if self.options.all_entries:
+            return self._made_up_portal(entry, problems)
+        return None
+
+    def _made_up_portal(self, entry: VaultEntry, problems: _EntryProblems) -> Portal | None:
+        """A portal for a site the policy does not know (``--all-entries``), one per host."""
+        host = next((h for h in map(_host, entry.urls) if h), "")
+        key = host or fold_key(entry.title)
+        if not key:
+            problems.add("-", "the entry has neither an address nor a title to name its site")
+            return None
+        if key not in self._made_up:
+            self._made_up[key] = Portal(
+                id=key,
+                name=entry.title.strip() or host,
+                operator="",
+                domains=(host,) if host else (),
+                domains_confirmed=False,
+                max_age_days=None,
+                mfa=MfaSupport.UNKNOWN,
+                limits_attempts=False,
+                notes="Not a portal of the policy: audited because of --all-entries.",
+                sources=(),
+            )
+        return self._made_up[key]
+
+    def _practice(
+        self, entry: VaultEntry, named: Mapping[str, str], problems: _EntryProblems
+    ) -> Practice | None:
+        name = named.get("practice_name", "")
+        if finess := named.get("practice_id", ""):
+            if (reason := finess_problem(finess)) is not None:
+                problems.add("FINESS", reason)
+                return None
+            return self._named(Practice(finess, name))
+        for folder in reversed(entry.folders):  # the nearest folder decides
+            if (mapped := self._rules.get(fold_key(folder))) is not None:
+                return self._named(mapped)
+            found = _FINESS_IN_NAME.search(folder)
+            if found and finess_problem(found[1]) is None:
+                return self._named(Practice(found[1], name or _name_around(folder, found)))
+        for key in self._file_keys:
+            if (mapped := self._rules.get(key)) is not None:
+                return self._named(mapped)
+        if self.options.practice is not None:
+            return self._named(self.options.practice)
+        problems.add(
+            "-",
+            "no practice for this entry: add a FINESS field to it, put it in a folder or group "
+            'named with the FINESS ("Pharmacie du Centre 750012345"), map its folder or this '
+            "file in --practice-map, or pass --practice FINESS",
+        )
+        return None
+
+    def _named(self, practice: Practice) -> Practice:
+        if practice.name:
+            self._names.setdefault(practice.id, practice.name)
+        return practice
+
+
+def _named_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """Custom fields under the canonical column names they spell (``Titulaire`` → owner)."""
+    named = {}
+    for key, value in fields.items():
+        name = HEADER_ALIASES.get(fold_key(key))
+        if name is not None and name != "password" and value.strip():
+            named[name] = value.strip()
+    return named
+
+
+def _parsed(
+    named: Mapping[str, str],
+    name: str,
+    parse: Callable[[str], T],
+    problems: _EntryProblems,
+) -> T | None:
+    text = named.get(name)
+    if text is None:
+        return None
+    try:
+        return parse(text)
+    except CellValueError as exc:
+        problems.add(name, str(exc))
+        return None
+
+
+def _title_patterns(portals: Sequence[Portal]) -> list[tuple[re.Pattern[str], Portal]]:
+    """Word patterns that find a portal's id or name inside an entry title."""
+    patterns = []
+    for portal in portals:
+        names = {portal.id, fold(portal.name), fold(re.sub(r"\s*\(.*?\)", "", portal.name))}
+        for name in sorted(n for n in names if len(n) >= 4):
+            patterns.append((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), portal))
+    return patterns
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _name_around(folder: str, found: re.Match[str]) -> str:
+    """The folder name without its FINESS: "Pharmacie du Centre (750012345)" → the name."""
+    rest = folder[: found.start()] + " " + folder[found.end() :]
+    rest = _NAME_LEFTOVERS.sub(" ", rest)
+    return re.sub(r"\s+", " ", rest).strip(_NAME_EDGES).strip()
