@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,10 +15,10 @@ from auditor.derive import AuditedAccount, derive
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
 from auditor.models import Account, Finding, Severity
-from auditor.policy import Policy
+from auditor.policy import Policy, Portal
 from auditor.progress import ProgressDisplay
-from auditor.report import BreachMode, PracticeReport, Report
-from auditor.sources import RowProblem, open_inventory
+from auditor.report import BreachMode, LeftOut, PracticeReport, Report
+from auditor.sources import RowProblem, SourceOptions, open_inventory
 
 
 class ExitCode(enum.IntEnum):
@@ -64,26 +64,53 @@ class Inventory:
     accounts: tuple[Account, ...]
     skipped: tuple[RowProblem, ...]
     paths: tuple[str, ...]
+    left_out: tuple[LeftOut, ...] = ()
+    """Per vault, the entries that match no portal (without ``--all-entries``)."""
+    portals: tuple[Portal, ...] = ()
+    """Sites outside the policy that ``--all-entries`` audits."""
+
+    def audit_policy(self, policy: Policy) -> Policy:
+        """The policy, with the sites of ``--all-entries`` as portals without rules."""
+        known = {portal.id for portal in policy.portals}
+        extra = tuple(portal for portal in self.portals if portal.id not in known)
+        return replace(policy, portals=policy.portals + extra) if extra else policy
 
 
 def read_inventories(
-    paths: Iterable[Path], policy: Policy, as_of: date, *, skip_invalid: bool
+    paths: Iterable[Path],
+    policy: Policy,
+    as_of: date,
+    *,
+    skip_invalid: bool,
+    options: SourceOptions | None = None,
 ) -> Inventory:
     """Read every file; raise ``InvalidInventory`` with all problems unless skipping them."""
     accounts: list[Account] = []
     problems: list[RowProblem] = []
     labels = []
+    left_out = []
+    portals: dict[str, Portal] = {}
     for path in paths:
-        source = open_inventory(path)
+        source = open_inventory(path, options)
         result = source.load(policy, as_of)
         accounts += result.accounts
         problems += result.problems
         labels.append(source.path)
+        if result.left_out:
+            left_out.append(LeftOut(source.path, result.left_out))
+        for portal in result.portals:
+            portals.setdefault(portal.id, portal)
     accounts, duplicates = _without_duplicates(accounts)
     problems += duplicates
     if problems and not skip_invalid:
         raise InvalidInventoryError(problems)
-    return Inventory(tuple(accounts), tuple(problems), tuple(labels))
+    return Inventory(
+        tuple(accounts),
+        tuple(problems),
+        tuple(labels),
+        left_out=tuple(left_out),
+        portals=tuple(portals.values()),
+    )
 
 
 def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[RowProblem]]:
@@ -102,6 +129,7 @@ def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[Ro
                 origin.line,
                 "-",
                 f"same practice, portal, username and owner as {seen.origin}",
+                entry=origin.entry,
             )
         )
     return kept, problems
@@ -144,6 +172,7 @@ def build_report(
         breach_source=breach_source,
         practices=tuple(practices),
         skipped_rows=inventory.skipped,
+        left_out=inventory.left_out,
         inventories=inventory.paths,
         policy_files=policy.files,
     )
@@ -160,6 +189,7 @@ def run_audit(
     progress: ProgressDisplay | None = None,
 ) -> Report:
     """The whole audit of already-read accounts."""
+    policy = inventory.audit_policy(policy)
     audited = derive(inventory.accounts, policy, breach, jobs=jobs, progress=progress)
     return build_report(
         audited,

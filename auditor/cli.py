@@ -9,7 +9,7 @@ import re
 import shutil
 import sys
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from auditor import __version__
 from auditor.audit import ExitCode, FailOn, InvalidInventoryError, read_inventories, run_audit
 from auditor.audit import exit_code as compute_exit_code
 from auditor.errors import AuditorError, UsageError
+from auditor.finess import finess_problem
 from auditor.formats import OutputFormat, write_reports
 from auditor.hibp import (
     DEFAULT_API,
@@ -30,9 +31,11 @@ from auditor.hibp import (
     open_corpus,
 )
 from auditor.hibp.mirror import is_loopback, serve
+from auditor.models import Practice
 from auditor.policy import dump_policy, load_policy
 from auditor.progress import BarDisplay, ProgressDisplay
 from auditor.report import BreachMode, Report
+from auditor.sources import SourceOptions, Unlock, load_practice_map
 
 logger = logging.getLogger("auditor")
 
@@ -64,6 +67,60 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
+
+
+def _parse_practice(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> Practice | None:
+    if value is None:
+        return None
+    if (reason := finess_problem(value.strip())) is not None:
+        raise click.BadParameter(f"{value!r}: {reason}", ctx, param)
+    return Practice(value.strip(), "")
+
+
+_SECRET_ENV = {
+    Unlock.KEEPASS: "PORTAL_AUDIT_KEEPASS_PASSWORD",
+    Unlock.BITWARDEN: "PORTAL_AUDIT_BITWARDEN_PASSWORD",
+}
+_SECRET_OPTION = {
+    Unlock.KEEPASS: "--keepass-password-file",
+    Unlock.BITWARDEN: "--bitwarden-password-file",
+}
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _read_secret_file(path: Path) -> str:
+    """The first line of a password file, exactly (without its line ending)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        mode = path.stat().st_mode
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the password file ({type(exc).__name__})") from None
+    if os.name == "posix" and mode & 0o077:
+        logger.warning("%s: other users can read this password file; chmod 600 it", path)
+    return text.splitlines()[0] if text else ""
+
+
+def _secret_asker(files: dict[Unlock, Path | None]) -> Callable[[Unlock, Path], str]:
+    """Where a vault's password comes from: its file option, its variable, else a prompt."""
+
+    def ask(kind: Unlock, path: Path) -> str:
+        if (file := files.get(kind)) is not None:
+            return _read_secret_file(file)
+        if (value := os.environ.get(_SECRET_ENV[kind])) is not None:
+            return value
+        if _stdin_is_terminal():
+            return str(click.prompt(f"{kind.value} for {path}", hide_input=True, err=True))
+        raise UsageError(
+            f"{path}: needs the {kind.value}, and there is no terminal to ask for it: pass "
+            f"{_SECRET_OPTION[kind]} FILE or set {_SECRET_ENV[kind]}"
+        )
+
+    return ask
 
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -281,6 +338,45 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
     is_flag=True,
     help="Audit the valid rows and list the invalid ones in the report.",
 )
+@click.option(
+    "--practice",
+    callback=_parse_practice,
+    metavar="FINESS",
+    help="The practice of vault and export entries that name none (no FINESS field or folder).",
+)
+@click.option(
+    "--practice-map",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE",
+    help="CSV of match,practice_id,practice_name: entries in a folder, group or collection "
+    "named `match`, or exports whose file name is `match`, belong to that practice.",
+)
+@click.option(
+    "--all-entries",
+    is_flag=True,
+    help="Also audit vault entries of sites that are not portals of the policy "
+    "(by default they are counted and left out).",
+)
+@click.option(
+    "--keepass-password-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE",
+    help="File whose first line is the KeePass master password "
+    f"(else ${_SECRET_ENV[Unlock.KEEPASS]}, else a prompt).",
+)
+@click.option(
+    "--keepass-key-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE",
+    help="KeePass key file, with or without a master password.",
+)
+@click.option(
+    "--bitwarden-password-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="FILE",
+    help="File whose first line is the password of an encrypted Bitwarden export "
+    f"(else ${_SECRET_ENV[Unlock.BITWARDEN]}, else a prompt).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and only errors on stderr.")
 @click.pass_context
 def audit(
@@ -300,9 +396,19 @@ def audit(
     cache_dir: Path | None,
     cache_ttl: float,
     skip_invalid: bool,
+    practice: Practice | None,
+    practice_map: Path | None,
+    all_entries: bool,
+    keepass_password_file: Path | None,
+    keepass_key_file: Path | None,
+    bitwarden_password_file: Path | None,
     quiet: bool,
 ) -> None:
-    """Audit INVENTORY files (CSV) and report which passwords must change, why and by when.
+    """Audit INVENTORY files and report which passwords must change, why and by when.
+
+    An inventory is a CSV or Excel (.xlsx) sheet, a KeePass database (.kdbx), a
+    Bitwarden export (.json, plain or password-protected), or a CSV export of
+    Chrome, Edge, Firefox, Safari, Dashlane, 1Password, KeePassXC or Bitwarden.
 
     Only the first 5 hex characters of each password's SHA-1 leave the machine
     (Have I Been Pwned's k-anonymity range API); with --hibp-offline nothing does.
@@ -321,7 +427,18 @@ def audit(
         raise UsageError("several formats need --out DIR (stdout takes one format)")
     policy = load_policy(policy_files)
     today = as_of or date.today()
-    inventory = read_inventories(inventories, policy, today, skip_invalid=skip_invalid)
+    options = SourceOptions(
+        practice=practice,
+        practice_map=load_practice_map(practice_map) if practice_map else (),
+        all_entries=all_entries,
+        keepass_key_file=keepass_key_file,
+        ask_secret=_secret_asker(
+            {Unlock.KEEPASS: keepass_password_file, Unlock.BITWARDEN: bitwarden_password_file}
+        ),
+    )
+    inventory = read_inventories(
+        inventories, policy, today, skip_invalid=skip_invalid, options=options
+    )
     for problem in inventory.skipped:
         logger.warning("skipped %s", problem)
     cache = RangeCache(cache_dir, ttl=cache_ttl) if cache_dir is not None else None

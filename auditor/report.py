@@ -25,6 +25,14 @@ class BreachMode(enum.Enum):
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """Vault entries of one file that match no portal, so were not audited."""
+
+    path: str
+    entries: int
+
+
+@dataclass(frozen=True)
 class PracticeReport:
     """One practice's accounts and findings, in stable order."""
 
@@ -75,6 +83,8 @@ class Report:
     practices: tuple[PracticeReport, ...]
     skipped_rows: tuple[RowProblem, ...]
     """Rows left out with ``--skip-invalid``."""
+    left_out: tuple[LeftOut, ...]
+    """Vault entries that match no portal (audited only with ``--all-entries``)."""
     inventories: tuple[str, ...]
     policy_files: tuple[str, ...]
 

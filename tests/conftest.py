@@ -121,3 +121,11 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def kdbx_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty KeePass database with a cheap key derivation, copied by each test that needs one."""
+    from tests.sources.vaults import blank_kdbx
+
+    return blank_kdbx(tmp_path_factory.mktemp("kdbx"))

@@ -185,6 +185,7 @@ def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path:
         {
             "file": str(path),
             "line": 3,
+            "entry": None,
             "column": "mfa",
             "reason": "expected yes/no, oui/non, true/false or 1/0",
         }

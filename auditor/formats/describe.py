@@ -7,7 +7,7 @@ from typing import assert_never
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.models import Severity
-from auditor.report import PracticeReport
+from auditor.report import PracticeReport, Report
 
 
 def breach_word(audited: AuditedAccount) -> str:
@@ -44,3 +44,22 @@ def status_line(practice: PracticeReport) -> str:
 def severity_counts(counts: dict[Severity, int]) -> str:
     """``2 critical, 1 high, 0 medium, 3 low``."""
     return ", ".join(f"{count} {severity.value}" for severity, count in counts.items())
+
+
+def left_out_line(report: Report) -> str:
+    """How many vault entries matched no portal, and how to audit them too."""
+    total = sum(left.entries for left in report.left_out)
+    files = ", ".join(f"{left.path} ({left.entries})" for left in report.left_out)
+    return (
+        f"{total} password-manager entr{'ies' if total > 1 else 'y'} matched no portal of the "
+        f"policy and {'were' if total > 1 else 'was'} not audited: {files}. "
+        "Pass --all-entries to audit them too."
+    )
+
+
+def changed_text(audited: AuditedAccount) -> str:
+    """The password's change date for a table cell; ``~`` marks a vault entry's modification day."""
+    account = audited.account
+    if account.password_changed is None:
+        return "unknown"
+    return ("~" if account.changed_approximate else "") + account.password_changed.isoformat()

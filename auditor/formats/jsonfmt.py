@@ -33,6 +33,8 @@ def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any
         "password_changed": account.password_changed.isoformat()
         if account.password_changed
         else None,
+        "password_changed_approximate": account.changed_approximate,
+        "expires": account.expires.isoformat() if account.expires else None,
         "mfa": account.mfa,
         "origin": str(account.origin),
         "password": password,
@@ -73,9 +75,16 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
             "findings": {s.value: n for s, n in report.counts().items()},
         },
         "skipped_rows": [
-            {"file": row.path, "line": row.line, "column": row.column, "reason": row.reason}
+            {
+                "file": row.path,
+                "line": row.line,
+                "entry": row.entry,
+                "column": row.column,
+                "reason": row.reason,
+            }
             for row in report.skipped_rows
         ],
+        "left_out": [{"file": left.path, "entries": left.entries} for left in report.left_out],
         "practices": practices,
     }
 

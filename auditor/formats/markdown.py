@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.formats.describe import breach_word, severity_counts, status_line
+from auditor.formats.describe import (
+    breach_word,
+    changed_text,
+    left_out_line,
+    severity_counts,
+    status_line,
+)
 from auditor.formats.interface import Formatter
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
@@ -47,6 +53,8 @@ class MarkdownFormat(Formatter):
             f"- Breach check: {report.breach_mode.value}"
             + (f" ({report.breach_source})" if report.breach_source else ""),
         ]
+        if report.left_out:
+            lines.append(f"- {left_out_line(report)}")
         if not report.complete:
             lines.append(
                 "- **Incomplete**: some breach lookups failed; those passwords are marked "
@@ -92,7 +100,7 @@ class MarkdownFormat(Formatter):
                 a.account.username,
                 a.account.owner or "",
                 a.account.role.value,
-                a.account.password_changed.isoformat() if a.account.password_changed else "unknown",
+                changed_text(a),
                 {True: "on", False: "off", None: "unknown"}[a.account.mfa],
                 breach_word(a),
                 ", ".join(f.check.value for f in practice.findings_for(a)) or "ok",

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.formats.describe import severity_counts, status_line
+from auditor.formats.describe import left_out_line, severity_counts, status_line
 from auditor.formats.interface import Formatter
 from auditor.models import AccountRef, Severity
 from auditor.report import PracticeReport, Report
@@ -95,4 +95,6 @@ class TerminalFormat(Formatter):
         )
         if report.skipped_rows:
             console.print(f"{len(report.skipped_rows)} invalid rows were skipped (--skip-invalid).")
+        if report.left_out:
+            console.print(left_out_line(report))
         return buffer.getvalue()

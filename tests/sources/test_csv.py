@@ -292,7 +292,7 @@ def test_file_level_problems(
 
 def test_open_inventory_rejects_unknown_formats(tmp_path: Path) -> None:
     (tmp_path / "vault.pdf").write_bytes(b"x")
-    with pytest.raises(SourceError, match="unsupported inventory format '.pdf'"):
+    with pytest.raises(SourceError, match=r"unsupported inventory format '\.pdf'"):
         open_inventory(tmp_path / "vault.pdf")
     (tmp_path / "old.xls").write_bytes(b"x")
     with pytest.raises(SourceError, match=r"old.xls: an Excel 97-2003 workbook: save it as .xlsx"):
