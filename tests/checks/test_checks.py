@@ -255,3 +255,85 @@ def test_findings_come_in_a_stable_order(
     first = findings(accounts, policy)
     assert first == findings(list(reversed(accounts)), policy)
     assert [f.account.portal for f in first][:1] == ["almerys"]
+
+
+def with_history(
+    make_account: Callable[..., Account], current: str, *old: str, **extra: Any
+) -> Account:
+    from auditor.secrets import Secret
+
+    return make_account(password=current, history=tuple(Secret(p) for p in old), **extra)
+
+
+def test_recycled_and_predictable_rotation(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    accounts = [
+        with_history(make_account, "Officine2024!", "Officine2023!", username="rotates"),
+        with_history(
+            make_account, STRONG, STRONG + "x", STRONG, "Tk$7Lp0@e9qW", username="recycles"
+        ),
+        with_history(make_account, "Wn5%kRt8!bZq2@", "Officine2023!", username="fresh"),
+    ]
+    found = {(f.account.username, f.check) for f in findings(accounts, policy)}
+    assert ("rotates", CheckId.PREDICTABLE_ROTATION) in found
+    assert ("recycles", CheckId.RECYCLED) in found
+    assert not {f for f in found if f[0] == "fresh"}
+    assert ("rotates", CheckId.RECYCLED) not in found
+    [finding] = findings(accounts[:1], policy, check=CheckId.PREDICTABLE_ROTATION)
+    assert finding.severity is Severity.HIGH
+    assert "Officine2023" not in finding.message
+    assert "Officine2024" not in finding.message.replace("Officine2023! then Officine2024!", "")
+
+
+def test_derive_drops_history_with_the_password(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    [audited] = derive([with_history(make_account, STRONG, "Officine2023!")], policy, None)
+    assert audited.account.password is None
+    assert audited.account.history == ()
+
+
+def test_an_expiry_date_is_a_rotation_deadline(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    accounts = [
+        make_account(username="expired", password=STRONG, expires=date(2026, 11, 1)),
+        make_account(username="soon", password=STRONG, expires=date(2026, 11, 30)),
+        make_account(username="later", password=STRONG, expires=date(2027, 6, 1)),
+        # An admin's policy deadline (365 days) comes before its expiry date.
+        make_account(
+            username="admin",
+            role=Role.ADMIN,
+            password=STRONG,
+            password_changed=date(2025, 1, 1),
+            expires=date(2027, 6, 1),
+        ),
+    ]
+    found = findings(accounts, policy)
+    overdue = {f.account.username: f for f in found if f.check is CheckId.ROTATION_OVERDUE}
+    due = {f.account.username: f for f in found if f.check is CheckId.ROTATION_DUE}
+    assert set(overdue) == {"expired", "admin"}
+    assert "expired on 2026-11-01" in overdue["expired"].message
+    assert "every 365 days" in overdue["admin"].message
+    assert set(due) == {"soon"}
+    assert due["soon"].due == date(2026, 11, 30)
+
+
+def test_an_approximate_date_never_clears_an_incident(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    after = date(2025, 6, 1)  # after every incident's rotate_before date
+    accounts = [
+        make_account(username="exact", portal="viamedis", password=STRONG, password_changed=after),
+        make_account(
+            username="approx",
+            portal="viamedis",
+            password=STRONG,
+            password_changed=after,
+            changed_approximate=True,
+        ),
+    ]
+    found = findings(accounts, policy, check=CheckId.INCIDENT_ROTATION)
+    assert [f.account.username for f in found] == ["approx"]
+    assert "no password change recorded in its history" in found[0].message
