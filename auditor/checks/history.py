@@ -44,7 +44,7 @@ class PredictableRotation(Check):
                     self.id,
                     audited,
                     "the current password is an earlier password of this account with only "
-                    "digits, a year or the symbols at its end changed (like Officine2023! then "
-                    "Officine2024!): whoever knew the old one guesses the new one",
+                    "digits, a year or the symbols at its end changed (a year moved on by one, a "
+                    "counter, ! become ?): whoever knew the old one guesses the new one",
                     _START_AFRESH + CHANGE_ON_PORTAL,
                 )

@@ -282,8 +282,8 @@ def test_recycled_and_predictable_rotation(
     assert ("rotates", CheckId.RECYCLED) not in found
     [finding] = findings(accounts[:1], policy, check=CheckId.PREDICTABLE_ROTATION)
     assert finding.severity is Severity.HIGH
-    assert "Officine2023" not in finding.message
-    assert "Officine2024" not in finding.message.replace("Officine2023! then Officine2024!", "")
+    # A fixed example in the message could one day be someone's password: none is quoted.
+    assert not any(word in finding.message for word in ("Officine", "2023", "2024"))
 
 
 def test_derive_drops_history_with_the_password(
