@@ -146,3 +146,159 @@ def test_misaligned_and_invalid_rows_never_echo_cells(
     assert exited.value.code == 2
     assert "inventory.csv:2" in captured.err and "inventory.csv:3" in captured.err
     assert leaks(captured.out + captured.err, secrets) == []
+
+
+@responses.activate
+def test_vaults_and_their_history_leak_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    kdbx_template: Path,
+) -> None:
+    """Every source, history items and vault passwords included, through every output."""
+    from openpyxl import Workbook
+
+    from tests.sources.vaults import Login, bitwarden_login, encrypt_bitwarden, write_kdbx
+
+    tag = uuid.uuid4().hex[:10].upper()
+    secrets = {
+        "kp_current": f"Canary{tag}2025!",
+        "kp_rotated_from": f"Canary{tag}2024!",
+        "kp_recycled": f"Rc{tag}cy!9qW",
+        "kp_between": f"Mid{tag}x#7Lp",
+        "kp_trashed": f"Tr{tag}sh!8",
+        "kp_left_out": f"Lo{tag}ut!8",
+        "bw_breached": f"Bw{tag}br!5",
+        "bw_old": f"Bo{tag}ld!5",
+        "bw_hidden_field": f"Hd{tag}fd!5",
+        "csv_export": f"Ch{tag}rm!5",
+        "excel": f"Xl{tag}sx!5",
+        "master": f"Ms{tag}tr!5",
+        "export": f"Ex{tag}pt!5",
+    }
+    breached_hash = hashlib.sha1(secrets["bw_breached"].encode()).hexdigest().upper()
+    asked: list[str] = []
+
+    def range_api(request: responses.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        asked.append(f"{request.url} {dict(request.headers)}")
+        prefix = (request.url or "")[-5:]
+        body = f"{breached_hash[5:]}:12\r\n" if prefix == breached_hash[:5] else ""
+        return 200, {}, body + "0" * 35 + ":0\r\n"
+
+    responses.add_callback(
+        responses.GET, re.compile(r"https://hibp\.test/range/.*"), callback=range_api
+    )
+    centre = ["Pharmacie du Centre 750056780"]
+    kdbx = write_kdbx(
+        kdbx_template,
+        tmp_path / "coffre.kdbx",
+        [
+            Login(
+                centre,
+                "Viamedis",
+                "jdupont",
+                secrets["kp_current"],
+                url="https://viamedis.net",
+                history=[(secrets["kp_rotated_from"], "2024-01-01")],
+                changed="2025-02-01",
+            ),
+            Login(
+                centre,
+                "Almerys",
+                "centre",
+                secrets["kp_recycled"],
+                history=[
+                    (secrets["kp_recycled"], "2023-01-01"),
+                    (secrets["kp_between"], "2024-01-01"),
+                ],
+                changed="2025-02-01",
+            ),
+            Login(centre, "Banque", "centre", secrets["kp_left_out"], url="https://banque.example"),
+            Login(centre, "Itelis", "bad", "irrelevant-pw", fields={"FINESS": "750056781"}),
+        ],
+        password=secrets["master"],
+        trashed=[Login(centre, "Kalixia", "old", secrets["kp_trashed"], url="https://kalixia.fr")],
+    )
+    (tmp_path / "master.txt").write_text(secrets["master"] + "\n")
+    (tmp_path / "master.txt").chmod(0o600)
+    plain = {
+        "encrypted": False,
+        "folders": [{"id": "f", "name": "Optique 690034566"}],
+        "items": [
+            bitwarden_login(
+                "Kalixia",
+                "optique",
+                secrets["bw_breached"],
+                uri="https://kalixia.fr",
+                folder_id="f",
+                hidden={"PIN": secrets["bw_hidden_field"]},
+                history=[(secrets["bw_old"], "2024-06-01")],
+            ),
+        ],
+    }
+    export = tmp_path / "bitwarden.json"
+    export.write_text(json.dumps(encrypt_bitwarden(plain, secrets["export"])))
+    chrome = tmp_path / "chrome.csv"
+    chrome.write_text(
+        f"name,url,username,password\nsanteclair,https://santeclair.fr,opt,{secrets['csv_export']}\n"
+    )
+    book = Workbook()
+    book.active.append(["FINESS", "Portail", "Identifiant", "Mot de passe"])
+    book.active.append([690034566, "Itelis", "opt", secrets["excel"]])
+    excel = tmp_path / "inventaire.xlsx"
+    book.save(excel)
+    monkeypatch.setenv("PORTAL_AUDIT_BITWARDEN_PASSWORD", secrets["export"])
+    caplog.set_level(logging.DEBUG)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    inventories = [str(kdbx), str(export), str(chrome), str(excel)]
+    common = [
+        "--keepass-password-file",
+        str(tmp_path / "master.txt"),
+        "--practice",
+        "750056780",
+        "--hibp-url",
+        "https://hibp.test",
+        "--as-of",
+        "2026-11-22",
+        "--skip-invalid",
+    ]
+    outputs = []
+    for args in (
+        ["--out", str(out), "--format", "json,markdown,csv,terminal", "--cache-dir", str(cache)],
+        ["--format", "json", "--all-entries"],
+        ["--format", "markdown"],
+    ):
+        with pytest.raises(SystemExit):
+            main(["-vv", "audit", *inventories, *common, *args])
+        captured = capsys.readouterr()
+        outputs += [captured.out, captured.err]
+    with pytest.raises(SystemExit) as wrong:
+        main(["audit", str(kdbx), "--no-breach-check"])  # no password file: no terminal either
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err]
+    assert wrong.value.code == 2
+
+    document = json.loads(outputs[2])
+    checks = {(f["portal"], f["check"]) for p in document["practices"] for f in p["findings"]}
+    # The history items were compared, and the vaults were really read…
+    assert {
+        ("viamedis", "predictable-rotation"),
+        ("almerys", "recycled"),
+        ("kalixia", "breached"),
+    } <= checks
+    assert {("santeclair", "age-unknown"), ("itelis", "age-unknown")} <= checks
+    assert "banque.example" in {a["portal"] for p in document["practices"] for a in p["accounts"]}
+    assert [row["entry"] for row in document["skipped_rows"]] == [
+        "Pharmacie du Centre 750056780/Itelis"
+    ]
+    # …history items are never looked up: one range per current password.
+    # 5 current passwords (6 with --all-entries) in each of three runs: never a history item.
+    assert len(asked) == 5 + 6 + 5
+    written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
+    cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
+    everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])
+    unbreached = {kind: value for kind, value in secrets.items() if kind != "bw_breached"}
+    assert leaks(everything, unbreached) == []
+    assert leaks("\n".join([*outputs, *written, *asked, caplog.text]), secrets) == []
+    assert breached_hash not in "\n".join(cached)
