@@ -157,9 +157,7 @@ def test_vaults_and_their_history_leak_nothing(
     kdbx_template: Path,
 ) -> None:
     """Every source, history items and vault passwords included, through every output."""
-    from openpyxl import Workbook
 
-    from tests.sources.vaults import Login, bitwarden_login, encrypt_bitwarden, write_kdbx
 
     tag = uuid.uuid4().hex[:10].upper()
     secrets = {
@@ -189,6 +187,68 @@ def test_vaults_and_their_history_leak_nothing(
     responses.add_callback(
         responses.GET, re.compile(r"https://hibp\.test/range/.*"), callback=range_api
     )
+    inventories = _write_vaults(tmp_path, kdbx_template, secrets)
+    monkeypatch.setenv("PORTAL_AUDIT_BITWARDEN_PASSWORD", secrets["export"])
+    caplog.set_level(logging.DEBUG)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    common = [
+        "--keepass-password-file",
+        str(tmp_path / "master.txt"),
+        "--practice",
+        "750056780",
+        "--hibp-url",
+        "https://hibp.test",
+        "--as-of",
+        "2026-11-22",
+        "--skip-invalid",
+    ]
+    outputs = []
+    for args in (
+        ["--out", str(out), "--format", "json,markdown,csv,terminal", "--cache-dir", str(cache)],
+        ["--format", "json", "--all-entries"],
+        ["--format", "markdown"],
+    ):
+        with pytest.raises(SystemExit):
+            main(["-vv", "audit", *inventories, *common, *args])
+        captured = capsys.readouterr()
+        outputs += [captured.out, captured.err]
+    with pytest.raises(SystemExit) as wrong:
+        main(["audit", inventories[0], "--no-breach-check"])  # no password file: no terminal either
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err]
+    assert wrong.value.code == 2
+
+    document = json.loads(outputs[2])
+    checks = {(f["portal"], f["check"]) for p in document["practices"] for f in p["findings"]}
+    # The history items were compared, and the vaults were really read…
+    assert {
+        ("viamedis", "predictable-rotation"),
+        ("almerys", "recycled"),
+        ("kalixia", "breached"),
+    } <= checks
+    assert {("santeclair", "age-unknown"), ("itelis", "age-unknown")} <= checks
+    assert "banque.example" in {a["portal"] for p in document["practices"] for a in p["accounts"]}
+    assert [row["entry"] for row in document["skipped_rows"]] == [
+        "Pharmacie du Centre 750056780/Itelis"
+    ]
+    # …history items are never looked up: one range per current password.
+    # 5 current passwords (6 with --all-entries) in each of three runs: never a history item.
+    assert len(asked) == 5 + 6 + 5
+    written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
+    cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
+    everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])
+    unbreached = {kind: value for kind, value in secrets.items() if kind != "bw_breached"}
+    assert leaks(everything, unbreached) == []
+    assert leaks("\n".join([*outputs, *written, *asked, caplog.text]), secrets) == []
+    assert breached_hash not in "\n".join(cached)
+
+
+def _write_vaults(tmp_path: Path, kdbx_template: Path, secrets: dict[str, str]) -> list[str]:
+    """A KeePass database, an encrypted Bitwarden export, a Chrome export and a workbook."""
+    from openpyxl import Workbook
+
+    from tests.sources.vaults import Login, bitwarden_login, encrypt_bitwarden, write_kdbx
+
     centre = ["Pharmacie du Centre 750056780"]
     kdbx = write_kdbx(
         kdbx_template,
@@ -248,57 +308,4 @@ def test_vaults_and_their_history_leak_nothing(
     book.active.append([690034566, "Itelis", "opt", secrets["excel"]])
     excel = tmp_path / "inventaire.xlsx"
     book.save(excel)
-    monkeypatch.setenv("PORTAL_AUDIT_BITWARDEN_PASSWORD", secrets["export"])
-    caplog.set_level(logging.DEBUG)
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    inventories = [str(kdbx), str(export), str(chrome), str(excel)]
-    common = [
-        "--keepass-password-file",
-        str(tmp_path / "master.txt"),
-        "--practice",
-        "750056780",
-        "--hibp-url",
-        "https://hibp.test",
-        "--as-of",
-        "2026-11-22",
-        "--skip-invalid",
-    ]
-    outputs = []
-    for args in (
-        ["--out", str(out), "--format", "json,markdown,csv,terminal", "--cache-dir", str(cache)],
-        ["--format", "json", "--all-entries"],
-        ["--format", "markdown"],
-    ):
-        with pytest.raises(SystemExit):
-            main(["-vv", "audit", *inventories, *common, *args])
-        captured = capsys.readouterr()
-        outputs += [captured.out, captured.err]
-    with pytest.raises(SystemExit) as wrong:
-        main(["audit", str(kdbx), "--no-breach-check"])  # no password file: no terminal either
-    captured = capsys.readouterr()
-    outputs += [captured.out, captured.err]
-    assert wrong.value.code == 2
-
-    document = json.loads(outputs[2])
-    checks = {(f["portal"], f["check"]) for p in document["practices"] for f in p["findings"]}
-    # The history items were compared, and the vaults were really read…
-    assert {
-        ("viamedis", "predictable-rotation"),
-        ("almerys", "recycled"),
-        ("kalixia", "breached"),
-    } <= checks
-    assert {("santeclair", "age-unknown"), ("itelis", "age-unknown")} <= checks
-    assert "banque.example" in {a["portal"] for p in document["practices"] for a in p["accounts"]}
-    assert [row["entry"] for row in document["skipped_rows"]] == [
-        "Pharmacie du Centre 750056780/Itelis"
-    ]
-    # …history items are never looked up: one range per current password.
-    # 5 current passwords (6 with --all-entries) in each of three runs: never a history item.
-    assert len(asked) == 5 + 6 + 5
-    written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
-    cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
-    everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])
-    unbreached = {kind: value for kind, value in secrets.items() if kind != "bw_breached"}
-    assert leaks(everything, unbreached) == []
-    assert leaks("\n".join([*outputs, *written, *asked, caplog.text]), secrets) == []
-    assert breached_hash not in "\n".join(cached)
+    return [str(kdbx), str(export), str(chrome), str(excel)]

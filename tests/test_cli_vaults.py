@@ -98,9 +98,11 @@ def test_no_password_and_no_terminal(audit, vault: Path, monkeypatch: pytest.Mon
     assert code == 2
     assert out == ""
     assert err.strip().splitlines() == [
-        f"portal-audit: error: {vault}: needs the KeePass master password, and there is no "
-        "terminal to ask for it: pass --keepass-password-file FILE or set "
-        "PORTAL_AUDIT_KEEPASS_PASSWORD"
+        (
+            f"portal-audit: error: {vault}: needs the KeePass master password, and there is no "
+            "terminal to ask for it: pass --keepass-password-file FILE or set "
+            "PORTAL_AUDIT_KEEPASS_PASSWORD"
+        )
     ]
 
 
