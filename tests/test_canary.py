@@ -158,7 +158,6 @@ def test_vaults_and_their_history_leak_nothing(
 ) -> None:
     """Every source, history items and vault passwords included, through every output."""
 
-
     tag = uuid.uuid4().hex[:10].upper()
     secrets = {
         "kp_current": f"Canary{tag}2025!",

@@ -31,3 +31,15 @@ def test_setup_commands_come_first() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
     assert "pip install . && .venv/bin/portal-audit audit examples/inventaire.csv" in blocks[0]
     assert "pip install '.[test]' && .venv/bin/pytest" in blocks[1]
+
+
+def test_every_recognised_export_and_audit_option_is_documented() -> None:
+    from auditor.cli import audit  # noqa: PLC0415
+    from auditor.sources.managers import LAYOUTS  # noqa: PLC0415
+
+    for layout in LAYOUTS:
+        for name in layout.product.replace("(CSV)", "").replace(" or ", ",").split(","):
+            assert re.search(rf"^\| [^|]*{re.escape(name.strip())}", README, re.M), name
+    options = [opt for param in audit.params for opt in param.opts if opt.startswith("--")]
+    missing = [opt for opt in options if f"{opt}" not in README]
+    assert missing == []
