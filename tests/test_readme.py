@@ -34,8 +34,8 @@ def test_setup_commands_come_first() -> None:
 
 
 def test_every_recognised_export_and_audit_option_is_documented() -> None:
-    from auditor.cli import audit  # noqa: PLC0415
-    from auditor.sources.managers import LAYOUTS  # noqa: PLC0415
+    from auditor.cli import audit
+    from auditor.sources.managers import LAYOUTS
 
     for layout in LAYOUTS:
         for name in layout.product.replace("(CSV)", "").replace(" or ", ",").split(","):
