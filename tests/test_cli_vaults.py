@@ -160,3 +160,37 @@ def test_bad_practice_options(audit, tmp_path: Path, vault: Path) -> None:  # ty
     code, _, err = audit(str(vault), "--practice-map", str(mapping))
     assert code == 2
     assert f"{mapping}:2: practice_id: FINESS must be 9 characters" in err
+
+
+def test_the_readme_command_for_the_bundled_vaults(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, repo: Path
+) -> None:
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    command = next(
+        line
+        for line in readme.splitlines()
+        if line.startswith("PORTAL_AUDIT_KEEPASS_PASSWORD=exemple")
+    )
+    words = command.split()
+    for assignment in words[:2]:
+        name, _, value = assignment.partition("=")
+        monkeypatch.setenv(name, value)
+    assert words[2:4] == ["portal-audit", "audit"]
+    monkeypatch.chdir(repo)
+    with pytest.raises(SystemExit) as exited:
+        main([*words[3:], "--format", "json"])
+    captured = capsys.readouterr()
+    assert exited.value.code == 1, captured.err
+    document = json.loads(captured.out)
+    found = {(f["portal"], f["check"]) for p in document["practices"] for f in p["findings"]}
+    assert {
+        ("almerys", "recycled"),
+        ("viamedis", "predictable-rotation"),
+        ("santeclair", "predictable-rotation"),
+        ("kalixia", "rotation-due"),
+        ("spsante", "weak"),
+    } <= found
+    assert document["left_out"] == [
+        {"file": "examples/coffre.kdbx", "entries": 1},
+        {"file": "examples/chrome-export.csv", "entries": 1},
+    ]
