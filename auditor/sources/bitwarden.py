@@ -6,18 +6,15 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
 from auditor.sources.bwcrypto import ExportCryptoError, WrongPasswordError, decrypt_export
-from auditor.sources.entries import EntryReader, VaultEntry
+from auditor.sources.entries import EntrySource, VaultEntry
 from auditor.sources.interface import (
-    InventorySource,
     LoadResult,
     SourceError,
-    SourceOptions,
     Unlock,
 )
 
@@ -41,13 +38,8 @@ def _day(value: object) -> date | None:
     return moment.astimezone().date() if moment is not None else None
 
 
-class BitwardenInventory(InventorySource):
+class BitwardenInventory(EntrySource):
     """A Bitwarden JSON export (individual vault or organisation): one account per login."""
-
-    def __init__(self, path: Path, options: SourceOptions) -> None:
-        self.file = path
-        self.path = str(path)
-        self.options = options
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         document = self._document()
@@ -56,7 +48,7 @@ class BitwardenInventory(InventorySource):
         items = document.get("items")
         if not isinstance(items, list):
             raise SourceError(f"{self.path}: not a Bitwarden export (no list of items)")
-        reader = EntryReader(self.path, policy, as_of, self.options, self.file)
+        reader = self.reader(policy, as_of)
         other = 0
         for item in items:
             if not isinstance(item, dict):

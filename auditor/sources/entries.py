@@ -15,7 +15,7 @@ from auditor.finess import finess_problem
 from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import MfaSupport, Policy, Portal
 from auditor.secrets import Secret
-from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
+from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceOptions
 from auditor.sources.table import HEADER_ALIASES
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
 from auditor.text import fold, fold_key
@@ -238,6 +238,19 @@ class EntryReader:
         if practice.name:
             self._names.setdefault(practice.id, practice.name)
         return practice
+
+
+class EntrySource(InventorySource):
+    """A file of password-manager entries: a vault or an export."""
+
+    def __init__(self, path: Path, options: SourceOptions) -> None:
+        self.file = path
+        self.path = str(path)
+        self.options = options
+
+    def reader(self, policy: Policy, as_of: date) -> EntryReader:
+        """What turns this file's entries into accounts."""
+        return EntryReader(self.path, policy, as_of, self.options, self.file)
 
 
 def _named_fields(fields: Mapping[str, str]) -> dict[str, str]:

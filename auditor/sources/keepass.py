@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from pykeepass import PyKeePass
@@ -12,12 +11,10 @@ from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadC
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.entries import EntryReader, VaultEntry
+from auditor.sources.entries import EntrySource, VaultEntry
 from auditor.sources.interface import (
-    InventorySource,
     LoadResult,
     SourceError,
-    SourceOptions,
     Unlock,
 )
 
@@ -34,17 +31,12 @@ def _day(moment: datetime | None) -> date | None:
     return moment.astimezone().date() if moment is not None else None
 
 
-class KeePassInventory(InventorySource):
+class KeePassInventory(EntrySource):
     """A KeePass database: one account per entry of a known portal."""
-
-    def __init__(self, path: Path, options: SourceOptions) -> None:
-        self.file = path
-        self.path = str(path)
-        self.options = options
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         database = self._open()
-        reader = EntryReader(self.path, policy, as_of, self.options, self.file)
+        reader = self.reader(policy, as_of)
         bin_group = database.recyclebin_group
         skipped = 0
         for entry in database.entries:

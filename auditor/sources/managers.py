@@ -11,8 +11,8 @@ from pathlib import Path
 from auditor.policy import Policy
 from auditor.secrets import Secret
 from auditor.sources.delimited import decode, records
-from auditor.sources.entries import EntryReader, VaultEntry
-from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceOptions
+from auditor.sources.entries import EntrySource, VaultEntry
+from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
 from auditor.text import fold_key
 
 
@@ -151,14 +151,12 @@ def recognise(header: Sequence[str]) -> ExportLayout | None:
     return next((layout for layout in LAYOUTS if layout.signature <= keys), None)
 
 
-class ManagerExport(InventorySource):
+class ManagerExport(EntrySource):
     """A browser's or password manager's CSV export: one account per login of a known portal."""
 
     def __init__(self, path: Path, layout: ExportLayout, options: SourceOptions) -> None:
-        self.file = path
-        self.path = str(path)
+        super().__init__(path, options)
         self.layout = layout
-        self.options = options
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         text = decode(self.file.read_bytes(), self.path)
@@ -169,7 +167,7 @@ class ManagerExport(InventorySource):
             return LoadResult((), (RowProblem(self.path, line, "-", f"bad CSV: {exc.args[0]}"),))
         _, header = rows[0]
         index = {fold_key(title): position for position, title in enumerate(header)}
-        reader = EntryReader(self.path, policy, as_of, self.options, self.file)
+        reader = self.reader(policy, as_of)
         problems = []
         for line, cells in rows[1:]:
             if len(cells) != len(header):
