@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor.policy import Policy
@@ -25,12 +25,17 @@ _TEXT_FIELD, _BOOLEAN_FIELD = 0, 2  # hidden (1) and linked (3) fields are never
 
 
 def _when(value: object) -> datetime | None:
+    """A Bitwarden time (ISO 8601, UTC ``Z``); one without a zone is taken as UTC."""
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
 def _day(value: object) -> date | None:
@@ -111,7 +116,9 @@ def _names(listed: object) -> dict[str, str]:
 def _vault_entry(
     item: Mapping[str, Any], folders: Mapping[str, str], collections: Mapping[str, str]
 ) -> VaultEntry:
-    login = item.get("login") or {}
+    login = item.get("login")
+    if not isinstance(login, dict):
+        login = {}
     name = str(item.get("name") or "")
     folder = folders.get(str(item.get("folderId")), "")
     # Nested folders and collections are named "Parent/Child".
@@ -132,7 +139,7 @@ def _vault_entry(
             for old in item.get("passwordHistory") or []
             if isinstance(old, dict) and isinstance(old.get("password"), str)
         ),
-        key=lambda old: _when(old.get("lastUsedDate")) or datetime.min.astimezone(),
+        key=lambda old: _when(old.get("lastUsedDate")) or _LONG_AGO,
     )
     changed, approximate = _change_date(item, login, history)
     password = login.get("password") or ""

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from auditor.policy import Policy
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
@@ -53,15 +51,16 @@ class ExcelInventory(InventorySource):
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         try:
             workbook = load_workbook(self.file, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            try:
+                sheets = [(sheet.title, list(_rows(sheet))) for sheet in workbook.worksheets]
+            finally:
+                workbook.close()
+        except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of many kinds
+            # The type only: a parser's message can quote the cells it read.
             raise SourceError(
                 f"{self.path}: not an Excel workbook (.xlsx), or a damaged one "
                 f"({type(exc).__name__}); save the sheet again as .xlsx or as CSV"
             ) from None
-        try:
-            sheets = [(sheet.title, list(_rows(sheet))) for sheet in workbook.worksheets]
-        finally:
-            workbook.close()
         readable = []
         refused: list[RowProblem] = []
         for title, rows in sheets:

@@ -52,7 +52,9 @@ class KeePassInventory(EntrySource):
         key_file = self.options.keepass_key_file
         if key_file is not None and not key_file.is_file():
             raise SourceError(f"{key_file}: no such key file")
-        if self.file.read_bytes()[:8] == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
+        with self.file.open("rb") as head:
+            signature = head.read(8)
+        if signature == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
             raise SourceError(
                 f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or KeePassXC "
                 "and save it as .kdbx"

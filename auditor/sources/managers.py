@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,10 +11,12 @@ from pathlib import Path
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.delimited import decode, records
+from auditor.sources.delimited import decode, records, sniff_delimiter
 from auditor.sources.entries import EntrySource, VaultEntry
 from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
 from auditor.text import fold_key
+
+logger = logging.getLogger(__name__)
 
 
 def _epoch_ms(text: str) -> date | None:
@@ -160,8 +163,9 @@ class ManagerExport(EntrySource):
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         text = decode(self.file.read_bytes(), self.path)
+        delimiter = sniff_delimiter(text.split("\n", 1)[0]) or ","
         try:
-            rows = list(records(text, ","))
+            rows = list(records(text, delimiter))
         except csv.Error as exc:
             line = exc.args[1] if len(exc.args) > 1 else 1
             return LoadResult((), (RowProblem(self.path, line, "-", f"bad CSV: {exc.args[0]}"),))
@@ -169,6 +173,7 @@ class ManagerExport(EntrySource):
         index = {fold_key(title): position for position, title in enumerate(header)}
         reader = self.reader(policy, as_of)
         problems = []
+        other = 0
         for line, cells in rows[1:]:
             if len(cells) != len(header):
                 # Misaligned: a password could sit in any column, so none is quoted.
@@ -180,8 +185,11 @@ class ManagerExport(EntrySource):
                 continue
             row = _Row(index, cells)
             if self.layout.kind and fold_key(row.get(self.layout.kind[0])) != self.layout.kind[1]:
-                continue  # a card or a note, not a login
+                other += 1  # a card or a note, not a login
+                continue
             reader.read(self._entry(line, row))
+        if other:
+            logger.info("%s: %d rows are not logins and are not audited", self.path, other)
         result = reader.result()
         return LoadResult(
             result.accounts,

@@ -256,3 +256,29 @@ def test_stretch_matches_bitwarden_sdk_vector() -> None:
         179,
         155,
     ]
+
+
+def test_odd_but_readable_items(tmp_path: Path, policy: Policy) -> None:
+    item = bitwarden_login(
+        "Viamedis", "a", "Officine2025!", uri="https://viamedis.net", fields={"FINESS": "750056780"}
+    )
+    item["passwordHistory"] = [
+        {"lastUsedDate": "2024-02-01T10:00:00", "password": "Officine2024!"},  # no time zone
+        {"lastUsedDate": "2023-02-01T10:00:00Z", "password": "Officine2023!"},
+        {"lastUsedDate": None, "password": "Officine2022!"},
+        "not an object",
+    ]
+    item["login"]["passwordRevisionDate"] = None
+    broken = {"id": "x", "type": 1, "name": "Almerys", "login": "not an object"}
+    result = load(write(tmp_path, {"encrypted": False, "items": [item, broken]}), policy)
+    [account] = result.accounts
+    assert [old.reveal() for old in account.history] == [
+        "Officine2022!",
+        "Officine2023!",
+        "Officine2024!",
+    ]
+    assert account.password_changed == date(2024, 2, 1)  # the newest history item's last use
+    # A login that is not an object is read as an empty one: its title names a portal.
+    assert [(p.entry, p.reason) for p in result.problems] == [
+        ("Almerys", "the entry has no username")
+    ]

@@ -140,3 +140,24 @@ def test_not_a_workbook(tmp_path: Path, policy: Policy) -> None:
         SourceError, match=r"faux.xlsx: not an Excel workbook \(.xlsx\), or a damaged one"
     ):
         open_inventory(path).load(policy, AS_OF)
+
+
+def test_a_workbook_with_damaged_sheet_xml(tmp_path: Path, policy: Policy) -> None:
+    import zipfile
+
+    good = workbook(
+        tmp_path / "ok.xlsx",
+        {"Comptes": [FRENCH, [750056780, "X", "Viamedis", "a", None, "Secret#Cell1", None, None]]},
+    )
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(info, data)
+    with pytest.raises(
+        SourceError, match=r"damaged.xlsx: not an Excel workbook \(.xlsx\), or a damaged one"
+    ) as caught:
+        open_inventory(damaged).load(policy, AS_OF)
+    assert "Secret" not in str(caught.value)
