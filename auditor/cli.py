@@ -10,6 +10,7 @@ import shutil
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from auditor.audit import ExitCode, FailOn, InvalidInventoryError, read_inventor
 from auditor.audit import exit_code as compute_exit_code
 from auditor.errors import AuditorError, UsageError
 from auditor.finess import finess_problem
-from auditor.formats import OutputFormat, write_reports
+from auditor.formats import CsvDialect, OutputFormat, RenderOptions, write_reports
 from auditor.hibp import (
     DEFAULT_API,
     BreachSource,
@@ -238,27 +239,33 @@ def _write_stdout(chunks: Iterable[str]) -> None:
     stream.flush()
 
 
-def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Report) -> None:
+def _emit(
+    report_formats: Sequence[OutputFormat],
+    out: Path | None,
+    report: Report,
+    options: RenderOptions | None = None,
+) -> None:
     tty = sys.stdout.isatty()
-    color = tty and not os.environ.get("NO_COLOR")  # https://no-color.org
-    width = shutil.get_terminal_size().columns if tty else 100
+    screen = replace(
+        options or RenderOptions(),
+        color=tty and not os.environ.get("NO_COLOR"),  # https://no-color.org
+        width=shutil.get_terminal_size().columns if tty else 100,
+    )
     if out is None:
         chosen = (
             report_formats[0]
             if report_formats
             else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
         )
-        _write_stdout(chosen.to_formatter(color=color, width=width).chunks(report))
+        _write_stdout(chosen.to_formatter(screen).chunks(report))
         return
     files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
     if not report_formats:
         files = list(_FILE_FORMATS)
-    written = write_reports(report, out, [f.to_formatter() for f in files])
+    written = write_reports(report, out, [f.to_formatter(options) for f in files])
     logger.info("wrote %d report files under %s", len(written), out)
     if OutputFormat.TERMINAL in report_formats or tty:
-        click.echo(
-            OutputFormat.TERMINAL.to_formatter(color=color, width=width).render(report), nl=False
-        )
+        click.echo(OutputFormat.TERMINAL.to_formatter(screen).render(report), nl=False)
 
 
 @cli.command()
@@ -282,8 +289,17 @@ def _emit(report_formats: Sequence[OutputFormat], out: Path | None, report: Repo
     "formats",
     callback=_parse_formats,
     metavar="FORMATS",
-    help="terminal, json, markdown, csv; several comma-separated with --out. "
+    help="terminal, json, markdown, csv, junit; several comma-separated with --out. "
     "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv.",
+)
+@click.option(
+    "--csv-dialect",
+    # By value: click matches enum members by name, and EXCEL_FR is spelled excel-fr.
+    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
+    callback=lambda ctx, param, value: CsvDialect(value.lower()),
+    default=CsvDialect.STANDARD.value,
+    show_default=True,
+    help="excel-fr: ';'-separated UTF-8 with BOM, which French Excel opens with accents intact.",
 )
 @click.option(
     "--fail-on",
@@ -388,6 +404,7 @@ def audit(
     out: Path | None,
     formats: tuple[OutputFormat, ...],
     fail_on: FailOn,
+    csv_dialect: CsvDialect,
     hibp_url: str | None,
     hibp_offline: Path | None,
     no_breach_check: bool,
@@ -461,7 +478,12 @@ def audit(
             stats.misses,
             stats.rejected,
         )
-    _emit(formats, out, report)
+    _emit(
+        formats,
+        out,
+        report,
+        RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect),
+    )
     if not report.complete:
         logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")
     sys.exit(compute_exit_code(report, fail_on))

@@ -93,7 +93,7 @@ def test_no_password_or_hash_is_written_anywhere(
             "--out",
             str(out),
             "--format",
-            "json,markdown,csv,terminal",
+            "json,markdown,csv,terminal,junit",
         ],
         ["audit", str(inventory), "--skip-invalid", "--format", "json"],
         ["audit", str(inventory), "--skip-invalid", "--format", "markdown"],
@@ -107,7 +107,7 @@ def test_no_password_or_hash_is_written_anywhere(
         outputs += [captured.out, captured.err]
 
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
-    assert len(written) == 9
+    assert len(written) == 12
     everything = "\n".join([*outputs, *written, *requests_seen, caplog.text])
     assert "31 times" in everything  # the breached marker was found…
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
@@ -203,9 +203,17 @@ def test_vaults_and_their_history_leak_nothing(
     ]
     outputs = []
     for args in (
-        ["--out", str(out), "--format", "json,markdown,csv,terminal", "--cache-dir", str(cache)],
+        [
+            "--out",
+            str(out),
+            "--format",
+            "json,markdown,csv,terminal,junit",
+            "--cache-dir",
+            str(cache),
+        ],
         ["--format", "json", "--all-entries"],
         ["--format", "markdown"],
+        ["--format", "csv", "--csv-dialect", "excel-fr"],
     ):
         with pytest.raises(SystemExit):
             main(["-vv", "audit", *inventories, *common, *args])
@@ -232,7 +240,7 @@ def test_vaults_and_their_history_leak_nothing(
     ]
     # …history items are never looked up: one range per current password.
     # 5 current passwords (6 with --all-entries) in each of three runs: never a history item.
-    assert len(asked) == 5 + 6 + 5
+    assert len(asked) == 5 + 6 + 5 + 5
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
     cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
     everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])

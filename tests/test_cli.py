@@ -48,7 +48,8 @@ def example(*extra: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "ext"), [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt")]
+    ("fmt", "ext"),
+    [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt"), ("junit", "xml")],
 )
 def test_example_matches_golden_file(run: Run, fmt: str, ext: str) -> None:
     code, out, _ = run(*example("--format", fmt))
@@ -363,3 +364,12 @@ def test_python_dash_m_and_version() -> None:
         check=False,
     )
     assert result.returncode == 0 and "portal-audit" in result.stdout
+
+
+def test_csv_dialect_on_the_command_line(run: Run, tmp_path: Path) -> None:
+    code, out, _ = run(*example("--format", "csv", "--csv-dialect", "excel-fr"))
+    assert code == 1
+    assert out.startswith("\ufeffpractice_id;practice_name;portal;")
+    code, _, err = run(*example("--csv-dialect", "excel"))
+    assert code == 2
+    assert "'excel' is not one of 'standard', 'excel-fr'" in err

@@ -1,4 +1,4 @@
-"""Output formats: terminal, JSON, Markdown and CSV renderings of a ``Report``."""
+"""Output formats: terminal, JSON, Markdown, CSV and JUnit renderings of a ``Report``."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ import enum
 from typing import assert_never
 
 from auditor.formats.csvfmt import CsvFormat
-from auditor.formats.interface import FormatError, Formatter
+from auditor.formats.interface import CsvDialect, FormatError, Formatter, RenderOptions
 from auditor.formats.jsonfmt import JsonFormat, report_document
+from auditor.formats.junit import JunitFormat
 from auditor.formats.markdown import MarkdownFormat
 from auditor.formats.terminal import TerminalFormat
 from auditor.formats.write import write_private, write_reports
 
 __all__ = [
+    "CsvDialect",
     "CsvFormat",
     "FormatError",
     "Formatter",
     "JsonFormat",
+    "JunitFormat",
     "MarkdownFormat",
     "OutputFormat",
+    "RenderOptions",
     "TerminalFormat",
     "report_document",
     "write_private",
@@ -33,17 +37,21 @@ class OutputFormat(enum.Enum):
     JSON = "json"
     MARKDOWN = "markdown"
     CSV = "csv"
+    JUNIT = "junit"
 
-    def to_formatter(self, *, color: bool = False, width: int = 100) -> Formatter:
-        """The formatter for this choice (``color`` and ``width`` matter to the terminal only)."""
+    def to_formatter(self, options: RenderOptions | None = None) -> Formatter:
+        """The formatter for this choice, with the options that concern it."""
+        options = options or RenderOptions()
         match self:
             case OutputFormat.TERMINAL:
-                return TerminalFormat(color=color, width=width)
+                return TerminalFormat(color=options.color, width=options.width)
             case OutputFormat.JSON:
                 return JsonFormat()
             case OutputFormat.MARKDOWN:
                 return MarkdownFormat()
             case OutputFormat.CSV:
-                return CsvFormat()
+                return CsvFormat(options.csv_dialect)
+            case OutputFormat.JUNIT:
+                return JunitFormat(options.fail_threshold)
             case _:
                 assert_never(self)

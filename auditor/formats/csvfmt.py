@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from auditor.formats.interface import Formatter
+from auditor.formats.interface import CsvDialect, Formatter
 from auditor.report import Report
 
 COLUMNS = (
@@ -32,9 +32,18 @@ class CsvFormat(Formatter):
 
     extension = "csv"
 
+    def __init__(self, dialect: CsvDialect = CsvDialect.STANDARD) -> None:
+        self.dialect = dialect
+
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        if self.dialect is CsvDialect.EXCEL_FR:
+            # Excel reads a file as UTF-8 only when it starts with a BOM, and a
+            # French Excel splits columns on ";" (the decimal separator is ",").
+            buffer.write("\ufeff")
+            writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        else:
+            writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
         for practice in report.practices:
             for finding in practice.findings:

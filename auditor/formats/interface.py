@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import enum
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from auditor.errors import AuditorError
+from auditor.models import Severity
 from auditor.report import Report
+
+
+class CsvDialect(enum.Enum):
+    """How the CSV report is laid out for the program that opens it."""
+
+    STANDARD = "standard"
+    """Comma-separated UTF-8 without BOM, LF line ends: for programs and LibreOffice."""
+    EXCEL_FR = "excel-fr"
+    """Semicolon-separated UTF-8 with BOM, CRLF: French Excel opens it with accents intact."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices of the command line that formats need; each format reads the ones it uses."""
+
+    color: bool = False
+    """Terminal only."""
+    width: int = 100
+    """Terminal only."""
+    fail_threshold: Severity | None = Severity.HIGH
+    """JUnit: findings at or above it are failures (``--fail-on``; None for ``never``)."""
+    csv_dialect: CsvDialect = CsvDialect.STANDARD
 
 
 class FormatError(AuditorError):

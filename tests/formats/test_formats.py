@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from auditor.audit import Inventory, run_audit
-from auditor.formats import OutputFormat, write_reports
+from auditor.formats import OutputFormat, RenderOptions, write_reports
 from auditor.formats.csvfmt import spreadsheet_safe
 from auditor.models import Account, Practice
 from auditor.policy import Policy
@@ -82,11 +82,11 @@ def test_csv_neutralises_formulas(report: Report) -> None:
 
 
 def test_terminal_summary(report: Report) -> None:
-    text = OutputFormat.TERMINAL.to_formatter(width=120).render(report)
+    text = OutputFormat.TERMINAL.to_formatter(RenderOptions(width=120)).render(report)
     assert "750056780 Pharmacie du Marché" in text
     assert "ACT TODAY" in text
     assert "\x1b[" not in text  # no colour unless asked
-    assert "\x1b[" in OutputFormat.TERMINAL.to_formatter(color=True).render(report)
+    assert "\x1b[" in OutputFormat.TERMINAL.to_formatter(RenderOptions(color=True)).render(report)
 
 
 def test_incomplete_report_says_so(
@@ -144,9 +144,9 @@ def test_no_color_is_honoured_on_a_terminal(
     rendered: list[bool] = []
     real = OutputFormat.to_formatter
 
-    def spy(self: OutputFormat, *, color: bool = False, width: int = 100) -> Any:
-        rendered.append(color)
-        return real(self, color=color, width=width)
+    def spy(self: OutputFormat, options: Any = None) -> Any:
+        rendered.append(options.color)
+        return real(self, options)
 
     monkeypatch.setattr(OutputFormat, "to_formatter", spy)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
@@ -191,7 +191,7 @@ def test_status_line_speaks_plainly(
 
 
 def test_terminal_lists_each_account_once_with_its_reasons(report: Report) -> None:
-    text = OutputFormat.TERMINAL.to_formatter(width=160).render(report)
+    text = OutputFormat.TERMINAL.to_formatter(RenderOptions(width=160)).render(report)
     viamedis = [line for line in text.splitlines() if " viamedis " in line]
     assert len(viamedis) == 1
     assert "breached" in viamedis[0] and "weak" in viamedis[0] and "age-unknown" in viamedis[0]

@@ -1,0 +1,102 @@
+"""The JUnit XML report: one suite per practice, one case per account and check, for CI."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from auditor.formats.interface import Formatter
+from auditor.hibp import Unknown
+from auditor.models import CheckId, Severity
+from auditor.report import PracticeReport, Report
+
+# XML 1.0 forbids most control characters; an inventory cell could hold one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+class JunitFormat(Formatter):
+    """Findings at or above the threshold fail their test case; lookups that failed are errors.
+
+    GitLab, Jenkins and GitHub's test reporters show failures with their message, so
+    each failure carries the finding's reason, action and due date. Findings below
+    the threshold leave their case passing and are listed in its output.
+    """
+
+    extension = "xml"
+
+    def __init__(self, threshold: Severity | None = Severity.HIGH) -> None:
+        self.threshold = threshold
+
+    def render(self, report: Report) -> str:
+        root = ET.Element("testsuites", name="portal-audit")
+        totals = {"tests": 0, "failures": 0, "errors": 0}
+        for practice in report.practices:
+            suite = self._suite(practice, report)
+            root.append(suite)
+            for key in totals:
+                totals[key] += int(suite.get(key, "0"))
+        for key, value in totals.items():
+            root.set(key, str(value))
+        ET.indent(root)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode")
+            + "\n"
+        )
+
+    def _fails(self, severity: Severity) -> bool:
+        return self.threshold is not None and severity.at_least(self.threshold)
+
+    def _suite(self, practice: PracticeReport, report: Report) -> ET.Element:
+        name = f"{practice.practice.id} {practice.practice.name}".strip()
+        suite = ET.Element(
+            "testsuite", name=_text(name), timestamp=f"{report.as_of.isoformat()}T00:00:00"
+        )
+        properties = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("as_of", report.as_of.isoformat()),
+            ("complete", str(report.complete).lower()),
+            ("breach_check", report.breach_mode.value),
+            ("tool_version", report.tool_version),
+        ):
+            ET.SubElement(properties, "property", name=key, value=value)
+        tests = failures = errors = 0
+        for audited in practice.accounts:
+            ref = audited.account.ref
+            owner = f" ({ref.owner})" if ref.owner else ""
+            classname = _text(f"{ref.practice_id}.{ref.portal}.{ref.username}{owner}")
+            found = {finding.check: finding for finding in practice.findings_for(audited)}
+            lookup_failed = audited.facts is not None and isinstance(audited.facts.breach, Unknown)
+            for check in CheckId:
+                tests += 1
+                case = ET.SubElement(suite, "testcase", classname=classname, name=check.value)
+                finding = found.get(check)
+                if check is CheckId.BREACHED and lookup_failed:
+                    errors += 1
+                    error = ET.SubElement(
+                        case, "error", type="lookup-failed", message="the breach lookup failed"
+                    )
+                    error.text = "The audit is incomplete: run it again."
+                elif finding is not None and self._fails(finding.severity):
+                    failures += 1
+                    failure = ET.SubElement(
+                        case,
+                        "failure",
+                        type=check.value,
+                        message=_text(f"[{finding.severity.value}] {finding.message}"),
+                    )
+                    failure.text = _text(f"{finding.action}\nDue: {finding.due.isoformat()}")
+                elif finding is not None:
+                    out = ET.SubElement(case, "system-out")
+                    out.text = _text(
+                        f"[{finding.severity.value}, below --fail-on] {finding.message}; "
+                        f"due {finding.due.isoformat()}"
+                    )
+        counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": 0}
+        for key, count in counts.items():
+            suite.set(key, str(count))
+        return suite
