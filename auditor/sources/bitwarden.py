@@ -11,7 +11,7 @@ from typing import Any
 from auditor.policy import Policy
 from auditor.secrets import Secret
 from auditor.sources.bwcrypto import ExportCryptoError, WrongPasswordError, decrypt_export
-from auditor.sources.entries import EntrySource, VaultEntry
+from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
 from auditor.sources.interface import (
     LoadResult,
     SourceError,
@@ -24,23 +24,11 @@ _LOGIN = 1
 _TEXT_FIELD, _BOOLEAN_FIELD = 0, 2  # hidden (1) and linked (3) fields are never read
 
 
-def _when(value: object) -> datetime | None:
-    """A Bitwarden time (ISO 8601, UTC ``Z``); one without a zone is taken as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
 def _day(value: object) -> date | None:
-    moment = _when(value)
-    return moment.astimezone().date() if moment is not None else None
+    return local_day(parse_time(value))
 
 
 class BitwardenInventory(EntrySource):
@@ -139,7 +127,7 @@ def _vault_entry(
             for old in item.get("passwordHistory") or []
             if isinstance(old, dict) and isinstance(old.get("password"), str)
         ),
-        key=lambda old: _when(old.get("lastUsedDate")) or _LONG_AGO,
+        key=lambda old: parse_time(old.get("lastUsedDate")) or _LONG_AGO,
     )
     changed, approximate = _change_date(item, login, history)
     password = login.get("password") or ""

@@ -41,19 +41,26 @@ def sniff_delimiter(first_line: str) -> str | None:
     return best if counts[best] else None
 
 
+def read_text(path: Path) -> str:
+    """A CSV file's text, decoded as ``decode`` says."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read inventory: {exc.strerror}") from exc
+    return decode(data, str(path))
+
+
 class CsvInventory(InventorySource):
     """An inventory in CSV: one account per row, columns named in DESIGN.md (or in French)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str | None = None) -> None:
         self.file = path
         self.path = str(path)
+        self._text = text
+        """The decoded file, when whoever chose this source already read it."""
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
-        try:
-            data = self.file.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{self.path}: cannot read inventory: {exc.strerror}") from exc
-        text = decode(data, self.path)
+        text = self._text if self._text is not None else read_text(self.file)
         first_line = text.split("\n", 1)[0]
         delimiter = sniff_delimiter(first_line)
         if not text.strip():

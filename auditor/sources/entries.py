@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -16,7 +16,7 @@ from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import MfaSupport, Policy, Portal
 from auditor.secrets import Secret
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceOptions
-from auditor.sources.table import HEADER_ALIASES
+from auditor.sources.table import HEADER_ALIASES, unknown_portal
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
 from auditor.text import fold, fold_key
 
@@ -27,6 +27,22 @@ T = TypeVar("T")
 _FINESS_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(\d{9}|2[AB]\d{7})(?![0-9A-Za-z])")
 _NAME_LEFTOVERS = re.compile(r"\(\s*\)|\[\s*\]")
 _NAME_EDGES = " -–—:_/|,;()[]"
+
+
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 time as password managers export them; one without a zone is UTC."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_day(moment: datetime | None) -> date | None:
+    """The calendar day of a stored time where the audit runs."""
+    return moment.astimezone().date() if moment is not None else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,10 @@ class VaultEntry:
     changed_approximate: bool = False
     expires: date | None = None
 
+    def origin(self, path: str) -> Origin:
+        """A line of a CSV export, or an entry's folder path and title in a vault."""
+        return Origin(path, self.line, self.where if self.line is None else None)
+
 
 @dataclass
 class _EntryProblems:
@@ -63,9 +83,8 @@ class _EntryProblems:
     found: list[RowProblem] = field(default_factory=list)
 
     def add(self, column: str, reason: str) -> None:
-        entry = self.entry
-        where = None if entry.line is not None else entry.where
-        self.found.append(RowProblem(self.reader.path, entry.line, column, reason, entry=where))
+        origin = self.entry.origin(self.reader.path)
+        self.found.append(RowProblem(origin.path, origin.line, column, reason, entry=origin.entry))
 
 
 class EntryReader:
@@ -123,7 +142,7 @@ class EntryReader:
                 role=role or Role.USER,
                 password_changed=changed,
                 mfa=mfa,
-                origin=Origin(self.path, entry.line, entry.where if entry.line is None else None),
+                origin=entry.origin(self.path),
                 url=entry.urls[0] if entry.urls else None,
                 # An empty password field means "not recorded", as an empty CSV cell does.
                 password=entry.password,
@@ -132,6 +151,10 @@ class EntryReader:
                 history=entry.history,
             )
         )
+
+    def note(self, problem: RowProblem) -> None:
+        """A problem the file's own reader found (a misaligned CSV line, say)."""
+        self._problems.append(problem)
 
     def result(self) -> LoadResult:
         """Everything read so far; each practice takes the first name any entry gave it."""
@@ -162,12 +185,7 @@ class EntryReader:
         if text := named.get("portal"):
             portal = self.policy.find_portal(text)
             if portal is None:
-                problems.add(
-                    "portal",
-                    "names no portal of the policy (ids: "
-                    + ", ".join(p.id for p in self.policy.portals)
-                    + "); declare it in a policy file (--policy)",
-                )
+                problems.add("portal", unknown_portal(self.policy, text))
             return portal
         for url in entry.urls:
             if (portal := self.policy.portal_for_url(url)) is not None:

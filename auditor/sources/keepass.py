@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pykeepass import PyKeePass
@@ -11,7 +11,7 @@ from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadC
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.entries import EntrySource, VaultEntry
+from auditor.sources.entries import EntrySource, VaultEntry, local_day
 from auditor.sources.interface import (
     LoadResult,
     SourceError,
@@ -24,11 +24,6 @@ logger = logging.getLogger(__name__)
 # "otp" field, KeePass 2.47+'s TimeOtp-/HmacOtp- fields, and the TrayTOTP and
 # KeeOtp plugins' fields.
 _OTP_FIELDS = ("otp", "TOTP Seed", "TOTP Settings", "TimeOtp-Secret", "HmacOtp-Secret")
-
-
-def _day(moment: datetime | None) -> date | None:
-    """The calendar day of a KeePass time (stored in UTC) where the audit runs."""
-    return moment.astimezone().date() if moment is not None else None
 
 
 class KeePassInventory(EntrySource):
@@ -121,7 +116,7 @@ def _vault_entry(entry: Any) -> VaultEntry:
         totp=totp,
         changed=changed,
         changed_approximate=approximate,
-        expires=_day(entry.expiry_time) if entry.expires else None,
+        expires=local_day(entry.expiry_time) if entry.expires else None,
     )
 
 
@@ -136,5 +131,5 @@ def _change_date(entry: Any, password: str, history: list[Any]) -> tuple[date | 
     states = [*history, entry]
     for position in range(len(history) - 1, -1, -1):
         if (history[position].password or "") != password:
-            return _day(states[position + 1].mtime), False
-    return _day(entry.mtime), True
+            return local_day(states[position + 1].mtime), False
+    return local_day(entry.mtime), True

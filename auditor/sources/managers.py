@@ -11,8 +11,8 @@ from pathlib import Path
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.delimited import decode, records, sniff_delimiter
-from auditor.sources.entries import EntrySource, VaultEntry
+from auditor.sources.delimited import read_text, records, sniff_delimiter
+from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
 from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
 from auditor.text import fold_key
 
@@ -22,18 +22,14 @@ logger = logging.getLogger(__name__)
 def _epoch_ms(text: str) -> date | None:
     """Firefox's ``timePasswordChanged``: milliseconds since 1970."""
     try:
-        return datetime.fromtimestamp(int(text) / 1000, tz=UTC).astimezone().date()
+        return local_day(datetime.fromtimestamp(int(text) / 1000, tz=UTC))
     except (ValueError, OverflowError, OSError):
         return None
 
 
 def _iso(text: str) -> date | None:
     """KeePassXC's ``Last Modified``: an ISO 8601 time."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone().date()
+    return local_day(parse_time(text))
 
 
 def _bitwarden_fields(text: str) -> dict[str, str]:
@@ -59,7 +55,9 @@ class ExportLayout:
     url: str | None = None
     title: str | None = None
     group: str | None = None
-    """A folder path (``/`` between levels) or tags that can name the practice."""
+    """A folder path or tags that can name the practice."""
+    group_separator: str = ","
+    """Between the folder path's levels, or between tags."""
     totp: tuple[str, ...] = ()
     changed: str | None = None
     parse_changed: Callable[[str], date | None] = _iso
@@ -92,6 +90,7 @@ LAYOUTS: Sequence[ExportLayout] = (
         username="username",
         credential="password",
         group="group",
+        group_separator="/",
         totp=("totp",),
         changed="lastmodified",
         changed_approximate=True,
@@ -104,6 +103,7 @@ LAYOUTS: Sequence[ExportLayout] = (
         username="loginusername",
         credential="loginpassword",
         group="folder",
+        group_separator="/",
         totp=("logintotp",),
         fields="fields",
         kind=("type", "login"),
@@ -157,12 +157,16 @@ def recognise(header: Sequence[str]) -> ExportLayout | None:
 class ManagerExport(EntrySource):
     """A browser's or password manager's CSV export: one account per login of a known portal."""
 
-    def __init__(self, path: Path, layout: ExportLayout, options: SourceOptions) -> None:
+    def __init__(
+        self, path: Path, layout: ExportLayout, options: SourceOptions, text: str | None = None
+    ) -> None:
         super().__init__(path, options)
         self.layout = layout
+        self._text = text
+        """The decoded file, when whoever recognised the export already read it."""
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
-        text = decode(self.file.read_bytes(), self.path)
+        text = self._text if self._text is not None else read_text(self.file)
         delimiter = sniff_delimiter(text.split("\n", 1)[0]) or ","
         try:
             rows = list(records(text, delimiter))
@@ -172,12 +176,11 @@ class ManagerExport(EntrySource):
         _, header = rows[0]
         index = {fold_key(title): position for position, title in enumerate(header)}
         reader = self.reader(policy, as_of)
-        problems = []
         other = 0
         for line, cells in rows[1:]:
             if len(cells) != len(header):
                 # Misaligned: a password could sit in any column, so none is quoted.
-                problems.append(
+                reader.note(
                     RowProblem(
                         self.path, line, "-", f"expected {len(header)} fields, found {len(cells)}"
                     )
@@ -190,21 +193,16 @@ class ManagerExport(EntrySource):
             reader.read(self._entry(line, row))
         if other:
             logger.info("%s: %d rows are not logins and are not audited", self.path, other)
-        result = reader.result()
-        return LoadResult(
-            result.accounts,
-            tuple(problems) + result.problems,
-            left_out=result.left_out,
-            portals=result.portals,
-        )
+        return reader.result()
 
     def _entry(self, line: int, row: _Row) -> VaultEntry:
         layout = self.layout
         url = row.get(layout.url)
         title = row.get(layout.title)
         group = row.get(layout.group)
-        separator = "/" if layout.product == "KeePassXC" or layout.group == "folder" else ","
-        folders = tuple(part.strip() for part in group.split(separator) if part.strip())
+        folders = tuple(
+            part.strip() for part in group.split(layout.group_separator) if part.strip()
+        )
         changed_text = row.get(layout.changed)
         changed = layout.parse_changed(changed_text) if changed_text else None
         password = row.get(layout.credential, strip=False)

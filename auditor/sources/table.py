@@ -56,6 +56,20 @@ def _quoted(text: str) -> str:
     return repr(text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…")
 
 
+def unknown_portal(policy: Policy, text: str) -> str:
+    """Why ``text`` names no portal: the closest id, the known ones, how to declare another."""
+    candidates = {fold_key(p.id): p.id for p in policy.portals}
+    candidates |= {fold_key(p.name): p.id for p in policy.portals}
+    close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
+    hint = f" (did you mean {candidates[close[0]]!r}?)" if close else ""
+    return (
+        f"unknown portal {_quoted(text)}{hint}; known ids: "
+        + ", ".join(p.id for p in policy.portals)
+        + ". To audit another portal, declare it in a policy file "
+        "([[portal]] with id, name and domains) and pass --policy FILE"
+    )
+
+
 def read_header(
     path: str, header: Sequence[str], line: int
 ) -> tuple[Columns | None, list[RowProblem]]:
@@ -216,7 +230,7 @@ class RowReader:
         if text:
             portal = self.policy.find_portal(text)
             if portal is None:
-                self._problem(line, self.columns.label("portal"), self._unknown_portal(text))
+                self._problem(line, self.columns.label("portal"), unknown_portal(self.policy, text))
                 return None
             by_url = self.policy.portal_for_url(url) if url else None
             if by_url is not None and by_url.id != portal.id:
@@ -239,15 +253,3 @@ class RowReader:
             return portal
         self._problem(line, "-", "portal is required (a portal id or name, or its address in url)")
         return None
-
-    def _unknown_portal(self, text: str) -> str:
-        candidates = {fold_key(p.id): p.id for p in self.policy.portals}
-        candidates |= {fold_key(p.name): p.id for p in self.policy.portals}
-        close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
-        hint = f" (did you mean {candidates[close[0]]!r}?)" if close else ""
-        return (
-            f"unknown portal {_quoted(text)}{hint}; known ids: "
-            + ", ".join(p.id for p in self.policy.portals)
-            + ". To audit another portal, declare it in a policy file "
-            "([[portal]] with id, name and domains) and pass --policy FILE"
-        )
