@@ -32,6 +32,7 @@ from auditor.hibp import (
     open_corpus,
 )
 from auditor.hibp.mirror import is_loopback, serve
+from auditor.i18n import Lang
 from auditor.models import Practice
 from auditor.policy import dump_policy, load_policy
 from auditor.progress import BarDisplay, ProgressDisplay
@@ -302,6 +303,16 @@ def _emit(
     help="excel-fr: ';'-separated UTF-8 with BOM, which French Excel opens with accents intact.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice([lang.value for lang in Lang], case_sensitive=False),
+    callback=lambda ctx, param, value: (
+        Lang(value.lower()) if value else Lang.from_environment(os.environ)
+    ),
+    help="Language of what people read (terminal, Markdown, HTML, and the sentences of CSV "
+    "and JUnit): fr or en. Default: French under a French locale (LANG=fr_FR.UTF-8…), "
+    "English otherwise. JSON stays English for programs.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(FailOn, case_sensitive=False),
     default=FailOn.HIGH,
@@ -405,6 +416,7 @@ def audit(
     formats: tuple[OutputFormat, ...],
     fail_on: FailOn,
     csv_dialect: CsvDialect,
+    lang: Lang,
     hibp_url: str | None,
     hibp_offline: Path | None,
     no_breach_check: bool,
@@ -482,7 +494,7 @@ def audit(
         formats,
         out,
         report,
-        RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect),
+        RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect, lang=lang),
     )
     if not report.complete:
         logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")

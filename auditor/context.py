@@ -7,6 +7,7 @@ import functools
 from collections.abc import Mapping
 
 from auditor.models import Account
+from auditor.phrase import Phrase, phrase
 from auditor.policy import Portal
 from auditor.text import fold, leet_variants, words
 
@@ -22,6 +23,11 @@ class ContextKind(enum.Enum):
     OWNER = "owner's name"
     EMAIL = "e-mail address"
     PORTAL = "portal name"
+
+    @property
+    def phrase(self) -> Phrase:
+        """The kind in the reader's words (the value stays the English id)."""
+        return phrase(f"context.{self.name.lower()}")
 
 
 @functools.lru_cache(maxsize=1024)

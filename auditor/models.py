@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from auditor.phrase import Phrase, phrase
 from auditor.text import fold
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ class Role(enum.Enum):
 
     USER = "user"
     ADMIN = "admin"
+
+    @property
+    def phrase(self) -> Phrase:
+        """The role in the reader's words."""
+        return phrase(f"role.{self.value}")
 
 
 @dataclass(frozen=True)
@@ -153,9 +159,9 @@ class Finding:
     check: CheckId
     severity: Severity
     account: AccountRef
-    message: str
+    message: Phrase
     """Why this account is flagged. Never quotes the password or a piece of it."""
-    action: str
+    action: Phrase
     """What the person must do."""
     due: date
     """The day by which the action must be done."""

@@ -48,11 +48,19 @@ def example(*extra: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "ext"),
-    [("json", "json"), ("markdown", "md"), ("csv", "csv"), ("terminal", "txt"), ("junit", "xml")],
+    ("fmt", "ext", "lang"),
+    [
+        ("json", "json", "en"),
+        ("markdown", "md", "en"),
+        ("csv", "csv", "en"),
+        ("terminal", "txt", "en"),
+        ("junit", "xml", "en"),
+        ("markdown", "fr.md", "fr"),
+        ("terminal", "fr.txt", "fr"),
+    ],
 )
-def test_example_matches_golden_file(run: Run, fmt: str, ext: str) -> None:
-    code, out, _ = run(*example("--format", fmt))
+def test_example_matches_golden_file(run: Run, fmt: str, ext: str, lang: str) -> None:
+    code, out, _ = run(*example("--format", fmt, "--lang", lang))
     assert code == 1
     golden = GOLDEN / f"example.{ext}"
     if os.environ.get("UPDATE_GOLDEN"):

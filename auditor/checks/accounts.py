@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding
+from auditor.phrase import Joiner, Series, phrase
 from auditor.policy import MfaSupport
 from auditor.text import fold, words
 
@@ -20,10 +21,9 @@ def _identity(audited: AuditedAccount) -> tuple[str, str, str]:
     return (account.practice.id, account.portal, fold(account.username))
 
 
-def _name_some(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:_MAX_NAMED])
-    more = len(names) - _MAX_NAMED
-    return shown + (f" and {more} more" if more > 0 else "")
+def _name_some(names: Sequence[str]) -> Series:
+    """The first few names, and how many more there are."""
+    return Series(tuple(names[:_MAX_NAMED]), more=max(0, len(names) - _MAX_NAMED))
 
 
 class Reused(Check):
@@ -49,10 +49,8 @@ class Reused(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    f"the same password is used by {len(others)} other account"
-                    f"{'s' if len(others) > 1 else ''}: {_name_some(others)}; one phished "
-                    "password opens them all",
-                    "Give each account its own password. " + CHANGE_ON_PORTAL,
+                    phrase("finding.reused", n=len(others), others=_name_some(others)),
+                    phrase("action.reused", change=CHANGE_ON_PORTAL),
                 )
 
 
@@ -68,12 +66,11 @@ class NoMfa(Check):
                 continue
             offered = ctx.policy.portal(account.portal).mfa is MfaSupport.OFFERED
             if offered or ctx.policy.mfa_required:
-                reason = "the portal offers it" if offered else "the policy requires it"
+                reason = phrase(
+                    "finding.no_mfa_reason.offered" if offered else "finding.no_mfa_reason.required"
+                )
                 yield ctx.finding(
-                    self.id,
-                    audited,
-                    f"two-factor authentication is off, and {reason}",
-                    "Turn on two-factor authentication in the portal's account settings.",
+                    self.id, audited, phrase("finding.no_mfa", reason=reason), phrase("action.mfa")
                 )
 
 
@@ -93,18 +90,18 @@ class SharedAccount(Check):
             account = audited.account
             reasons = []
             if account.owner and words(account.owner, 1) & generic:
-                reasons.append(f"its owner {account.owner!r} is not a person")
+                reasons.append(phrase("finding.shared_reason.generic", owner=account.owner))
             others = sorted(
                 owners[(account.portal, fold(account.username))] - {account.owner or ""}
             )
             if others:
-                reasons.append(f"the same login is also used by {_name_some(others)}")
+                reasons.append(phrase("finding.shared_reason.others", others=_name_some(others)))
             if reasons:
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "shared account: "
-                    + "; ".join(reasons)
-                    + "; nobody can tell who did what, and one leak exposes everyone",
-                    "Ask the portal for one login per person, then close the shared one.",
+                    phrase(
+                        "finding.shared_account", reasons=Series(tuple(reasons), Joiner.CLAUSES)
+                    ),
+                    phrase("action.shared"),
                 )

@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding
+from auditor.phrase import Localized, Phrase, Series, phrase
+
+_THEN_RECORD = phrase("action.then_record", change=CHANGE_ON_PORTAL)
 
 
 class IncidentRotation(Check):
@@ -32,35 +35,40 @@ class IncidentRotation(Check):
             if not incidents:
                 continue
             latest = incidents[-1]
-            names = ", ".join(
-                f"{incident.name} (disclosed {incident.disclosed.isoformat()})"
-                for incident in incidents
+            names = Series(
+                tuple(
+                    phrase(
+                        "finding.incident",
+                        name=Localized(incident.name, incident.name_fr or incident.name),
+                        disclosed=incident.disclosed,
+                    )
+                    for incident in incidents
+                )
             )
             if changed is None:
-                when = "change date unknown"
+                when = phrase("finding.incident_when.unknown")
             elif account.changed_approximate and changed >= latest.rotate_before:
-                when = (
-                    f"entry last modified on {changed.isoformat()} but no password change "
-                    "recorded in its history, so possibly set"
-                )
+                when = phrase("finding.incident_when.modified", day=changed)
             else:
-                when = f"last changed on {_day(audited)}"
+                when = phrase("finding.incident_when.changed", day=_day(changed, audited))
             yield ctx.finding(
                 self.id,
                 audited,
-                f"password {when}, before {names}: every password of this portal set before "
-                f"{latest.rotate_before.isoformat()} must change",
-                CHANGE_ON_PORTAL + " Then record the date of the change in the inventory.",
+                phrase(
+                    "finding.incident_rotation",
+                    when=when,
+                    incidents=names,
+                    rotate_before=latest.rotate_before,
+                ),
+                _THEN_RECORD,
             )
 
 
-def _day(audited: AuditedAccount) -> str:
+def _day(changed: date, audited: AuditedAccount) -> date | Phrase:
     """The change date as reports write it, saying when it is only approximate."""
-    changed = audited.account.password_changed
-    text = changed.isoformat() if changed else "an unknown date"
     if audited.account.changed_approximate:
-        text += " (approximately: the vault entry's last modification)"
-    return text
+        return phrase("finding.approximate_day", day=changed)
+    return changed
 
 
 @dataclass(frozen=True)
@@ -95,24 +103,18 @@ class RotationOverdue(Check):
             if rule is None or rule.deadline >= ctx.as_of:
                 continue
             changed = audited.account.password_changed
-            if rule.max_age is None:
-                message = (
-                    f"the password manager entry says this password expired on "
-                    f"{rule.deadline.isoformat()}"
-                )
+            if rule.max_age is None or changed is None:
+                message = phrase("finding.expiry.expired", deadline=rule.deadline)
             else:
-                age = (ctx.as_of - changed).days if changed else 0
-                message = (
-                    f"password last changed on {_day(audited)}, {age} days ago; "
-                    f"{audited.account.role.value} accounts on this portal must change every "
-                    f"{rule.max_age} days (deadline was {rule.deadline.isoformat()})"
+                message = phrase(
+                    "finding.rotation_overdue",
+                    day=_day(changed, audited),
+                    n=(ctx.as_of - changed).days,
+                    role=audited.account.role.phrase,
+                    max_age=rule.max_age,
+                    deadline=rule.deadline,
                 )
-            yield ctx.finding(
-                self.id,
-                audited,
-                message,
-                CHANGE_ON_PORTAL + " Then record the date of the change in the inventory.",
-            )
+            yield ctx.finding(self.id, audited, message, _THEN_RECORD)
 
 
 class RotationDue(Check):
@@ -128,12 +130,10 @@ class RotationDue(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    f"password reaches its maximum age of {rule.max_age} days on "
-                    f"{rule.deadline.isoformat()}"
+                    phrase("finding.rotation_due", max_age=rule.max_age, deadline=rule.deadline)
                     if rule.max_age is not None
-                    else "the password manager entry says this password expires on "
-                    f"{rule.deadline.isoformat()}",
-                    "Plan the change before the deadline. " + CHANGE_ON_PORTAL,
+                    else phrase("finding.expiry.expires", deadline=rule.deadline),
+                    phrase("action.plan", change=CHANGE_ON_PORTAL),
                     due=rule.deadline,
                 )
 
@@ -149,8 +149,6 @@ class AgeUnknown(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "nobody recorded when this password was last changed, so its age and its "
-                    "exposure to past incidents cannot be checked",
-                    "Change the password now and record the date in the inventory "
-                    "(password_changed column).",
+                    phrase("finding.age_unknown"),
+                    phrase("action.record_now"),
                 )

@@ -7,11 +7,9 @@ from collections.abc import Iterator, Sequence
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding
+from auditor.phrase import phrase
 
-_START_AFRESH = (
-    "Choose a new password with nothing in common with the earlier ones (a password manager "
-    "generates one). "
-)
+_START_AFRESH = phrase("action.start_afresh", change=CHANGE_ON_PORTAL)
 
 
 class Recycled(Check):
@@ -25,10 +23,8 @@ class Recycled(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "the current password was already used on this account before another one: "
-                    "going back to an old password undoes its change, and if the old one leaked "
-                    "it works again",
-                    _START_AFRESH + CHANGE_ON_PORTAL,
+                    phrase("finding.recycled"),
+                    _START_AFRESH,
                 )
 
 
@@ -43,8 +39,6 @@ class PredictableRotation(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "the current password is an earlier password of this account with only "
-                    "digits, a year or the symbols at its end changed (a year moved on by one, a "
-                    "counter, ! become ?): whoever knew the old one guesses the new one",
-                    _START_AFRESH + CHANGE_ON_PORTAL,
+                    phrase("finding.predictable_rotation"),
+                    _START_AFRESH,
                 )

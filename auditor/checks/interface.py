@@ -10,12 +10,11 @@ from typing import ClassVar
 
 from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding, Severity
+from auditor.phrase import Phrase, phrase
 from auditor.policy import Policy
 
-CHANGE_ON_PORTAL = (
-    "Change the password on the portal itself (type its address; never follow a link in a "
-    "message) to a new one used nowhere else, and store it in the practice's password manager."
-)
+CHANGE_ON_PORTAL = phrase("action.change_on_portal")
+"""Type the portal's address, set a new unique password, keep it in the password manager."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,8 @@ class CheckContext:
         self,
         check: CheckId,
         audited: AuditedAccount,
-        message: str,
-        action: str,
+        message: Phrase,
+        action: Phrase,
         *,
         due: date | None = None,
     ) -> Finding:

@@ -9,6 +9,7 @@ from auditor.context import ContextKind
 from auditor.derive import AuditedAccount
 from auditor.hibp import Pwned
 from auditor.models import CheckId, Finding
+from auditor.phrase import Joiner, Series, phrase
 
 
 class Breached(Check):
@@ -23,8 +24,7 @@ class Breached(Check):
                 yield ctx.finding(
                     self.id,
                     audited,
-                    f"the password appears {facts.breach.count:,} times in Have I Been Pwned's "
-                    "list of breached passwords, which attackers try first",
+                    phrase("finding.breached", count=facts.breach.count),
                     CHANGE_ON_PORTAL,
                 )
 
@@ -38,7 +38,7 @@ class EmptyPassword(Check):
         for audited in accounts:
             if audited.facts is not None and audited.facts.empty:
                 yield ctx.finding(
-                    self.id, audited, "the account has an empty password", CHANGE_ON_PORTAL
+                    self.id, audited, phrase("finding.empty_password"), CHANGE_ON_PORTAL
                 )
 
 
@@ -60,25 +60,23 @@ class Weak(Check):
             reasons = []
             if facts.strength.zxcvbn_score < rules.min_zxcvbn_score:
                 reasons.append(
-                    f"it is easy to guess (zxcvbn score {facts.strength.zxcvbn_score}/4, "
-                    f"policy minimum {rules.min_zxcvbn_score})"
+                    phrase(
+                        "finding.weak_reason.guessable",
+                        score=facts.strength.zxcvbn_score,
+                        minimum=rules.min_zxcvbn_score,
+                    )
                 )
             # CNIL's own examples round 12 characters of 99 symbols (79.6 bits) to
             # 80, so the comparison is on the rounded value. The exact bits and
             # the length are not written: they would tell an attacker the size.
             if round(facts.strength.entropy_bits) < required:
-                reasons.append(
-                    f"it is too short or too simple for CNIL délibération 2022-100 ({required} "
-                    "bits: for example 12 characters mixing capitals, small letters, digits and "
-                    "symbols, or 14 mixing capitals, small letters and digits)"
-                )
+                reasons.append(phrase("finding.weak_reason.entropy", bits=required))
             if reasons:
                 yield ctx.finding(
                     self.id,
                     audited,
-                    "the password is weak: " + "; ".join(reasons),
-                    "Replace it with a long random password from a password manager, or a "
-                    "passphrase of at least 7 unrelated words. " + CHANGE_ON_PORTAL,
+                    phrase("finding.weak", reasons=Series(tuple(reasons), Joiner.CLAUSES)),
+                    phrase("action.weak", change=CHANGE_ON_PORTAL),
                 )
 
 
@@ -92,13 +90,10 @@ class Contextual(Check):
             facts = audited.facts
             if facts is None or not facts.context:
                 continue
-            kinds = [kind.value for kind in ContextKind if kind in facts.context]
-            listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+            kinds = tuple(kind.phrase for kind in ContextKind if kind in facts.context)
             yield ctx.finding(
                 self.id,
                 audited,
-                f"the password contains the {listed} (even disguised with capitals, accents or "
-                "digits for letters), which an attacker tries first",
-                "Choose a password with no link to the practice, the people or the portal. "
-                + CHANGE_ON_PORTAL,
+                phrase("finding.contextual", kinds=Series(kinds)),
+                phrase("action.contextual", change=CHANGE_ON_PORTAL),
             )

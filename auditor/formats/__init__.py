@@ -44,14 +44,14 @@ class OutputFormat(enum.Enum):
         options = options or RenderOptions()
         match self:
             case OutputFormat.TERMINAL:
-                return TerminalFormat(color=options.color, width=options.width)
+                return TerminalFormat(color=options.color, width=options.width, lang=options.lang)
             case OutputFormat.JSON:
                 return JsonFormat()
             case OutputFormat.MARKDOWN:
-                return MarkdownFormat()
+                return MarkdownFormat(options.lang)
             case OutputFormat.CSV:
-                return CsvFormat(options.csv_dialect)
+                return CsvFormat(options.csv_dialect, options.lang)
             case OutputFormat.JUNIT:
-                return JunitFormat(options.fail_threshold)
+                return JunitFormat(options.fail_threshold, options.lang)
             case _:
                 assert_never(self)

@@ -6,6 +6,7 @@ import csv
 import io
 
 from auditor.formats.interface import CsvDialect, Formatter
+from auditor.i18n import Catalog, Lang, catalog
 from auditor.report import Report
 
 COLUMNS = (
@@ -32,8 +33,11 @@ class CsvFormat(Formatter):
 
     extension = "csv"
 
-    def __init__(self, dialect: CsvDialect = CsvDialect.STANDARD) -> None:
+    def __init__(self, dialect: CsvDialect = CsvDialect.STANDARD, lang: Lang = Lang.EN) -> None:
         self.dialect = dialect
+        # Column names, ids and ISO dates stay fixed for mail merges and formulas;
+        # the sentences people read follow --lang.
+        self.words: Catalog = catalog(lang)
 
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
@@ -56,8 +60,8 @@ class CsvFormat(Formatter):
                     finding.check.value,
                     finding.severity.value,
                     finding.due.isoformat(),
-                    finding.message,
-                    finding.action,
+                    self.words.text(finding.message),
+                    self.words.text(finding.action),
                 )
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
         return buffer.getvalue()

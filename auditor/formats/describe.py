@@ -1,4 +1,4 @@
-"""Plain-language words shared by the human formats (statuses, breach outcomes)."""
+"""Plain-language words shared by the human formats (statuses, counts, breach outcomes)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import assert_never
 
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
-from auditor.models import Severity
+from auditor.i18n import Catalog
+from auditor.models import CheckId, Severity
 from auditor.report import PracticeReport, Report
 
 
@@ -27,39 +28,68 @@ def breach_word(audited: AuditedAccount) -> str:
     assert_never(status)
 
 
-def status_line(practice: PracticeReport) -> str:
+def breach_label(words: Catalog, audited: AuditedAccount) -> str:
+    """The breach outcome in the reader's words."""
+    return words.t(f"breach.{breach_word(audited)}")
+
+
+def check_label(words: Catalog, check: CheckId) -> str:
+    """A check in a few words (``reused``, ``réutilisé``); JSON and JUnit keep the id."""
+    return words.t(f"check.{check.value}")
+
+
+def severity_label(words: Catalog, severity: Severity) -> str:
+    """``critical``, ``critique``…"""
+    return words.t(f"severity.{severity.value}")
+
+
+def status_line(words: Catalog, practice: PracticeReport) -> str:
     """One sentence a non-specialist understands: how bad, and what to do first."""
     worst = practice.worst
     if worst is None:
-        return "OK: no password needs to change."
+        return words.t("status.ok")
     urgent = len({f.account for f in practice.findings if f.severity is worst})
-    accounts = f"{urgent} account{'s' if urgent > 1 else ''}"
-    if worst is Severity.CRITICAL:
-        return f"ACT TODAY: {accounts} must change {'their' if urgent > 1 else 'its'} password now."
-    if worst is Severity.HIGH:
-        return f"ACT THIS WEEK: {accounts} with a weak, reused or outdated password."
-    return f"TO PLAN: no urgent problem; {accounts} with improvements due."
+    match worst:
+        case Severity.CRITICAL:
+            return words.t("status.critical", n=urgent)
+        case Severity.HIGH:
+            return words.t("status.high", n=urgent)
+        case Severity.MEDIUM | Severity.LOW:
+            return words.t("status.plan", n=urgent)
+        case _:
+            assert_never(worst)
 
 
-def severity_counts(counts: dict[Severity, int]) -> str:
+def severity_counts(words: Catalog, counts: dict[Severity, int]) -> str:
     """``2 critical, 1 high, 0 medium, 3 low``."""
-    return ", ".join(f"{count} {severity.value}" for severity, count in counts.items())
-
-
-def left_out_line(report: Report) -> str:
-    """How many vault entries matched no portal, and how to audit them too."""
-    total = sum(left.entries for left in report.left_out)
-    files = ", ".join(f"{left.path} ({left.entries})" for left in report.left_out)
-    return (
-        f"{total} password-manager entr{'ies' if total > 1 else 'y'} matched no portal of the "
-        f"policy and {'were' if total > 1 else 'was'} not audited: {files}. "
-        "Pass --all-entries to audit them too."
+    return words.t("list.separator").join(
+        words.t(f"severity_count.{severity.value}", n=count) for severity, count in counts.items()
     )
 
 
-def changed_text(audited: AuditedAccount) -> str:
+def left_out_line(words: Catalog, report: Report) -> str:
+    """How many vault entries matched no portal, and how to audit them too."""
+    total = sum(left.entries for left in report.left_out)
+    files = words.t("list.separator").join(
+        words.t("left_out.file", path=left.path, n=left.entries) for left in report.left_out
+    )
+    return words.t("left_out.line", n=total, files=files)
+
+
+def changed_text(words: Catalog, audited: AuditedAccount) -> str:
     """The password's change date for a table cell; ``~`` marks a vault entry's modification day."""
     account = audited.account
     if account.password_changed is None:
-        return "unknown"
-    return ("~" if account.changed_approximate else "") + account.password_changed.isoformat()
+        return words.t("account.changed_unknown")
+    return ("~" if account.changed_approximate else "") + words.short_day(account.password_changed)
+
+
+def mfa_label(words: Catalog, mfa: bool | None) -> str:
+    """``on``, ``off`` or ``unknown`` in the reader's words."""
+    return words.t({True: "mfa.on", False: "mfa.off", None: "mfa.unknown"}[mfa])
+
+
+def risk_order(practice: PracticeReport) -> tuple[int, int, str]:
+    """Sort key ranking practices: most urgent first, then most findings."""
+    worst = practice.worst.rank if practice.worst else len(Severity)
+    return (worst, -len(practice.findings), practice.practice.id)

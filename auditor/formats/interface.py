@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from auditor.errors import AuditorError
+from auditor.i18n import Lang
 from auditor.models import Severity
 from auditor.report import Report
 
@@ -33,6 +34,8 @@ class RenderOptions:
     fail_threshold: Severity | None = Severity.HIGH
     """JUnit: findings at or above it are failures (``--fail-on``; None for ``never``)."""
     csv_dialect: CsvDialect = CsvDialect.STANDARD
+    lang: Lang = Lang.EN
+    """The language of the words people read (``--lang``); JSON stays English for programs."""
 
 
 class FormatError(AuditorError):

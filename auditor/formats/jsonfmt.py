@@ -10,6 +10,7 @@ from auditor.derive import AuditedAccount
 from auditor.formats.describe import breach_word
 from auditor.formats.interface import Formatter
 from auditor.hibp import Pwned
+from auditor.i18n import machine_english
 from auditor.models import Finding
 from auditor.report import REPORT_SCHEMA, PracticeReport, Report
 
@@ -49,8 +50,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "portal": finding.account.portal,
         "username": finding.account.username,
         "owner": finding.account.owner,
-        "message": finding.message,
-        "action": finding.action,
+        # Programs read the JSON report: its words stay English whatever --lang says.
+        "message": machine_english().text(finding.message),
+        "action": machine_english().text(finding.action),
         "due": finding.due.isoformat(),
     }
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from auditor.formats.interface import Formatter
 from auditor.hibp import Unknown
+from auditor.i18n import Lang, catalog
 from auditor.models import CheckId, Severity
 from auditor.report import PracticeReport, Report
 
@@ -28,8 +29,11 @@ class JunitFormat(Formatter):
 
     extension = "xml"
 
-    def __init__(self, threshold: Severity | None = Severity.HIGH) -> None:
+    def __init__(self, threshold: Severity | None = Severity.HIGH, lang: Lang = Lang.EN) -> None:
         self.threshold = threshold
+        # Names of suites and cases are ids that CI tracks from run to run;
+        # the reasons people read follow --lang.
+        self.words = catalog(lang)
 
     def render(self, report: Report) -> str:
         root = ET.Element("testsuites", name="portal-audit")
@@ -64,6 +68,7 @@ class JunitFormat(Formatter):
             ("tool_version", report.tool_version),
         ):
             ET.SubElement(properties, "property", name=key, value=value)
+        words = self.words
         tests = failures = errors = 0
         for audited in practice.accounts:
             ref = audited.account.ref
@@ -78,23 +83,31 @@ class JunitFormat(Formatter):
                 if check is CheckId.BREACHED and lookup_failed:
                     errors += 1
                     error = ET.SubElement(
-                        case, "error", type="lookup-failed", message="the breach lookup failed"
+                        case, "error", type="lookup-failed", message=words.t("junit.lookup_failed")
                     )
-                    error.text = "The audit is incomplete: run it again."
+                    error.text = words.t("report.incomplete")
                 elif finding is not None and self._fails(finding.severity):
                     failures += 1
                     failure = ET.SubElement(
                         case,
                         "failure",
                         type=check.value,
-                        message=_text(f"[{finding.severity.value}] {finding.message}"),
+                        message=_text(f"[{finding.severity.value}] {words.text(finding.message)}"),
                     )
-                    failure.text = _text(f"{finding.action}\nDue: {finding.due.isoformat()}")
+                    failure.text = _text(
+                        words.text(finding.action)
+                        + "\n"
+                        + words.t("junit.due", due=words.day(finding.due))
+                    )
                 elif finding is not None:
                     out = ET.SubElement(case, "system-out")
                     out.text = _text(
-                        f"[{finding.severity.value}, below --fail-on] {finding.message}; "
-                        f"due {finding.due.isoformat()}"
+                        words.t(
+                            "junit.below_threshold",
+                            severity=finding.severity.value,
+                            message=words.text(finding.message),
+                            due=words.day(finding.due),
+                        )
                     )
         counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": 0}
         for key, count in counts.items():

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.formats.describe import (
-    breach_word,
+    breach_label,
     changed_text,
+    check_label,
     left_out_line,
+    mfa_label,
+    risk_order,
     severity_counts,
+    severity_label,
     status_line,
 )
 from auditor.formats.interface import Formatter
+from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
 
@@ -27,7 +32,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _by_due(findings: Sequence[Finding]) -> list[Finding]:
+def by_due(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings in the order to act on them: due date, then severity."""
     return sorted(findings, key=lambda f: (f.due, f.severity.rank, f.sort_key))
 
 
@@ -36,85 +42,104 @@ class MarkdownFormat(Formatter):
 
     extension = "md"
 
+    def __init__(self, lang: Lang = Lang.EN) -> None:
+        self.words = catalog(lang)
+
     def render(self, report: Report) -> str:
-        out = [f"# Portal password audit — {report.as_of.isoformat()}", ""]
+        words = self.words
+        out = [f"# {words.t('report.title', as_of=words.day(report.as_of))}", ""]
         out += self._overview(report)
         for practice in report.practices:
             out += ["", *self._practice(practice)]
         if report.skipped_rows:
-            out += ["", "## Rows not audited", ""]
+            out += ["", f"## {words.t('report.rows_not_audited')}", ""]
             out += [f"- `{row}`" for row in report.skipped_rows]
         return "\n".join(out) + "\n"
 
+    def _columns(self, *names: str) -> list[str]:
+        return [self.words.t(f"column.{name}") for name in names]
+
     def _overview(self, report: Report) -> list[str]:
+        words = self.words
         lines = [
-            f"- Accounts audited: {report.account_count} in {len(report.practices)} practice(s)",
-            f"- Findings: {severity_counts(report.counts())}",
-            f"- Breach check: {report.breach_mode.value}"
+            "- "
+            + words.t(
+                "report.accounts_audited",
+                accounts=words.t("count.accounts", n=report.account_count),
+                practices=words.t("count.practices", n=len(report.practices)),
+            ),
+            "- " + words.t("report.findings", counts=severity_counts(words, report.counts())),
+            "- "
+            + words.t(
+                "report.breach_check", mode=words.t(f"breach_mode.{report.breach_mode.value}")
+            )
             + (f" ({report.breach_source})" if report.breach_source else ""),
         ]
         if report.left_out:
-            lines.append(f"- {left_out_line(report)}")
+            lines.append(f"- {left_out_line(words, report)}")
         if not report.complete:
-            lines.append(
-                "- **Incomplete**: some breach lookups failed; those passwords are marked "
-                "`unknown`, not clean. Run the audit again."
-            )
+            lines.append(f"- **{words.t('report.incomplete')}**")
         if len(report.practices) > 1:
             rows = [
                 [
                     p.practice.id,
                     p.practice.name,
-                    p.worst.value if p.worst else "none",
-                    severity_counts(p.counts()),
+                    severity_label(words, p.worst) if p.worst else words.t("severity.none"),
+                    severity_counts(words, p.counts()),
                 ]
-                for p in sorted(report.practices, key=_risk)
+                for p in sorted(report.practices, key=risk_order)
             ]
-            lines += ["", *_table(["FINESS", "Practice", "Worst", "Findings"], rows)]
+            lines += ["", *_table(self._columns("finess", "practice", "worst", "findings"), rows)]
         return lines
 
     def _practice(self, practice: PracticeReport) -> list[str]:
-        title = practice.practice.name or practice.practice.id
-        lines = [f"## {title} (FINESS {practice.practice.id})", "", f"**{status_line(practice)}**"]
+        words = self.words
+        title = words.t(
+            "practice.title",
+            name=practice.practice.name or practice.practice.id,
+            finess=practice.practice.id,
+        )
+        lines = [f"## {title}", "", f"**{status_line(words, practice)}**"]
         if practice.findings:
             rows = [
                 [
-                    f.due.isoformat(),
-                    f.severity.value,
+                    words.short_day(f.due),
+                    severity_label(words, f.severity),
                     f.account.portal,
                     f.account.username,
                     f.account.owner or "",
-                    f.check.value,
-                    f.message,
-                    f.action,
+                    check_label(words, f.check),
+                    words.text(f.message),
+                    words.text(f.action),
                 ]
-                for f in _by_due(practice.findings)
+                for f in by_due(practice.findings)
             ]
-            lines += ["", "### What to do, by date", ""]
+            lines += ["", f"### {words.t('practice.actions_by_date')}", ""]
             lines += _table(
-                ["Due", "Severity", "Portal", "Login", "Owner", "Check", "Why", "What to do"], rows
+                self._columns(
+                    "due", "severity", "portal", "login", "owner", "check", "why", "what_to_do"
+                ),
+                rows,
             )
         accounts = [
             [
                 a.account.portal,
                 a.account.username,
                 a.account.owner or "",
-                a.account.role.value,
-                changed_text(a),
-                {True: "on", False: "off", None: "unknown"}[a.account.mfa],
-                breach_word(a),
-                ", ".join(f.check.value for f in practice.findings_for(a)) or "ok",
+                words.text(a.account.role.phrase),
+                changed_text(words, a),
+                mfa_label(words, a.account.mfa),
+                breach_label(words, a),
+                ", ".join(check_label(words, f.check) for f in practice.findings_for(a))
+                or words.t("account.ok"),
             ]
             for a in practice.accounts
         ]
-        lines += ["", "### Accounts", ""]
+        lines += ["", f"### {words.t('practice.accounts')}", ""]
         lines += _table(
-            ["Portal", "Login", "Owner", "Role", "Last change", "MFA", "Breach", "Checks"], accounts
+            self._columns(
+                "portal", "login", "owner", "role", "last_change", "mfa", "breach", "checks"
+            ),
+            accounts,
         )
         return lines
-
-
-def _risk(practice: PracticeReport) -> tuple[int, int, str]:
-    """Most urgent first, then most findings."""
-    worst = practice.worst.rank if practice.worst else 99
-    return (worst, -len(practice.findings), practice.practice.id)

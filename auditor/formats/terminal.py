@@ -9,9 +9,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.formats.describe import left_out_line, severity_counts, status_line
+from auditor.formats.describe import (
+    check_label,
+    left_out_line,
+    severity_counts,
+    severity_label,
+    status_line,
+)
 from auditor.formats.interface import Formatter
-from auditor.models import AccountRef, Severity
+from auditor.i18n import Lang, catalog
+from auditor.models import AccountRef, CheckId, Severity
 from auditor.report import PracticeReport, Report
 
 _STYLE = {
@@ -24,14 +31,14 @@ _STYLE = {
 
 def _account_rows(
     practice: PracticeReport,
-) -> list[tuple[Severity, date, AccountRef, list[str]]]:
+) -> list[tuple[Severity, date, AccountRef, list[CheckId]]]:
     """One row per account with findings: worst severity, earliest due date, check ids."""
     rows = [
         (
             min((f.severity for f in found), key=lambda severity: severity.rank),
             min(f.due for f in found),
             ref,
-            [f.check.value for f in sorted(found, key=lambda f: (f.severity.rank, f.check.value))],
+            [f.check for f in sorted(found, key=lambda f: (f.severity.rank, f.check.value))],
         )
         for ref, found in practice.findings_by_account.items()
     ]
@@ -43,12 +50,16 @@ class TerminalFormat(Formatter):
 
     extension = "txt"
 
-    def __init__(self, *, color: bool = False, width: int = 100, max_rows: int = 15) -> None:
+    def __init__(
+        self, *, color: bool = False, width: int = 100, max_rows: int = 15, lang: Lang = Lang.EN
+    ) -> None:
+        self.words = catalog(lang)
         self.color = color
         self.width = width
         self.max_rows = max_rows  # accounts listed per practice; the rest are counted
 
     def render(self, report: Report) -> str:
+        words = self.words
         buffer = io.StringIO()
         console = Console(
             file=buffer,
@@ -62,39 +73,49 @@ class TerminalFormat(Formatter):
             header = Text(f"{practice.practice.id} {practice.practice.name}".strip(), style="bold")
             console.print(header)
             style = _STYLE[practice.worst] if practice.worst else "green"
-            console.print(Text(f"  {status_line(practice)}", style=style))
+            console.print(Text(f"  {status_line(words, practice)}", style=style))
             console.print(
-                f"  {len(practice.accounts)} accounts; {severity_counts(practice.counts())}"
+                "  "
+                + words.t(
+                    "terminal.practice_counts",
+                    n=len(practice.accounts),
+                    counts=severity_counts(words, practice.counts()),
+                )
             )
             rows = _account_rows(practice)
             if rows:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
                 for column in ("", "severity", "due", "portal", "login", "owner", "why"):
-                    table.add_column(column, no_wrap=column not in ("login", "owner", "why"))
+                    table.add_column(
+                        words.t(f"column.{column}") if column else "",
+                        no_wrap=column not in ("login", "owner", "why"),
+                    )
                 for severity, due, ref, checks in rows[: self.max_rows]:
                     table.add_row(
                         "",
-                        Text(severity.value, style=_STYLE[severity]),
-                        due.isoformat(),
+                        Text(severity_label(words, severity), style=_STYLE[severity]),
+                        words.short_day(due),
                         ref.portal,
                         ref.username,
                         ref.owner or "",
-                        ", ".join(checks),
+                        ", ".join(check_label(words, check) for check in checks),
                     )
                 console.print(table)
                 if len(rows) > self.max_rows:
-                    console.print(
-                        f"  … and {len(rows) - self.max_rows} more accounts: see the JSON, "
-                        "Markdown or CSV report (--format, --out)"
-                    )
+                    console.print("  " + words.t("terminal.more", n=len(rows) - self.max_rows))
             console.print()
-        state = "complete" if report.complete else "INCOMPLETE (some breach lookups failed)"
         console.print(
-            f"Audit {state} as of {report.as_of.isoformat()}: {report.account_count} accounts, "
-            f"{len(report.findings)} findings ({severity_counts(report.counts())})."
+            words.t(
+                "terminal.total",
+                state=words.t("terminal.complete" if report.complete else "terminal.incomplete"),
+                as_of=words.day(report.as_of),
+                accounts=words.t("count.accounts", n=report.account_count),
+                findings=words.t("count.findings", n=len(report.findings)),
+                counts=severity_counts(words, report.counts()),
+            )
         )
         if report.skipped_rows:
-            console.print(f"{len(report.skipped_rows)} invalid rows were skipped (--skip-invalid).")
+            console.print(words.t("report.skipped", n=len(report.skipped_rows)))
         if report.left_out:
-            console.print(left_out_line(report))
+            console.print(left_out_line(words, report))
         return buffer.getvalue()

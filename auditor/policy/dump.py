@@ -85,6 +85,7 @@ def dump_policy(policy: Policy) -> str:
                 [
                     ("id", incident.id),
                     ("name", incident.name),
+                    ("name_fr", incident.name_fr),
                     ("portals", incident.portals),
                     ("disclosed", incident.disclosed),
                     ("rotate_before", incident.rotate_before),

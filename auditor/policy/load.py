@@ -144,6 +144,7 @@ _PORTAL_FIELDS: Mapping[str, Validator] = {
 _INCIDENT_FIELDS: Mapping[str, Validator] = {
     "id": _nonempty_id,
     "name": _string,
+    "name_fr": _string,
     "portals": _strings,
     "disclosed": _date,
     "rotate_before": _date,
@@ -348,6 +349,7 @@ def _build_incident(
     return Incident(
         id=values["id"],
         name=values.get("name", values["id"]),
+        name_fr=values.get("name_fr", ""),
         portals=values["portals"],
         disclosed=values["disclosed"],
         rotate_before=values["rotate_before"],

@@ -60,6 +60,8 @@ class Incident:
     rationale: str
     """How ``rotate_before`` was chosen."""
     sources: tuple[str, ...]
+    name_fr: str = ""
+    """The name in French reports; ``name`` serves when empty."""
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def test_one_suite_per_practice_and_one_case_per_account_and_check(report: Repor
     failure = breached.find("failure")
     assert failure is not None
     assert failure.get("message", "").startswith("[critical] the password appears 5 times")
-    assert "Due: 2026-11-22" in (failure.text or "")
+    assert "Due: 22 November 2026" in (failure.text or "")
 
 
 def test_the_threshold_decides_failures(report: Report) -> None:
