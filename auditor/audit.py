@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from auditor import __version__
-from auditor.checks import CheckContext, run_checks
+from auditor.checks import CheckContext, renewal_deadline, run_checks
 from auditor.derive import AuditedAccount, derive
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
@@ -145,7 +145,8 @@ def build_report(
     breach_source: str,
 ) -> Report:
     """Run every check and group accounts and findings per practice, in stable order."""
-    findings = run_checks(audited, CheckContext(policy, as_of))
+    ctx = CheckContext(policy, as_of)
+    findings = run_checks(audited, ctx)
     members: dict[str, list[AuditedAccount]] = defaultdict(list)
     for account in audited:
         members[account.account.practice.id].append(account)
@@ -163,6 +164,11 @@ def build_report(
                 practice=accounts[0].account.practice,
                 accounts=tuple(accounts),
                 findings=tuple(found[practice_id]),
+                renew_by={
+                    a.account.ref: deadline
+                    for a in accounts
+                    if (deadline := renewal_deadline(a, ctx)) is not None
+                },
             )
         )
     return Report(
@@ -175,6 +181,7 @@ def build_report(
         left_out=inventory.left_out,
         inventories=inventory.paths,
         policy_files=policy.files,
+        min_zxcvbn_score=policy.strength.min_zxcvbn_score,
     )
 
 

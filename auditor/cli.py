@@ -41,7 +41,7 @@ from auditor.sources import SourceOptions, Unlock, load_practice_map
 
 logger = logging.getLogger("auditor")
 
-_FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV)
+_FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV, OutputFormat.HTML)
 
 
 def _parse_formats(
@@ -290,8 +290,8 @@ def _emit(
     "formats",
     callback=_parse_formats,
     metavar="FORMATS",
-    help="terminal, json, markdown, csv, junit; several comma-separated with --out. "
-    "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv.",
+    help="terminal, json, markdown, csv, junit, html; several comma-separated with --out. "
+    "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
 )
 @click.option(
     "--csv-dialect",

@@ -168,7 +168,8 @@ class Catalog:
             return day.isoformat()
         return self.t(
             "date.long",
-            day=str(day.day),
+            # French writes the first of the month "1er".
+            day=self.t("date.first") if day.day == 1 else str(day.day),
             month=self.words("date.months")[day.month - 1],
             year=str(day.year),
         )

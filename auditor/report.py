@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -39,6 +40,8 @@ class PracticeReport:
     practice: Practice
     accounts: tuple[AuditedAccount, ...]
     findings: tuple[Finding, ...]
+    renew_by: Mapping[AccountRef, date] = field(default_factory=dict, compare=False)
+    """Each account's renewal deadline (maximum age or expiry) where the policy sets one."""
 
     def counts(self) -> dict[Severity, int]:
         """Findings per severity, every severity present (zero included)."""
@@ -87,6 +90,8 @@ class Report:
     """Vault entries that match no portal (audited only with ``--all-entries``)."""
     inventories: tuple[str, ...]
     policy_files: tuple[str, ...]
+    min_zxcvbn_score: int = 3
+    """The policy's minimum strength score, which the strength chart marks."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -93,10 +93,11 @@ def test_no_password_or_hash_is_written_anywhere(
             "--out",
             str(out),
             "--format",
-            "json,markdown,csv,terminal,junit",
+            "json,markdown,csv,terminal,junit,html",
         ],
         ["audit", str(inventory), "--skip-invalid", "--format", "json"],
-        ["audit", str(inventory), "--skip-invalid", "--format", "markdown"],
+        ["audit", str(inventory), "--skip-invalid", "--format", "markdown", "--lang", "fr"],
+        ["audit", str(inventory), "--skip-invalid", "--format", "html", "--lang", "fr"],
         ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],
         ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],  # from the cache
         ["audit", str(inventory)],  # fails on the invalid row
@@ -107,7 +108,7 @@ def test_no_password_or_hash_is_written_anywhere(
         outputs += [captured.out, captured.err]
 
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
-    assert len(written) == 12
+    assert len(written) == 15
     everything = "\n".join([*outputs, *written, *requests_seen, caplog.text])
     assert "31 times" in everything  # the breached marker was found…
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
@@ -207,12 +208,13 @@ def test_vaults_and_their_history_leak_nothing(
             "--out",
             str(out),
             "--format",
-            "json,markdown,csv,terminal,junit",
+            "json,markdown,csv,terminal,junit,html",
             "--cache-dir",
             str(cache),
         ],
         ["--format", "json", "--all-entries"],
         ["--format", "markdown"],
+        ["--format", "html", "--lang", "fr"],
         ["--format", "csv", "--csv-dialect", "excel-fr"],
     ):
         with pytest.raises(SystemExit):
@@ -239,8 +241,8 @@ def test_vaults_and_their_history_leak_nothing(
         "Pharmacie du Centre 750056780/Itelis"
     ]
     # …history items are never looked up: one range per current password.
-    # 5 current passwords (6 with --all-entries) in each of three runs: never a history item.
-    assert len(asked) == 5 + 6 + 5 + 5
+    # 5 current passwords (6 with --all-entries) in each run: never a history item.
+    assert len(asked) == 5 + 6 + 5 + 5 + 5
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
     cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
     everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])

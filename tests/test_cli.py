@@ -266,9 +266,10 @@ def test_out_writes_every_file_format(run: Run, tmp_path: Path) -> None:
     assert code == 1
     names = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
     per_practice = [
-        f"{d}/report.{e}" for d in ("690034566", "750056780") for e in ("csv", "json", "md")
+        f"{d}/report.{e}" for d in ("690034566", "750056780") for e in ("csv", "html", "json", "md")
     ]
-    assert names == [*per_practice, "summary.csv", "summary.json", "summary.md"]
+    summaries = ["summary.csv", "summary.html", "summary.json", "summary.md"]
+    assert names == [*per_practice, *summaries]
 
 
 def test_out_that_is_a_file_exits_2(run: Run, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from auditor.report import BreachMode
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [*(REPO / "auditor").rglob("*.py"), *(REPO / "reports").rglob("*.j2")]
 # A literal key handed to the catalogue: phrase("k"…), .t("k"…), t("k"…) in templates.
-KEY_USE = re.compile(r"""(?:phrase|\bt)\(\s*["']([a-z_][a-z0-9_.-]*)["']""")
+KEY_USE = re.compile(r"""(?:phrase|\bt)\(\s*["']([a-z_][a-z0-9_.-]*)["']\s*[,)]""")
 # Any quoted literal: keys picked by a condition ("a" if x else "b") count as used.
 QUOTED = re.compile(r"""["']([a-z_][a-z0-9_.-]*)["']""")
 # Keys built from enum values or column names; their members are checked one by one below.

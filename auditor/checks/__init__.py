@@ -6,14 +6,20 @@ from collections.abc import Sequence
 from typing import assert_never
 
 from auditor.checks.accounts import NoMfa, Reused, SharedAccount
-from auditor.checks.dates import AgeUnknown, IncidentRotation, RotationDue, RotationOverdue
+from auditor.checks.dates import (
+    AgeUnknown,
+    IncidentRotation,
+    RotationDue,
+    RotationOverdue,
+    renewal_deadline,
+)
 from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import Breached, Contextual, EmptyPassword, Weak
 from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding
 
-__all__ = ["Check", "CheckContext", "check_for", "run_checks"]
+__all__ = ["Check", "CheckContext", "check_for", "renewal_deadline", "run_checks"]
 
 
 def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, exhaustive

@@ -92,6 +92,12 @@ def _rotation(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
     return min(rules, key=lambda rule: rule.deadline, default=None)
 
 
+def renewal_deadline(audited: AuditedAccount, ctx: CheckContext) -> date | None:
+    """The day this password must be renewed by (maximum age or expiry), if any rule sets one."""
+    rule = _rotation(audited, ctx)
+    return rule.deadline if rule else None
+
+
 class RotationOverdue(Check):
     """Older than the policy's maximum age for its portal and role."""
 

@@ -1,4 +1,4 @@
-"""Output formats: terminal, JSON, Markdown, CSV and JUnit renderings of a ``Report``."""
+"""Output formats: terminal, JSON, Markdown, CSV, JUnit and HTML renderings of a ``Report``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import enum
 from typing import assert_never
 
 from auditor.formats.csvfmt import CsvFormat
+from auditor.formats.html import HtmlFormat
 from auditor.formats.interface import CsvDialect, FormatError, Formatter, RenderOptions
 from auditor.formats.jsonfmt import JsonFormat, report_document
 from auditor.formats.junit import JunitFormat
@@ -18,6 +19,7 @@ __all__ = [
     "CsvFormat",
     "FormatError",
     "Formatter",
+    "HtmlFormat",
     "JsonFormat",
     "JunitFormat",
     "MarkdownFormat",
@@ -38,6 +40,7 @@ class OutputFormat(enum.Enum):
     MARKDOWN = "markdown"
     CSV = "csv"
     JUNIT = "junit"
+    HTML = "html"
 
     def to_formatter(self, options: RenderOptions | None = None) -> Formatter:
         """The formatter for this choice, with the options that concern it."""
@@ -53,5 +56,7 @@ class OutputFormat(enum.Enum):
                 return CsvFormat(options.csv_dialect, options.lang)
             case OutputFormat.JUNIT:
                 return JunitFormat(options.fail_threshold, options.lang)
+            case OutputFormat.HTML:
+                return HtmlFormat(options.lang)
             case _:
                 assert_never(self)

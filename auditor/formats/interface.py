@@ -55,3 +55,7 @@ class Formatter(ABC):
     def chunks(self, report: Report) -> Iterator[str]:
         """The same text in pieces, for formats that can produce a large report piecemeal."""
         yield self.render(report)
+
+    def summary_chunks(self, report: Report) -> Iterator[str]:
+        """``summary.<ext>`` next to the per-practice files: the whole report unless overridden."""
+        return self.chunks(report)

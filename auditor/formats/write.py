@@ -33,6 +33,6 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
             write_private(target, formatter.chunks(report.for_practice(practice)))
             written.append(target)
         summary = out_dir / f"summary.{formatter.extension}"
-        write_private(summary, formatter.chunks(report))
+        write_private(summary, formatter.summary_chunks(report))
         written.append(summary)
     return written

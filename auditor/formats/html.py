@@ -1,0 +1,414 @@
+"""The HTML report: a self-contained page per practice and a group index, for people to act on.
+
+Python prepares what to show (views, chart geometry); the Jinja2 templates in
+``reports/`` lay it out, with autoescaping on: every inventory value is data, never markup.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import jinja2
+
+from auditor.derive import AuditedAccount
+from auditor.formats import charts
+from auditor.formats.describe import (
+    breach_label,
+    changed_text,
+    check_label,
+    left_out_line,
+    mfa_label,
+    risk_order,
+    severity_label,
+    status_line,
+)
+from auditor.formats.interface import Formatter
+from auditor.i18n import Catalog, Lang, catalog
+from auditor.models import AccountRef, Finding, Severity
+from auditor.report import PracticeReport, Report
+from auditor.resources import data_dir
+
+_SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
+"""zxcvbn's scores 0 to 4, in words."""
+WEEK = timedelta(days=7)
+""""To do this week": due within seven days of the audit date, today included."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One account to act on, with every reason due in the same window."""
+
+    due: str
+    severity: Severity
+    severity_text: str
+    portal: str
+    username: str
+    owner: str
+    reasons: tuple[tuple[str, str, str], ...]
+    """(check label, check id, why), most urgent first."""
+    actions: tuple[str, ...]
+    """What to do, each distinct action once."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a per-portal or per-person table."""
+
+    name: str
+    detail: str
+    accounts: int
+    to_change: int
+    this_week: int
+    worst: Severity | None
+    worst_text: str
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    """One account in the full table."""
+
+    portal: str
+    username: str
+    owner: str
+    role: str
+    changed: str
+    renew_by: str
+    mfa: str
+    breach: str
+    checks: str
+    worst: Severity | None
+    worst_text: str
+
+
+@dataclass(frozen=True)
+class PracticeView:
+    """Everything one practice's section shows."""
+
+    id: str
+    name: str
+    anchor: str
+    status: str
+    tone: str
+    counts: tuple[tuple[str, int, str], ...]
+    """(severity text, count, tone) for the summary boxes."""
+    this_week: tuple[Task, ...]
+    later: tuple[Task, ...]
+    portals: tuple[Row, ...]
+    people: tuple[Row, ...]
+    accounts: tuple[AccountLine, ...]
+    severity_chart: charts.ColumnChart
+    strength_chart: charts.ColumnChart
+    age_chart: charts.AgeChart
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One practice in the group index, ranked by risk."""
+
+    rank: int
+    id: str
+    name: str
+    href: str
+    status: str
+    tone: str
+    counts: tuple[tuple[str, int, str], ...]
+    accounts: int
+    this_week: int
+
+
+def _tone(severity: Severity | None) -> str:
+    return severity.value if severity else "ok"
+
+
+def _worst(findings: Sequence[Finding]) -> Severity | None:
+    return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+
+class _Views:
+    """Builds the views of one report in one language."""
+
+    def __init__(self, words: Catalog, report: Report) -> None:
+        self.words = words
+        self.report = report
+        self.week_end = report.as_of + WEEK - timedelta(days=1)
+
+    def practice(self, practice: PracticeReport) -> PracticeView:
+        words = self.words
+        soon = [f for f in practice.findings if f.due <= self.week_end]
+        later = [f for f in practice.findings if f.due > self.week_end]
+        return PracticeView(
+            id=practice.practice.id,
+            name=practice.practice.name or practice.practice.id,
+            anchor=f"p-{practice.practice.id}",
+            status=status_line(words, practice),
+            tone=_tone(practice.worst),
+            counts=self._counts(practice.counts()),
+            this_week=self._tasks(soon),
+            later=self._tasks(later),
+            portals=self._rows(practice, lambda a: a.account.portal, lambda a: ""),
+            people=self._rows(
+                practice,
+                lambda a: a.account.owner or words.t("html.no_owner"),
+                lambda a: a.account.owner_email or "",
+            ),
+            accounts=tuple(self._account(practice, a) for a in practice.accounts),
+            severity_chart=self.severity_chart(practice.counts()),
+            strength_chart=self._strength_chart(practice),
+            age_chart=self._age_chart(practice),
+        )
+
+    def _counts(self, counts: dict[Severity, int]) -> tuple[tuple[str, int, str], ...]:
+        return tuple(
+            (severity_label(self.words, severity), count, severity.value)
+            for severity, count in counts.items()
+        )
+
+    def _tasks(self, findings: Sequence[Finding]) -> tuple[Task, ...]:
+        words = self.words
+        grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
+        for finding in findings:
+            grouped[finding.account].append(finding)
+        tasks = []
+        for ref, found in grouped.items():
+            found.sort(key=lambda f: (f.severity.rank, f.due, f.check.value))
+            worst = found[0].severity
+            actions = self._actions(found)
+            tasks.append(
+                (
+                    min(f.due for f in found),
+                    worst.rank,
+                    ref.portal,
+                    ref.username.casefold(),
+                    Task(
+                        due=words.short_day(min(f.due for f in found)),
+                        severity=worst,
+                        severity_text=severity_label(words, worst),
+                        portal=ref.portal,
+                        username=ref.username,
+                        owner=ref.owner or "",
+                        reasons=tuple(
+                            (check_label(words, f.check), f.check.value, words.text(f.message))
+                            for f in found
+                        ),
+                        actions=tuple(actions),
+                    ),
+                )
+            )
+        tasks.sort(key=lambda item: item[:4])
+        return tuple(task for *_, task in tasks)
+
+    def _actions(self, found: Sequence[Finding]) -> tuple[str, ...]:
+        """Each distinct step once: most actions end with the same "change it on the portal"."""
+        words = self.words
+        common: list[str] = []
+        steps: list[str] = []
+        for finding in found:
+            args = dict(finding.action.args)
+            change = args.pop("change", None)
+            if change is None:
+                steps.append(words.text(finding.action))
+                continue
+            common.append(words.value(change))
+            steps.append(words.t(finding.action.key, change="", **args).strip())
+        return tuple(dict.fromkeys(step for step in (*common, *steps) if step))
+
+    def _rows(
+        self,
+        practice: PracticeReport,
+        name: Callable[[AuditedAccount], str],
+        detail: Callable[[AuditedAccount], str],
+    ) -> tuple[Row, ...]:
+        groups: dict[str, list[AuditedAccount]] = defaultdict(list)
+        details: dict[str, str] = {}
+        for audited in practice.accounts:
+            key = name(audited)
+            groups[key].append(audited)
+            details[key] = details.get(key) or detail(audited)
+        rows = []
+        for key, members in groups.items():
+            found = [f for a in members for f in practice.findings_for(a)]
+            worst = _worst(found)
+            rows.append(
+                Row(
+                    name=key,
+                    detail=details[key],
+                    accounts=len(members),
+                    to_change=sum(1 for a in members if practice.findings_for(a)),
+                    this_week=len(
+                        {f.account for f in found if f.due <= self.week_end},
+                    ),
+                    worst=worst,
+                    worst_text=severity_label(self.words, worst)
+                    if worst
+                    else self.words.t("html.nothing"),
+                )
+            )
+        rows.sort(key=lambda r: (r.worst.rank if r.worst else len(Severity), -r.to_change, r.name))
+        return tuple(rows)
+
+    def _account(self, practice: PracticeReport, audited: AuditedAccount) -> AccountLine:
+        words = self.words
+        account = audited.account
+        found = practice.findings_for(audited)
+        renew_by = practice.renew_by.get(account.ref)
+        worst = _worst(found)
+        return AccountLine(
+            portal=account.portal,
+            username=account.username,
+            owner=account.owner or "",
+            role=words.text(account.role.phrase),
+            changed=changed_text(words, audited),
+            renew_by=words.short_day(renew_by) if renew_by else "—",
+            mfa=mfa_label(words, account.mfa),
+            breach=breach_label(words, audited),
+            checks=", ".join(check_label(words, f.check) for f in found),
+            worst=worst,
+            worst_text=severity_label(words, worst) if worst else words.t("account.ok"),
+        )
+
+    def severity_chart(self, counts: dict[Severity, int]) -> charts.ColumnChart:
+        words = self.words
+        return charts.columns(
+            words.t("html.chart_severity"),
+            words.t("html.chart_severity_desc"),
+            [
+                (severity_label(words, severity), count, severity.value)
+                for severity, count in counts.items()
+            ],
+        )
+
+    def _strength_chart(self, practice: PracticeReport) -> charts.ColumnChart:
+        words = self.words
+        minimum = self.report.min_zxcvbn_score
+        scores = [0] * 5
+        for audited in practice.accounts:
+            if audited.facts is not None and not audited.facts.empty:
+                scores[audited.facts.strength.zxcvbn_score] += 1
+        return charts.columns(
+            words.t("html.chart_strength"),
+            words.t("html.chart_strength_desc", minimum=minimum),
+            [
+                (words.t(_SCORES[score]), count, "below" if score < minimum else "meets")
+                for score, count in enumerate(scores)
+            ],
+            marker_before=minimum,
+            marker_label=words.t("html.policy_minimum"),
+        )
+
+    def _age_chart(self, practice: PracticeReport) -> charts.AgeChart:
+        words = self.words
+        as_of = self.report.as_of
+        data = []
+        for audited in practice.accounts:
+            account = audited.account
+            changed = account.password_changed
+            renew_by = practice.renew_by.get(account.ref)
+            age = (as_of - changed).days if changed else None
+            limit = (renew_by - changed).days if renew_by and changed else None
+            if age is None:
+                text = words.t("html.age_unknown")
+            elif limit is None:
+                text = words.t("html.age", n=age)
+            else:
+                text = words.t("html.age_limit", n=age, limit=limit)
+            if account.changed_approximate and age is not None:
+                text = "~" + text
+            data.append(
+                (
+                    f"{account.portal} · {account.username}",
+                    age,
+                    limit,
+                    text,
+                    _tone(_worst(practice.findings_for(audited))),
+                )
+            )
+        return charts.ages(
+            words.t("html.chart_age"),
+            words.t("html.chart_age_desc"),
+            data,
+            lambda years: words.t("html.years", n=years),
+        )
+
+    def index(self, href: str) -> tuple[IndexRow, ...]:
+        return tuple(
+            IndexRow(
+                rank=rank,
+                id=practice.practice.id,
+                name=practice.practice.name or practice.practice.id,
+                href=href.format(id=practice.practice.id),
+                status=status_line(self.words, practice),
+                tone=_tone(practice.worst),
+                counts=self._counts(practice.counts()),
+                accounts=len(practice.accounts),
+                this_week=len({f.account for f in practice.findings if f.due <= self.week_end}),
+            )
+            for rank, practice in enumerate(sorted(self.report.practices, key=risk_order), 1)
+        )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    folder = data_dir("reports")
+
+    def load(name: str) -> str:
+        return folder.joinpath(name).read_text(encoding="utf-8")
+
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=True,  # inventory values are data, never markup
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class HtmlFormat(Formatter):
+    """Self-contained pages: inline CSS and SVG, no script, nothing fetched, printable on A4."""
+
+    extension = "html"
+
+    def __init__(self, lang: Lang = Lang.EN) -> None:
+        self.words = catalog(lang)
+
+    def render(self, report: Report) -> str:
+        """One page: the ranking (when there are several practices), then every practice."""
+        views = _Views(self.words, report)
+        index = views.index("#p-{id}") if len(report.practices) > 1 else ()
+        practices = tuple(views.practice(practice) for practice in report.practices)
+        return self._page("report.html.j2", report, index=index, practices=practices)
+
+    def summary_chunks(self, report: Report) -> Iterator[str]:
+        """The group index, linking to each practice's own ``<FINESS>/report.html``."""
+        views = _Views(self.words, report)
+        yield self._page(
+            "summary.html.j2",
+            report,
+            index=views.index("{id}/report.html"),
+            severity_chart=views.severity_chart(report.counts()),
+        )
+
+    def _page(self, template: str, report: Report, **values: Any) -> str:
+        words = self.words
+        return (
+            _environment()
+            .get_template(template)
+            .render(
+                lang=words.lang.value,
+                t=words.t,
+                day=words.day,
+                as_of=words.day(report.as_of),
+                week_end=words.day(report.as_of + WEEK - timedelta(days=1)),
+                report=report,
+                breach_mode=words.t(f"breach_mode.{report.breach_mode.value}"),
+                left_out=left_out_line(words, report) if report.left_out else "",
+                skipped=tuple(str(row) for row in report.skipped_rows),
+                width=charts.WIDTH,
+                **values,
+            )
+        )

@@ -1,0 +1,144 @@
+"""The HTML report: escaping, self-containment, what each section shows, and the group index."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit import Inventory, run_audit
+from auditor.formats import HtmlFormat, OutputFormat, RenderOptions, write_reports
+from auditor.i18n import Lang
+from auditor.models import Account, Practice
+from auditor.policy import Policy
+from auditor.report import BreachMode, Report
+
+AS_OF = date(2026, 11, 22)
+HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+    other = Practice("690034566", "Optique <b>Lumière</b>")
+    accounts = (
+        make_account(portal="viamedis", username=HOSTILE, password="soleil", password_changed=None),
+        make_account(
+            portal="almerys", username="claire", password="V7#qLm2!xR9@wTz4", owner="Claire"
+        ),
+        make_account(
+            portal="kalixia",
+            username="later",
+            owner="Paul",
+            owner_email="paul@example.org",
+            password="V7#qLm2!xR9@wTz4b",
+            password_changed=None,  # age-unknown: medium, due in a month
+        ),
+        make_account(practice=other, username="sdurand", password="soleil"),
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    return run_audit(
+        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
+    )
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, to check what a page could load or run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def render(report: Report, lang: Lang = Lang.EN) -> str:
+    return OutputFormat.HTML.to_formatter(RenderOptions(lang=lang)).render(report)
+
+
+def text(page: str) -> str:
+    """The page with character references resolved (autoescape writes ' as &#39;)."""
+    return html.unescape(page)
+
+
+def test_inventory_values_are_escaped(report: Report) -> None:
+    page = render(report)
+    assert HOSTILE not in page and "&lt;script&gt;" in page
+    assert "<b>Lumière</b>" not in page and "&lt;b&gt;Lumière&lt;/b&gt;" in page
+    assert not [tag for tag, _ in _tags(page) if tag == "script"]
+
+
+def test_the_page_is_self_contained(report: Report) -> None:
+    page = render(report)
+    for tag, attrs in _tags(page):
+        assert tag not in ("script", "link", "img", "iframe", "object"), tag
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"[a-z]+:", value), f"<{tag} {name}={value!r}> leaves the page"
+    assert "default-src 'none'" in page  # and the CSP forbids fetching anything anyway
+    assert "@page { size: A4" in page
+
+
+def test_a_practice_shows_status_this_week_later_tables_and_three_charts(report: Report) -> None:
+    page = render(report.for_practice(report.practices[1]))
+    assert "ACT TODAY: 1 account must change its password now." in page
+    this_week = page.split("To do this week (by 28 November 2026)")[1].split("<h3>Later</h3>")[0]
+    later = page.split("<h3>Later</h3>")[1].split("<h3>At a glance</h3>")[0]
+    assert "&lt;script&gt;" in this_week  # breached: due today
+    assert "kalixia — later (Paul)" in later and "age unknown" in later
+    assert "kalixia — later" not in this_week
+    for chart in ("severity", "strength", "age"):
+        assert f'data-chart="{chart}"' in page
+    assert "<h3>By portal</h3>" in page and "<h3>By person</h3>" in page
+    assert "paul@example.org" in page
+    assert "never follow a link" in page  # anti-phishing advice next to the action list
+
+
+def test_a_task_says_the_common_step_once(report: Report) -> None:
+    page = render(report.for_practice(report.practices[1]))
+    task = (
+        page.split("viamedis — &lt;script&gt;")[1].split("</li>\n</ol>")[0].split('class="task')[0]
+    )
+    assert task.count("Change the password on the portal itself") == 1
+
+
+def test_the_french_report_is_in_french(report: Report) -> None:
+    page = text(render(report.for_practice(report.practices[1]), Lang.FR))
+    assert '<html lang="fr">' in page
+    assert "À FAIRE AUJOURD'HUI : 1 compte doit changer de mot de passe dès maintenant." in page
+    assert "À faire cette semaine (d'ici le 28 novembre 2026)" in page
+    assert "avant le 22/11/2026" in page
+    for english in ("To do this week", "At a glance", "By portal", "Findings by severity"):
+        assert english not in page
+
+
+def test_with_several_practices_the_page_ranks_them_first(report: Report) -> None:
+    page = render(report)
+    ranking = page.split("Practices ranked by risk")[1].split('<section class="practice"')[0]
+    assert ranking.index("750056780") < ranking.index("690034566")  # critical before high
+    assert 'href="#p-750056780"' in ranking and 'id="p-750056780"' in page
+
+
+def test_out_writes_a_page_per_practice_and_an_index_linking_to_them(
+    report: Report, tmp_path: Path
+) -> None:
+    write_reports(report, tmp_path, [HtmlFormat(Lang.FR)])
+    index = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    hrefs = [attrs["href"] for tag, attrs in _tags(index) if tag == "a"]
+    assert hrefs == ["750056780/report.html", "690034566/report.html"]
+    for href in hrefs:
+        assert (tmp_path / str(href)).is_file()
+    assert 'data-chart="severity"' in index
+    assert "Établissements classés par risque" in index
