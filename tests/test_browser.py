@@ -7,6 +7,7 @@ browser download is never used. Without a browser the tests skip and say why, un
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -105,7 +106,9 @@ def _pages(reports: dict[str, Path]) -> list[tuple[str, Path]]:
     ]
 
 
-def _open(browser: Any, page_file: Path, width: int) -> tuple[Any, list[str]]:
+@contextlib.contextmanager
+def _opened(browser: Any, page_file: Path, width: int) -> Iterator[tuple[Any, list[str]]]:
+    """The page loaded at this width, and every console error, page error or failed request."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems: list[str] = []
     page.on(
@@ -118,8 +121,17 @@ def _open(browser: Any, page_file: Path, width: int) -> tuple[Any, list[str]]:
     )
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-    page.goto(page_file.as_uri(), wait_until="load")
-    return page, problems
+    try:
+        page.goto(page_file.as_uri(), wait_until="load")
+        yield page, problems
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def french_practice(reports: dict[str, Path]) -> Path:
+    """The French report of Pharmacie du Marché, the one the README shows."""
+    return reports["fr"] / "750056780" / "report.html"
 
 
 @pytest.mark.timeout(120)
@@ -130,8 +142,7 @@ def test_every_report_renders_cleanly(
     pages = _pages(reports)
     assert len(pages) == 6  # summary + two practices, in each language
     for name, page_file in pages:
-        page, problems = _open(browser, page_file, width)
-        try:
+        with _opened(browser, page_file, width) as (page, problems):
             assert problems == [], name
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -159,15 +170,11 @@ def test_every_report_renders_cleanly(
             page.screenshot(
                 path=str(tmp_path / f"{name.replace('/', '_')}-{width}.png"), full_page=True
             )
-        finally:
-            page.close()
 
 
 @pytest.mark.timeout(120)
-def test_print_layout_is_a4(browser: Any, reports: dict[str, Path], tmp_path: Path) -> None:
-    page_file = next(page for name, page in _pages(reports) if name.startswith("fr/750056780"))
-    page, problems = _open(browser, page_file, 1280)
-    try:
+def test_print_layout_is_a4(browser: Any, french_practice: Path, tmp_path: Path) -> None:
+    with _opened(browser, french_practice, 1280) as (page, problems):
         pdf = tmp_path / "report.pdf"
         page.pdf(path=str(pdf), prefer_css_page_size=True)
         header = pdf.read_bytes()
@@ -175,16 +182,12 @@ def test_print_layout_is_a4(browser: Any, reports: dict[str, Path], tmp_path: Pa
         # A4 is 595 x 842 points; every page of the PDF has that media box.
         assert b"/MediaBox [0 0 595" in header or b"/MediaBox [0 0 594.9" in header
         assert problems == []
-    finally:
-        page.close()
 
 
 @pytest.mark.timeout(120)
-def test_readme_screenshot(browser: Any, reports: dict[str, Path], tmp_path: Path) -> None:
+def test_readme_screenshot(browser: Any, french_practice: Path, tmp_path: Path) -> None:
     """The README's picture is this rendering: refresh it with PORTAL_AUDIT_UPDATE_SCREENSHOT=1."""
-    page_file = next(page for name, page in _pages(reports) if name.startswith("fr/750056780"))
-    page, problems = _open(browser, page_file, 1000)
-    try:
+    with _opened(browser, french_practice, 1000) as (page, problems):
         shot = tmp_path / "report-fr.png"
         page.set_viewport_size({"width": 1000, "height": 1100})
         page.screenshot(path=str(shot))
@@ -192,7 +195,5 @@ def test_readme_screenshot(browser: Any, reports: dict[str, Path], tmp_path: Pat
         if os.environ.get("PORTAL_AUDIT_UPDATE_SCREENSHOT"):
             SCREENSHOT.parent.mkdir(exist_ok=True)
             shutil.copyfile(shot, SCREENSHOT)
-    finally:
-        page.close()
     assert SCREENSHOT.is_file(), "run once with PORTAL_AUDIT_UPDATE_SCREENSHOT=1"
     assert "docs/report-fr.png" in (REPO / "README.md").read_text(encoding="utf-8")

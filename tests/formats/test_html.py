@@ -17,7 +17,7 @@ from auditor.formats import HtmlFormat, OutputFormat, RenderOptions, write_repor
 from auditor.i18n import Lang
 from auditor.models import Account, Practice
 from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import BreachMode, LeftOut, Report
 
 AS_OF = date(2026, 11, 22)
 HOSTILE = '<script>alert("x")</script>'
@@ -142,3 +142,24 @@ def test_out_writes_a_page_per_practice_and_an_index_linking_to_them(
         assert (tmp_path / str(href)).is_file()
     assert 'data-chart="severity"' in index
     assert "Établissements classés par risque" in index
+
+
+def test_vault_facts_show_left_out_entries_approximate_dates_and_expiry(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
+    accounts = (
+        make_account(
+            portal="kalixia",
+            password="V7#qLm2!xR9@wTz4",
+            password_changed=date(2026, 1, 10),
+            changed_approximate=True,
+            expires=date(2026, 12, 1),
+        ),
+    )
+    inventory = Inventory(accounts, (), ("coffre.kdbx",), (LeftOut("coffre.kdbx", 3),))
+    report = run_audit(inventory, policy, AS_OF, fake_breach(), breach_mode=BreachMode.OFFLINE)
+    page = text(render(report, Lang.FR))
+    assert "3 entrées du gestionnaire de mots de passe ne correspondent à aucun portail" in page
+    assert "~10/01/2026" in page  # approximate change date, marked
+    assert "01/12/2026" in page  # the expiry date is the renewal deadline
+    assert "renouvellement proche" in page  # and it is within the reminder window
