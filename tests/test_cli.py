@@ -382,3 +382,15 @@ def test_csv_dialect_on_the_command_line(run: Run, tmp_path: Path) -> None:
     code, _, err = run(*example("--csv-dialect", "excel"))
     assert code == 2
     assert "'excel' is not one of 'standard', 'excel-fr'" in err
+
+
+def test_the_language_follows_the_locale_unless_told(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    _, french, _ = run(*example("--format", "markdown"))
+    assert french.startswith("# Audit des mots de passe des portails — 22 novembre 2026")
+    _, english, _ = run(*example("--format", "markdown", "--lang", "en"))
+    assert english.startswith("# Portal password audit — 22 November 2026")
+    _, document, _ = run(*example("--format", "json"))  # programs read JSON: always English
+    assert "the password appears" in document and '"as_of": "2026-11-22"' in document
