@@ -169,38 +169,34 @@ class _Views:
         )
 
     def _tasks(self, findings: Sequence[Finding]) -> tuple[Task, ...]:
+        """One task per account: soonest due first, then the most severe."""
         words = self.words
         grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
         for finding in findings:
             grouped[finding.account].append(finding)
-        tasks = []
+        ranked = []
         for ref, found in grouped.items():
             found.sort(key=lambda f: (f.severity.rank, f.due, f.check.value))
             worst = found[0].severity
-            actions = self._actions(found)
-            tasks.append(
-                (
-                    min(f.due for f in found),
-                    worst.rank,
-                    ref.portal,
-                    ref.username.casefold(),
-                    Task(
-                        due=words.short_day(min(f.due for f in found)),
-                        severity=worst,
-                        severity_text=severity_label(words, worst),
-                        portal=ref.portal,
-                        username=ref.username,
-                        owner=ref.owner or "",
-                        reasons=tuple(
-                            (check_label(words, f.check), f.check.value, words.text(f.message))
-                            for f in found
-                        ),
-                        actions=tuple(actions),
-                    ),
-                )
+            due = min(f.due for f in found)
+            task = Task(
+                due=words.short_day(due),
+                severity=worst,
+                severity_text=severity_label(words, worst),
+                portal=ref.portal,
+                username=ref.username,
+                owner=ref.owner or "",
+                reasons=tuple(
+                    (check_label(words, f.check), f.check.value, words.text(f.message))
+                    for f in found
+                ),
+                actions=self._actions(found),
             )
-        tasks.sort(key=lambda item: item[:4])
-        return tuple(task for *_, task in tasks)
+            ranked.append(
+                ((due, worst.rank, ref.portal, ref.username.casefold(), task.owner), task)
+            )
+        ranked.sort(key=lambda pair: pair[0])
+        return tuple(task for _, task in ranked)
 
     def _actions(self, found: Sequence[Finding]) -> tuple[str, ...]:
         """Each distinct step once: most actions end with the same "change it on the portal"."""
