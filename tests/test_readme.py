@@ -43,3 +43,27 @@ def test_every_recognised_export_and_audit_option_is_documented() -> None:
     options = [opt for param in audit.params for opt in param.opts if opt.startswith("--")]
     missing = [opt for opt in options if f"{opt}" not in README]
     assert missing == []
+
+
+def test_scheduling_examples_use_real_options_and_formats() -> None:
+    from auditor.cli import audit
+
+    section = README.split("## Running it every week")[1].split("\n## ")[0]
+    for runner in (
+        "cron",
+        "systemd timer",
+        "Windows Task Scheduler",
+        "GitLab CI",
+        "GitHub Actions",
+    ):
+        assert f"**{runner}**" in section, runner
+    known = {name for param in audit.params for name in param.opts}
+    formats = {choice.value for choice in OutputFormat}
+    commands = re.findall(r"audit inventaire\.xlsx ([^\n\"]*)", section)
+    assert len(commands) == 5
+    for command in commands:
+        options = re.findall(r"(--[a-z-]+)(?: ([^ -][^ ]*))?", command)
+        for option, value in options:
+            assert option in known, f"{option} in {command!r}"
+            if option == "--format":
+                assert set(value.split(",")) <= formats, command
