@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -25,6 +25,11 @@ class BreachMode(enum.Enum):
     SKIPPED = "skipped"
 
 
+def most_urgent(findings: Iterable[Finding]) -> Severity | None:
+    """The most urgent severity among findings, None when there are none."""
+    return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+
 @dataclass(frozen=True)
 class LeftOut:
     """Vault entries of one file that match no portal, so were not audited."""
@@ -40,7 +45,7 @@ class PracticeReport:
     practice: Practice
     accounts: tuple[AuditedAccount, ...]
     findings: tuple[Finding, ...]
-    renew_by: Mapping[AccountRef, date] = field(default_factory=dict, compare=False)
+    renew_by: Mapping[AccountRef, date] = field(compare=False)
     """Each account's renewal deadline (maximum age or expiry) where the policy sets one."""
 
     def counts(self) -> dict[Severity, int]:
@@ -51,7 +56,7 @@ class PracticeReport:
     @property
     def worst(self) -> Severity | None:
         """The most urgent severity among the findings, None when there are none."""
-        return min((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        return most_urgent(self.findings)
 
     @property
     def unknown(self) -> tuple[AuditedAccount, ...]:
@@ -90,7 +95,7 @@ class Report:
     """Vault entries that match no portal (audited only with ``--all-entries``)."""
     inventories: tuple[str, ...]
     policy_files: tuple[str, ...]
-    min_zxcvbn_score: int = 3
+    min_zxcvbn_score: int
     """The policy's minimum strength score, which the strength chart marks."""
 
     @property

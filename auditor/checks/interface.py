@@ -14,7 +14,11 @@ from auditor.phrase import Phrase, phrase
 from auditor.policy import Policy
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")
-"""Type the portal's address, set a new unique password, keep it in the password manager."""
+"""Type the portal's address, set a new unique password, keep it in the password manager.
+
+Actions that include this step take it as their ``change`` value, so that a report
+listing several actions for one account (the HTML task cards) can say it once.
+"""
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,6 @@ class AgeChart:
     rows: tuple[AgeRow, ...]
     height: float
     label_width: float
-    scale_max: int
-    """Days at the right end of the axis."""
     ticks: tuple[tuple[float, str], ...]
     """Positions and texts of the axis graduations."""
 
@@ -150,6 +148,5 @@ def ages(
         rows=tuple(rows),
         height=len(rows) * _ROW + 40,
         label_width=_LABEL,
-        scale_max=scale_max,
         ticks=ticks,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,8 +29,8 @@ from auditor.formats.describe import (
 )
 from auditor.formats.interface import Formatter
 from auditor.i18n import Catalog, Lang, catalog
-from auditor.models import AccountRef, Finding, Severity
-from auditor.report import PracticeReport, Report
+from auditor.models import Finding, Severity
+from auditor.report import PracticeReport, Report, most_urgent
 from auditor.resources import data_dir
 
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
@@ -125,10 +125,6 @@ def _tone(severity: Severity | None) -> str:
     return severity.value if severity else "ok"
 
 
-def _worst(findings: Sequence[Finding]) -> Severity | None:
-    return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
-
-
 class _Views:
     """Builds the views of one report in one language."""
 
@@ -139,8 +135,6 @@ class _Views:
 
     def practice(self, practice: PracticeReport) -> PracticeView:
         words = self.words
-        soon = [f for f in practice.findings if f.due <= self.week_end]
-        later = [f for f in practice.findings if f.due > self.week_end]
         return PracticeView(
             id=practice.practice.id,
             name=practice.practice.name or practice.practice.id,
@@ -148,8 +142,8 @@ class _Views:
             status=status_line(words, practice),
             tone=_tone(practice.worst),
             counts=self._counts(practice.counts()),
-            this_week=self._tasks(soon),
-            later=self._tasks(later),
+            this_week=self._tasks(practice, this_week=True),
+            later=self._tasks(practice, this_week=False),
             portals=self._rows(practice, lambda a: a.account.portal, lambda a: ""),
             people=self._rows(
                 practice,
@@ -168,15 +162,23 @@ class _Views:
             for severity, count in counts.items()
         )
 
-    def _tasks(self, findings: Sequence[Finding]) -> tuple[Task, ...]:
-        """One task per account: soonest due first, then the most severe."""
+    def _due_this_week(self, finding: Finding) -> bool:
+        return finding.due <= self.week_end
+
+    def _accounts_due_this_week(self, findings: Iterable[Finding]) -> int:
+        return len({f.account for f in findings if self._due_this_week(f)})
+
+    def _tasks(self, practice: PracticeReport, *, this_week: bool) -> tuple[Task, ...]:
+        """One task per account with findings due in that window: soonest first, then worst."""
         words = self.words
-        grouped: dict[AccountRef, list[Finding]] = defaultdict(list)
-        for finding in findings:
-            grouped[finding.account].append(finding)
         ranked = []
-        for ref, found in grouped.items():
-            found.sort(key=lambda f: (f.severity.rank, f.due, f.check.value))
+        for ref, all_found in practice.findings_by_account.items():
+            found = sorted(
+                (f for f in all_found if self._due_this_week(f) is this_week),
+                key=lambda f: (f.severity.rank, f.due, f.check.value),
+            )
+            if not found:
+                continue
             worst = found[0].severity
             due = min(f.due for f in found)
             task = Task(
@@ -228,16 +230,14 @@ class _Views:
         rows = []
         for key, members in groups.items():
             found = [f for a in members for f in practice.findings_for(a)]
-            worst = _worst(found)
+            worst = most_urgent(found)
             rows.append(
                 Row(
                     name=key,
                     detail=details[key],
                     accounts=len(members),
                     to_change=sum(1 for a in members if practice.findings_for(a)),
-                    this_week=len(
-                        {f.account for f in found if f.due <= self.week_end},
-                    ),
+                    this_week=self._accounts_due_this_week(found),
                     worst=worst,
                     worst_text=severity_label(self.words, worst)
                     if worst
@@ -252,7 +252,7 @@ class _Views:
         account = audited.account
         found = practice.findings_for(audited)
         renew_by = practice.renew_by.get(account.ref)
-        worst = _worst(found)
+        worst = most_urgent(found)
         return AccountLine(
             portal=account.portal,
             username=account.username,
@@ -320,7 +320,7 @@ class _Views:
                     age,
                     limit,
                     text,
-                    _tone(_worst(practice.findings_for(audited))),
+                    _tone(most_urgent(practice.findings_for(audited))),
                 )
             )
         return charts.ages(
@@ -341,7 +341,7 @@ class _Views:
                 tone=_tone(practice.worst),
                 counts=self._counts(practice.counts()),
                 accounts=len(practice.accounts),
-                this_week=len({f.account for f in practice.findings if f.due <= self.week_end}),
+                this_week=self._accounts_due_this_week(practice.findings),
             )
             for rank, practice in enumerate(sorted(self.report.practices, key=risk_order), 1)
         )
@@ -377,29 +377,29 @@ class HtmlFormat(Formatter):
         views = _Views(self.words, report)
         index = views.index("#p-{id}") if len(report.practices) > 1 else ()
         practices = tuple(views.practice(practice) for practice in report.practices)
-        return self._page("report.html.j2", report, index=index, practices=practices)
+        return self._page("report.html.j2", views, index=index, practices=practices)
 
     def summary_chunks(self, report: Report) -> Iterator[str]:
         """The group index, linking to each practice's own ``<FINESS>/report.html``."""
         views = _Views(self.words, report)
         yield self._page(
             "summary.html.j2",
-            report,
+            views,
             index=views.index("{id}/report.html"),
             severity_chart=views.severity_chart(report.counts()),
         )
 
-    def _page(self, template: str, report: Report, **values: Any) -> str:
+    def _page(self, template: str, views: _Views, **values: Any) -> str:
         words = self.words
+        report = views.report
         return (
             _environment()
             .get_template(template)
             .render(
                 lang=words.lang.value,
                 t=words.t,
-                day=words.day,
                 as_of=words.day(report.as_of),
-                week_end=words.day(report.as_of + WEEK - timedelta(days=1)),
+                week_end=words.day(views.week_end),
                 report=report,
                 breach_mode=words.t(f"breach_mode.{report.breach_mode.value}"),
                 left_out=left_out_line(words, report) if report.left_out else "",

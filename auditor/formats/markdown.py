@@ -32,7 +32,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def by_due(findings: Sequence[Finding]) -> list[Finding]:
+def _by_due(findings: Sequence[Finding]) -> list[Finding]:
     """Findings in the order to act on them: due date, then severity."""
     return sorted(findings, key=lambda f: (f.due, f.severity.rank, f.sort_key))
 
@@ -112,7 +112,7 @@ class MarkdownFormat(Formatter):
                     words.text(f.message),
                     words.text(f.action),
                 ]
-                for f in by_due(practice.findings)
+                for f in _by_due(practice.findings)
             ]
             lines += ["", f"### {words.t('practice.actions_by_date')}", ""]
             lines += _table(

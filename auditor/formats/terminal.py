@@ -33,15 +33,12 @@ def _account_rows(
     practice: PracticeReport,
 ) -> list[tuple[Severity, date, AccountRef, list[CheckId]]]:
     """One row per account with findings: worst severity, earliest due date, check ids."""
-    rows = [
-        (
-            min((f.severity for f in found), key=lambda severity: severity.rank),
-            min(f.due for f in found),
-            ref,
-            [f.check for f in sorted(found, key=lambda f: (f.severity.rank, f.check.value))],
+    rows = []
+    for ref, found in practice.findings_by_account.items():
+        ordered = sorted(found, key=lambda f: (f.severity.rank, f.check.value))
+        rows.append(
+            (ordered[0].severity, min(f.due for f in found), ref, [f.check for f in ordered])
         )
-        for ref, found in practice.findings_by_account.items()
-    ]
     return sorted(rows, key=lambda row: (row[0].rank, row[1], str(row[2])))
 
 
