@@ -19,6 +19,7 @@ from auditor.policy import Policy, Portal
 from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, LeftOut, PracticeReport, Report
 from auditor.sources import RowProblem, SourceOptions, open_inventory
+from auditor.waivers import Waived, apply_waivers
 
 
 class ExitCode(enum.IntEnum):
@@ -146,13 +147,16 @@ def build_report(
 ) -> Report:
     """Run every check and group accounts and findings per practice, in stable order."""
     ctx = CheckContext(policy, as_of)
-    findings = run_checks(audited, ctx)
+    waivers = apply_waivers(run_checks(audited, ctx), policy.waivers, as_of)
     members: dict[str, list[AuditedAccount]] = defaultdict(list)
     for account in audited:
         members[account.account.practice.id].append(account)
     found: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:  # already in stable order
+    for finding in waivers.active:  # already in stable order
         found[finding.account.practice_id].append(finding)
+    waived: dict[str, list[Waived]] = defaultdict(list)
+    for excused in waivers.waived:
+        waived[excused.finding.account.practice_id].append(excused)
     practices = []
     for practice_id in sorted(members):
         accounts = sorted(
@@ -164,6 +168,7 @@ def build_report(
                 practice=accounts[0].account.practice,
                 accounts=tuple(accounts),
                 findings=tuple(found[practice_id]),
+                waived=tuple(waived[practice_id]),
                 renew_by={
                     a.account.ref: deadline
                     for a in accounts
@@ -182,6 +187,7 @@ def build_report(
         inventories=inventory.paths,
         policy_files=policy.files,
         min_zxcvbn_score=policy.strength.min_zxcvbn_score,
+        expired_waivers=waivers.expired,
     )
 
 

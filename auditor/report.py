@@ -12,7 +12,9 @@ from functools import cached_property
 from auditor.derive import AuditedAccount
 from auditor.hibp import Unknown
 from auditor.models import AccountRef, Finding, Practice, Severity
+from auditor.policy import Waiver
 from auditor.sources import RowProblem
+from auditor.waivers import Waived
 
 REPORT_SCHEMA = "portal-auditor/report/v1"
 
@@ -47,6 +49,8 @@ class PracticeReport:
     findings: tuple[Finding, ...]
     renew_by: Mapping[AccountRef, date] = field(compare=False)
     """Each account's renewal deadline (maximum age or expiry) where the policy sets one."""
+    waived: tuple[Waived, ...] = ()
+    """Findings an active waiver excuses: shown as waived, outside ``findings`` and counts."""
 
     def counts(self) -> dict[Severity, int]:
         """Findings per severity, every severity present (zero included)."""
@@ -97,11 +101,18 @@ class Report:
     policy_files: tuple[str, ...]
     min_zxcvbn_score: int
     """The policy's minimum strength score, which the strength chart marks."""
+    expired_waivers: tuple[Waiver, ...] = ()
+    """Waivers past their expiry: their findings count again, and the report says so."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         """All findings, practice by practice."""
         return tuple(f for practice in self.practices for f in practice.findings)
+
+    @property
+    def waived(self) -> tuple[Waived, ...]:
+        """All waived findings, practice by practice."""
+        return tuple(w for practice in self.practices for w in practice.waived)
 
     @property
     def complete(self) -> bool:
@@ -127,4 +138,6 @@ class Report:
         Skipped rows stay: an invalid row may belong to this practice, and they
         hold only file, line, column and reason.
         """
-        return replace(self, practices=(practice,))
+        practice_id = practice.practice.id
+        expired = tuple(w for w in self.expired_waivers if w.concerns(practice_id))
+        return replace(self, practices=(practice,), expired_waivers=expired)

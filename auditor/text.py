@@ -11,6 +11,14 @@ import unicodedata
 _LEET_COMMON = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_ONE_AS = ("i", "l")
 _WORD = re.compile(r"[a-z0-9]+")
+# Plausible, not RFC 5322: one @, a dot in the domain, no spaces, and no line
+# breaks (an address goes into a mail header).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(text: str) -> bool:
+    """Whether ``text`` looks like an e-mail address that can go into a mail header."""
+    return _EMAIL.fullmatch(text) is not None
 
 
 def strip_accents(text: str) -> str:

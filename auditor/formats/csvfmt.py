@@ -7,6 +7,8 @@ import io
 
 from auditor.formats.interface import CsvDialect, Formatter
 from auditor.i18n import Catalog, Lang, catalog
+from auditor.models import Finding
+from auditor.policy import Waiver
 from auditor.report import Report
 
 COLUMNS = (
@@ -20,7 +22,12 @@ COLUMNS = (
     "due",
     "message",
     "action",
+    "status",
+    "waived_until",
+    "waiver_accepted_by",
+    "waiver_reason",
 )
+"""Public column names: mail merges and formulas refer to them. New ones go at the end."""
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -50,7 +57,9 @@ class CsvFormat(Formatter):
             writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
         for practice in report.practices:
-            for finding in practice.findings:
+            rows: list[tuple[Finding, Waiver | None]] = [(f, None) for f in practice.findings]
+            rows += [(excused.finding, excused.waiver) for excused in practice.waived]
+            for finding, waiver in rows:
                 row = (
                     practice.practice.id,
                     practice.practice.name,
@@ -62,6 +71,10 @@ class CsvFormat(Formatter):
                     finding.due.isoformat(),
                     self.words.text(finding.message),
                     self.words.text(finding.action),
+                    "waived" if waiver else "open",
+                    waiver.expires.isoformat() if waiver else "",
+                    waiver.accepted_by if waiver else "",
+                    waiver.reason if waiver else "",
                 )
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
         return buffer.getvalue()

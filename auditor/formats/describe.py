@@ -8,6 +8,7 @@ from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog
 from auditor.models import CheckId, Severity
+from auditor.policy import Waiver
 from auditor.report import PracticeReport, Report
 
 
@@ -93,3 +94,35 @@ def risk_order(practice: PracticeReport) -> tuple[int, int, str]:
     """Sort key ranking practices: most urgent first, then most findings."""
     worst = practice.worst.rank if practice.worst else len(Severity)
     return (worst, -len(practice.findings), practice.practice.id)
+
+
+def waiver_scope(waiver: Waiver) -> str:
+    """What a waiver names, as ids a user can find in the policy: ``no-mfa · viamedis``."""
+    parts = (
+        waiver.check.value if waiver.check else None,
+        waiver.practice,
+        waiver.portal,
+        waiver.username,
+    )
+    return " · ".join(part for part in parts if part is not None)
+
+
+def waiver_text(words: Catalog, waiver: Waiver) -> str:
+    """``Waived until 31 March 2027 by M. Martin: reason``."""
+    return words.t(
+        "waiver.accepted",
+        expires=words.day(waiver.expires),
+        accepted_by=waiver.accepted_by,
+        reason=waiver.reason,
+    )
+
+
+def expired_waiver_line(words: Catalog, waiver: Waiver) -> str:
+    """A lapsed waiver, where it is declared, and what to do about it."""
+    return words.t(
+        "waiver.expired",
+        scope=waiver_scope(waiver),
+        accepted_by=waiver.accepted_by,
+        where=waiver.where,
+        expires=words.day(waiver.expires),
+    )

@@ -21,6 +21,7 @@ from auditor.formats.describe import (
     breach_label,
     changed_text,
     check_label,
+    expired_waiver_line,
     left_out_line,
     mfa_label,
     risk_order,
@@ -86,6 +87,21 @@ class AccountLine:
 
 
 @dataclass(frozen=True)
+class WaivedLine:
+    """A waived finding and the accepted risk that excuses it."""
+
+    portal: str
+    username: str
+    owner: str
+    label: str
+    check: str
+    why: str
+    until: str
+    accepted_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PracticeView:
     """Everything one practice's section shows."""
 
@@ -101,6 +117,7 @@ class PracticeView:
     portals: tuple[Row, ...]
     people: tuple[Row, ...]
     accounts: tuple[AccountLine, ...]
+    waived: tuple[WaivedLine, ...]
     severity_chart: charts.ColumnChart
     strength_chart: charts.ColumnChart
     age_chart: charts.AgeChart
@@ -151,6 +168,20 @@ class _Views:
                 lambda a: a.account.owner_email or "",
             ),
             accounts=tuple(self._account(practice, a) for a in practice.accounts),
+            waived=tuple(
+                WaivedLine(
+                    portal=w.finding.account.portal,
+                    username=w.finding.account.username,
+                    owner=w.finding.account.owner or "",
+                    label=check_label(words, w.finding.check),
+                    check=w.finding.check.value,
+                    why=words.text(w.finding.message),
+                    until=words.short_day(w.waiver.expires),
+                    accepted_by=w.waiver.accepted_by,
+                    reason=w.waiver.reason,
+                )
+                for w in practice.waived
+            ),
             severity_chart=self.severity_chart(practice.counts()),
             strength_chart=self._strength_chart(practice),
             age_chart=self._age_chart(practice),
@@ -403,6 +434,9 @@ class HtmlFormat(Formatter):
                 report=report,
                 breach_mode=words.t(f"breach_mode.{report.breach_mode.value}"),
                 left_out=left_out_line(words, report) if report.left_out else "",
+                expired_waivers=tuple(
+                    expired_waiver_line(words, waiver) for waiver in report.expired_waivers
+                ),
                 skipped=tuple(str(row) for row in report.skipped_rows),
                 width=charts.WIDTH,
                 **values,

@@ -7,11 +7,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.derive import AuditedAccount
-from auditor.formats.describe import breach_word
+from auditor.formats.describe import breach_word, waiver_scope
 from auditor.formats.interface import Formatter
 from auditor.hibp import Pwned
 from auditor.i18n import machine_english
 from auditor.models import Finding
+from auditor.policy import Waiver
 from auditor.report import REPORT_SCHEMA, PracticeReport, Report
 
 
@@ -57,6 +58,20 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _waiver(waiver: Waiver) -> dict[str, Any]:
+    return {
+        "scope": waiver_scope(waiver),
+        "check": waiver.check.value if waiver.check else None,
+        "practice": waiver.practice,
+        "portal": waiver.portal,
+        "username": waiver.username,
+        "reason": waiver.reason,
+        "accepted_by": waiver.accepted_by,
+        "expires": waiver.expires.isoformat(),
+        "declared_in": waiver.where,
+    }
+
+
 def report_document(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data."""
     return _document(report, [_practice(practice) for practice in report.practices])
@@ -75,6 +90,7 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
             "practices": len(report.practices),
             "accounts": report.account_count,
             "findings": {s.value: n for s, n in report.counts().items()},
+            "waived": len(report.waived),
         },
         "skipped_rows": [
             {
@@ -87,6 +103,7 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
             for row in report.skipped_rows
         ],
         "left_out": [{"file": left.path, "entries": left.entries} for left in report.left_out],
+        "expired_waivers": [_waiver(waiver) for waiver in report.expired_waivers],
         "practices": practices,
     }
 
@@ -99,6 +116,11 @@ def _practice(practice: PracticeReport) -> dict[str, Any]:
         "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
         "accounts": [_account(practice, audited) for audited in practice.accounts],
         "findings": [_finding(finding) for finding in practice.findings],
+        # Waived findings stay visible, with the accepted risk that excuses them.
+        "waived": [
+            {**_finding(excused.finding), "waiver": _waiver(excused.waiver)}
+            for excused in practice.waived
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from auditor.formats.describe import waiver_text
 from auditor.formats.interface import Formatter
 from auditor.hibp import Unknown
 from auditor.i18n import Lang, catalog
@@ -37,7 +38,7 @@ class JunitFormat(Formatter):
 
     def render(self, report: Report) -> str:
         root = ET.Element("testsuites", name="portal-audit")
-        totals = {"tests": 0, "failures": 0, "errors": 0}
+        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for practice in report.practices:
             suite = self._suite(practice, report)
             root.append(suite)
@@ -69,7 +70,8 @@ class JunitFormat(Formatter):
         ):
             ET.SubElement(properties, "property", name=key, value=value)
         words = self.words
-        tests = failures = errors = 0
+        tests = failures = errors = skipped = 0
+        waived = {(w.finding.account, w.finding.check): w.waiver for w in practice.waived}
         for audited in practice.accounts:
             ref = audited.account.ref
             owner = f" ({ref.owner})" if ref.owner else ""
@@ -80,6 +82,7 @@ class JunitFormat(Formatter):
                 tests += 1
                 case = ET.SubElement(suite, "testcase", classname=classname, name=check.value)
                 finding = found.get(check)
+                waiver = waived.get((ref, check))
                 if check is CheckId.BREACHED and lookup_failed:
                     errors += 1
                     error = ET.SubElement(
@@ -99,6 +102,10 @@ class JunitFormat(Formatter):
                         + "\n"
                         + words.t("junit.due", due=words.day(finding.due))
                     )
+                elif waiver is not None:
+                    # An accepted risk: CI shows it as skipped, with who accepted it until when.
+                    skipped += 1
+                    ET.SubElement(case, "skipped", message=_text(waiver_text(words, waiver)))
                 elif finding is not None:
                     out = ET.SubElement(case, "system-out")
                     out.text = _text(
@@ -109,7 +116,7 @@ class JunitFormat(Formatter):
                             due=words.day(finding.due),
                         )
                     )
-        counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": 0}
+        counts = {"tests": tests, "failures": failures, "errors": errors, "skipped": skipped}
         for key, count in counts.items():
             suite.set(key, str(count))
         return suite

@@ -8,6 +8,7 @@ from auditor.formats.describe import (
     breach_label,
     changed_text,
     check_label,
+    expired_waiver_line,
     left_out_line,
     mfa_label,
     risk_order,
@@ -79,6 +80,7 @@ class MarkdownFormat(Formatter):
             lines.append(f"- {left_out_line(words, report)}")
         if not report.complete:
             lines.append(f"- **{words.t('report.incomplete')}**")
+        lines += [f"- **{expired_waiver_line(words, w)}**" for w in report.expired_waivers]
         if len(report.practices) > 1:
             rows = [
                 [
@@ -119,6 +121,30 @@ class MarkdownFormat(Formatter):
                 self._columns(
                     "due", "severity", "portal", "login", "owner", "check", "why", "what_to_do"
                 ),
+                rows,
+            )
+        if practice.waived:
+            rows = [
+                [
+                    w.finding.account.portal,
+                    w.finding.account.username,
+                    w.finding.account.owner or "",
+                    check_label(words, w.finding.check),
+                    words.text(w.finding.message),
+                    words.short_day(w.waiver.expires),
+                    w.waiver.accepted_by,
+                    w.waiver.reason,
+                ]
+                for w in practice.waived
+            ]
+            lines += ["", f"### {words.t('waiver.title')}", "", words.t("waiver.help"), ""]
+            lines += _table(
+                [
+                    *self._columns("portal", "login", "owner", "check", "why"),
+                    words.t("waiver.column_until"),
+                    words.t("waiver.column_accepted_by"),
+                    words.t("waiver.column_reason"),
+                ],
                 rows,
             )
         accounts = [

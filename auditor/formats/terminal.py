@@ -11,6 +11,7 @@ from rich.text import Text
 
 from auditor.formats.describe import (
     check_label,
+    expired_waiver_line,
     left_out_line,
     severity_counts,
     severity_label,
@@ -79,6 +80,8 @@ class TerminalFormat(Formatter):
                     counts=severity_counts(words, practice.counts()),
                 )
             )
+            if practice.waived:
+                console.print("  " + words.t("waiver.count", n=len(practice.waived)))
             rows = _account_rows(practice)
             if rows:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
@@ -115,4 +118,6 @@ class TerminalFormat(Formatter):
             console.print(words.t("report.skipped", n=len(report.skipped_rows)))
         if report.left_out:
             console.print(left_out_line(words, report))
+        for waiver in report.expired_waivers:
+            console.print(Text(expired_waiver_line(words, waiver), style="yellow"))
         return buffer.getvalue()

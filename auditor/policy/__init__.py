@@ -10,6 +10,7 @@ from auditor.policy.model import (
     Portal,
     RotationRules,
     StrengthRules,
+    Waiver,
 )
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Portal",
     "RotationRules",
     "StrengthRules",
+    "Waiver",
     "dump_policy",
     "load_policy",
 ]

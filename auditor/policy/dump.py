@@ -95,4 +95,24 @@ def dump_policy(policy: Policy) -> str:
                 ]
             ),
         ]
+    if policy.practice_contacts:
+        out += ["", "[practice_contacts]"]
+        out += _lines((f'"{finess}"', email) for finess, email in policy.practice_contacts.items())
+    for waiver in policy.waivers:
+        scope: list[tuple[str, object]] = [
+            (key, value)
+            for key, value in (
+                ("check", waiver.check.value if waiver.check else None),
+                ("practice", waiver.practice),
+                ("portal", waiver.portal),
+                ("username", waiver.username),
+            )
+            if value is not None
+        ]
+        scope += [
+            ("reason", waiver.reason),
+            ("accepted_by", waiver.accepted_by),
+            ("expires", waiver.expires),
+        ]
+        out += ["", f"# {waiver.where}", "[[waiver]]", *_lines(scope)]
     return "\n".join(out) + "\n"

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from auditor.finess import finess_problem
 from auditor.models import CheckId, Role, Severity
 from auditor.policy.errors import PolicyError
 from auditor.policy.model import (
@@ -18,9 +19,10 @@ from auditor.policy.model import (
     Portal,
     RotationRules,
     StrengthRules,
+    Waiver,
 )
 from auditor.resources import data_dir
-from auditor.text import fold
+from auditor.text import fold, is_email
 
 BUILTIN_FILES = ("portals.toml", "incidents.toml", "default.toml")
 
@@ -107,6 +109,35 @@ def _domains(value: Any) -> tuple[str, ...]:
     return domains
 
 
+def _text(value: Any) -> str:
+    text = _string(value).strip()
+    if not text:
+        raise _InvalidValueError("expected a non-empty string")
+    return text
+
+
+def _check_id(value: Any) -> CheckId:
+    try:
+        return CheckId(_string(value))
+    except ValueError:
+        ids = ", ".join(c.value for c in CheckId)
+        raise _InvalidValueError(f"unknown check id {value!r} (ids: {ids})") from None
+
+
+def _finess(value: Any) -> str:
+    text = _string(value).strip()
+    if (reason := finess_problem(text)) is not None:
+        raise _InvalidValueError(f"{text!r}: {reason}")
+    return text
+
+
+def _email(value: Any) -> str:
+    text = _string(value).strip()
+    if not is_email(text):
+        raise _InvalidValueError(f"{text!r} is not an e-mail address")
+    return text
+
+
 def _mfa(value: Any) -> MfaSupport:
     try:
         return MfaSupport(_string(value))
@@ -152,6 +183,17 @@ _INCIDENT_FIELDS: Mapping[str, Validator] = {
     "rationale": _string,
     "sources": _strings,
 }
+_WAIVER_FIELDS: Mapping[str, Validator] = {
+    "check": _check_id,
+    "practice": _finess,
+    "portal": _nonempty_id,
+    "username": _text,
+    "reason": _text,
+    "accepted_by": _text,
+    "expires": _date,
+}
+_WAIVER_REQUIRED = ("reason", "accepted_by", "expires")
+_WAIVER_SCOPE = ("check", "practice", "portal", "username")
 _TABLES: Mapping[str, Mapping[str, Validator]] = {
     "strength": {
         "min_zxcvbn_score": _score,
@@ -167,6 +209,7 @@ _TABLES: Mapping[str, Mapping[str, Validator]] = {
     "shared": {"generic_owners": _strings},
     "mfa": {"required": _boolean},
 }
+_SECTIONS = ("portal", "incident", "waiver", "practice_contacts", *_TABLES, "severity", "deadlines")
 _PORTAL_REQUIRED = ("name", "domains")
 _INCIDENT_REQUIRED = ("portals", "disclosed", "rotate_before")
 
@@ -180,6 +223,9 @@ class _Layers:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     severities: dict[CheckId, Severity] = field(default_factory=dict)
     deadlines: dict[Severity, int] = field(default_factory=dict)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    """Each ``[[waiver]]`` as validated fields plus ``_where``; waivers add up, never merge."""
+    contacts: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -257,13 +303,69 @@ def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
             if isinstance(values.get("max_age_days"), dict):
                 values["max_age_days"] = {**table.get("max_age_days", {}), **values["max_age_days"]}
             table.update(values)
+        elif key == "waiver":
+            _add_waivers(layers, raw, source)
+        elif key == "practice_contacts":
+            _add_contacts(layers, raw, source)
         elif key == "severity":
             _add_severities(layers, raw, source)
         elif key == "deadlines":
             _add_deadlines(layers, raw, source)
         else:
-            known = ", ".join(["portal", "incident", *_TABLES, "severity", "deadlines"])
+            known = ", ".join(_SECTIONS)
             layers.errors.append(f"{source}: unknown section {key!r} (known sections: {known})")
+
+
+def _add_waivers(layers: _Layers, raw: Any, source: str) -> None:
+    if not isinstance(raw, list):
+        layers.errors.append(f"{source}: waiver: expected [[waiver]] tables")
+        return
+    for index, item in enumerate(raw, start=1):
+        where = f"{source}: [[waiver]] #{index}"
+        before = len(layers.errors)
+        values = _fields(item, _WAIVER_FIELDS, where, layers.errors)
+        if not isinstance(item, dict):
+            continue
+        missing = [key for key in _WAIVER_REQUIRED if key not in item]
+        if missing:
+            layers.errors.append(f"{where}: missing {', '.join(missing)}")
+        if not any(key in item for key in _WAIVER_SCOPE):
+            # A waiver without a scope would silence every finding of every practice.
+            layers.errors.append(
+                f"{where}: name at least one of {', '.join(_WAIVER_SCOPE)} "
+                "(a waiver without them would waive everything)"
+            )
+        if len(layers.errors) == before:
+            layers.waivers.append({**values, "_where": where})
+
+
+def _add_contacts(layers: _Layers, raw: Any, source: str) -> None:
+    if not isinstance(raw, dict):
+        layers.errors.append(f"{source}: [practice_contacts]: expected a table of FINESS = e-mail")
+        return
+    for key, value in raw.items():
+        where = f"{source}: [practice_contacts]: {key}"
+        try:
+            layers.contacts[_finess(key)] = _email(value)
+        except _InvalidValueError as exc:
+            layers.errors.append(f"{where}: {exc}")
+
+
+def _build_waiver(values: dict[str, Any], portal_ids: set[str], errors: list[str]) -> Waiver | None:
+    portal = values.get("portal")
+    if portal is not None and portal not in portal_ids:
+        errors.append(f"{values['_where']}: portal: unknown portal id {portal!r}")
+        return None
+    return Waiver(
+        reason=values["reason"],
+        accepted_by=values["accepted_by"],
+        expires=values["expires"],
+        check=values.get("check"),
+        practice=values.get("practice"),
+        portal=portal,
+        username=values.get("username"),
+        where=values["_where"],
+    )
 
 
 def _add_severities(layers: _Layers, raw: Any, source: str) -> None:
@@ -372,6 +474,7 @@ def _build(layers: _Layers) -> Policy:
     incidents = [
         i for i in (_build_incident(v, portal_ids, errors) for v in layers.incidents.values()) if i
     ]
+    waivers = [w for w in (_build_waiver(v, portal_ids, errors) for v in layers.waivers) if w]
     strength = layers.tables.get("strength", {})
     rotation = layers.tables.get("rotation", {})
     missing_deadlines = [s.value for s in Severity if s not in layers.deadlines]
@@ -402,6 +505,8 @@ def _build(layers: _Layers) -> Policy:
         severities={**DEFAULT_SEVERITIES, **layers.severities},
         deadline_days=dict(layers.deadlines),
         files=tuple(layers.files),
+        waivers=tuple(waivers),
+        practice_contacts=dict(sorted(layers.contacts.items())),
     )
 
 

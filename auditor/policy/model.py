@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from auditor.models import CheckId, Role, Severity
-from auditor.text import fold_key
+from auditor.models import CheckId, Finding, Role, Severity
+from auditor.text import fold, fold_key
 
 
 class MfaSupport(enum.Enum):
@@ -65,6 +65,47 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An accepted risk: the findings it names are reported as waived until it expires.
+
+    Any of check, practice, portal and username may be omitted (it then matches
+    any), but not all of them: a waiver names what it excuses.
+    """
+
+    reason: str
+    accepted_by: str
+    """Who accepted the risk: a name or a role people can ask."""
+    expires: date
+    """The last day the waiver applies; from the next day the findings count again."""
+    check: CheckId | None = None
+    practice: str | None = None
+    """A FINESS number."""
+    portal: str | None = None
+    username: str | None = None
+    """Compared without case or accents, as inventories are."""
+    where: str = ""
+    """The file and table that declare it (``site.toml: [[waiver]] #2``), to find it again."""
+
+    def active_on(self, day: date) -> bool:
+        """Whether the waiver still applies on ``day``."""
+        return day <= self.expires
+
+    def concerns(self, practice_id: str) -> bool:
+        """Whether the waiver may apply to this practice's accounts."""
+        return self.practice is None or self.practice == practice_id
+
+    def matches(self, finding: Finding) -> bool:
+        """Whether the finding is one this waiver names (expiry aside)."""
+        ref = finding.account
+        return (
+            (self.check is None or self.check is finding.check)
+            and self.concerns(ref.practice_id)
+            and (self.portal is None or self.portal == ref.portal)
+            and (self.username is None or fold(self.username) == fold(ref.username))
+        )
+
+
+@dataclass(frozen=True)
 class StrengthRules:
     """How strong a password must be."""
 
@@ -103,6 +144,10 @@ class Policy:
     """Days from the audit date to act on a finding of each severity."""
     files: tuple[str, ...]
     """The policy files, built-in first, in the order they were layered."""
+    waivers: tuple[Waiver, ...] = ()
+    """Accepted risks, in the order the files declare them."""
+    practice_contacts: Mapping[str, str] = field(default_factory=dict)
+    """FINESS → the e-mail of the practice's responsible person (escalated reminders)."""
 
     def portal(self, portal_id: str) -> Portal:
         """The portal with this id (ids come from the policy, so it exists)."""

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from auditor.models import Role
-from auditor.text import fold_key
+from auditor.text import fold_key, is_email
 
 
 class CellValueError(ValueError):
@@ -29,7 +29,6 @@ _ROLES = {
     "administratrice": Role.ADMIN,
     "administrator": Role.ADMIN,
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def parse_date(text: str) -> date:
@@ -70,6 +69,6 @@ def parse_role(text: str) -> Role:
 
 def parse_email(text: str) -> str:
     """A plausible e-mail address, unchanged."""
-    if not _EMAIL.match(text):
+    if not is_email(text):
         raise CellValueError("not an e-mail address")
     return text
