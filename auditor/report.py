@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
+from auditor.changes import PracticeChanges
 from auditor.derive import AuditedAccount
 from auditor.hibp import Unknown
 from auditor.models import AccountRef, Finding, Practice, Severity
@@ -51,6 +52,8 @@ class PracticeReport:
     """Each account's renewal deadline (maximum age or expiry) where the policy sets one."""
     waived: tuple[Waived, ...] = ()
     """Findings an active waiver excuses: shown as waived, outside ``findings`` and counts."""
+    changes: PracticeChanges | None = None
+    """What changed since the practice's previous recorded audit; None without history."""
 
     def counts(self) -> dict[Severity, int]:
         """Findings per severity, every severity present (zero included)."""
@@ -131,6 +134,16 @@ class Report:
             for severity, count in practice.counts().items():
                 total[severity] += count
         return total
+
+    def with_changes(self, changes: Mapping[str, PracticeChanges]) -> Report:
+        """The same report, each practice with what changed since its previous run."""
+        return replace(
+            self,
+            practices=tuple(
+                replace(practice, changes=changes.get(practice.practice.id))
+                for practice in self.practices
+            ),
+        )
 
     def for_practice(self, practice: PracticeReport) -> Report:
         """The same report narrowed to one practice (for its own report file).

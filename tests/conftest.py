@@ -44,6 +44,34 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The default history database goes to the test's folder, never the user's."""
+    data = tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    return data
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process from the repository root; return (exit code, stdout, stderr)."""
+    from auditor.cli import main
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        monkeypatch.chdir(REPO)
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exited:
+            code = int(exited.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()

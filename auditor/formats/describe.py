@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from auditor.changes import PracticeChanges
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog
@@ -125,4 +126,20 @@ def expired_waiver_line(words: Catalog, waiver: Waiver) -> str:
         accepted_by=waiver.accepted_by,
         where=waiver.where,
         expires=words.day(waiver.expires),
+    )
+
+
+def changes_line(words: Catalog, changes: PracticeChanges) -> str:
+    """What changed since the previous recorded audit, in one sentence."""
+    if changes.previous_as_of is None:
+        return words.t("changes.first")
+    previous = words.day(changes.previous_as_of)
+    if not (changes.new or changes.fixed or changes.gone):
+        return words.t("changes.none", previous=previous)
+    return words.t(
+        "changes.line",
+        previous=previous,
+        new=len(changes.new),
+        fixed=len(changes.fixed),
+        gone=len(changes.gone),
     )

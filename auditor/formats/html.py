@@ -15,11 +15,13 @@ from typing import Any
 
 import jinja2
 
+from auditor.changes import PracticeChanges
 from auditor.derive import AuditedAccount
 from auditor.formats import charts
 from auditor.formats.describe import (
     breach_label,
     changed_text,
+    changes_line,
     check_label,
     expired_waiver_line,
     left_out_line,
@@ -102,6 +104,15 @@ class WaivedLine:
 
 
 @dataclass(frozen=True)
+class ChangesView:
+    """What changed since the previous recorded audit: a sentence, then the findings by kind."""
+
+    line: str
+    groups: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...]
+    """(heading, ((portal, login, check label, check id), …)) for new, fixed and departed."""
+
+
+@dataclass(frozen=True)
 class PracticeView:
     """Everything one practice's section shows."""
 
@@ -118,6 +129,7 @@ class PracticeView:
     people: tuple[Row, ...]
     accounts: tuple[AccountLine, ...]
     waived: tuple[WaivedLine, ...]
+    changes: ChangesView | None
     severity_chart: charts.ColumnChart
     strength_chart: charts.ColumnChart
     age_chart: charts.AgeChart
@@ -182,10 +194,31 @@ class _Views:
                 )
                 for w in practice.waived
             ),
+            changes=self._changes(practice.changes),
             severity_chart=self.severity_chart(practice.counts()),
             strength_chart=self._strength_chart(practice),
             age_chart=self._age_chart(practice),
         )
+
+    def _changes(self, changes: PracticeChanges | None) -> ChangesView | None:
+        if changes is None:
+            return None
+        words = self.words
+        groups = tuple(
+            (
+                words.t(heading),
+                tuple(
+                    (k.portal, k.username, check_label(words, k.check), k.check.value) for k in keys
+                ),
+            )
+            for heading, keys in (
+                ("changes.new_heading", changes.new),
+                ("changes.fixed_heading", changes.fixed),
+                ("changes.gone_heading", changes.gone),
+            )
+            if keys
+        )
+        return ChangesView(changes_line(words, changes), groups)
 
     def _counts(self, counts: dict[Severity, int]) -> tuple[tuple[str, int, str], ...]:
         return tuple(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from auditor.changes import PracticeChanges
 from auditor.formats.describe import (
     breach_label,
     changed_text,
+    changes_line,
     check_label,
     expired_waiver_line,
     left_out_line,
@@ -94,6 +96,23 @@ class MarkdownFormat(Formatter):
             lines += ["", *_table(self._columns("finess", "practice", "worst", "findings"), rows)]
         return lines
 
+    def _changes(self, changes: PracticeChanges) -> list[str]:
+        """The sentence, then each new, fixed and departed finding."""
+        words = self.words
+        lines = [changes_line(words, changes)]
+        for heading, keys in (
+            ("changes.new_heading", changes.new),
+            ("changes.fixed_heading", changes.fixed),
+            ("changes.gone_heading", changes.gone),
+        ):
+            if keys:
+                lines += ["", f"#### {words.t(heading)}", ""]
+                lines += [
+                    f"- {_cell(key.portal)} `{key.username}` — {check_label(words, key.check)}"
+                    for key in keys
+                ]
+        return lines
+
     def _practice(self, practice: PracticeReport) -> list[str]:
         words = self.words
         title = words.t(
@@ -102,6 +121,8 @@ class MarkdownFormat(Formatter):
             finess=practice.practice.id,
         )
         lines = [f"## {title}", "", f"**{status_line(words, practice)}**"]
+        if practice.changes is not None:
+            lines += ["", *self._changes(practice.changes)]
         if practice.findings:
             rows = [
                 [

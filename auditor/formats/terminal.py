@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.formats.describe import (
+    changes_line,
     check_label,
     expired_waiver_line,
     left_out_line,
@@ -82,6 +83,8 @@ class TerminalFormat(Formatter):
             )
             if practice.waived:
                 console.print("  " + words.t("waiver.count", n=len(practice.waived)))
+            if practice.changes is not None:
+                console.print("  " + changes_line(words, practice.changes))
             rows = _account_rows(practice)
             if rows:
                 table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))

@@ -1,0 +1,329 @@
+"""The audit history in SQLite: record each run, compare it with the previous one, list runs."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import platformdirs
+
+from auditor.changes import FindingKey, PracticeChanges
+from auditor.history.digest import inventory_digest, policy_digest
+from auditor.history.model import RunSummary, TrendPoint
+from auditor.history.schema import HistoryError, migrate
+from auditor.models import AccountRef, CheckId, Severity
+from auditor.policy import Policy
+from auditor.report import Report
+from auditor.text import fold
+
+logger = logging.getLogger(__name__)
+
+_BUSY_MS = 60_000
+"""How long a writer waits for another run to finish writing before giving up."""
+
+
+def default_path() -> Path:
+    """``history.sqlite3`` in the user's data directory (XDG on Linux, AppData on Windows)."""
+    return platformdirs.user_data_path("portal-auditor", appauthor=False) / "history.sqlite3"
+
+
+def _create_privately(path: Path) -> None:
+    """Create the folder (0700) and an empty file (0600) before SQLite opens it.
+
+    The history names practices and logins; SQLite gives its -wal and -shm files
+    the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+class History:
+    """One open history database; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> History:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        try:
+            _create_privately(path)
+            connection = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"{path}: cannot open the history database ({exc})") from exc
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS:d}")
+            # WAL: readers never block the one writer, and a crash mid-run loses
+            # only that run. Writers take the lock with BEGIN IMMEDIATE.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            migrate(connection, str(path))
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise HistoryError(
+                f"{path}: not a portal-audit history database, or damaged ({exc})"
+            ) from exc
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, path)
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; other runs wait (busy timeout) rather than interleave."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot write to the history ({exc})") from exc
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise HistoryError(f"{self.path}: cannot write to the history ({exc})") from exc
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def record(self, report: Report, policy: Policy) -> tuple[int, dict[str, PracticeChanges]]:
+        """Record a run and its findings; return its id and, per practice, what changed."""
+        recorded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        with self._writing() as db:
+            # The comparison and the insert share the transaction: two runs at
+            # once each compare with a complete earlier run, never half of one.
+            changes = {
+                practice.practice.id: self._compare(db, practice.practice.id, report)
+                for practice in report.practices
+            }
+            cursor = db.execute(
+                "INSERT INTO runs (recorded_at, as_of, tool_version, policy_digest, "
+                "inventory_digest, complete) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    recorded_at,
+                    report.as_of.isoformat(),
+                    report.tool_version,
+                    policy_digest(policy),
+                    inventory_digest(report),
+                    int(report.complete),
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            for practice in report.practices:
+                pid = practice.practice.id
+                db.execute(
+                    "INSERT INTO run_practices VALUES (?, ?, ?, ?)",
+                    (run_id, pid, practice.practice.name, len(practice.accounts)),
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO run_accounts VALUES (?, ?, ?, ?)",
+                    {
+                        (run_id, pid, a.account.portal, fold(a.account.username))
+                        for a in practice.accounts
+                    },
+                )
+                rows = [(f, 0) for f in practice.findings]
+                rows += [(w.finding, 1) for w in practice.waived]
+                db.executemany(
+                    "INSERT OR IGNORE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            run_id,
+                            pid,
+                            f.account.portal,
+                            fold(f.account.username),
+                            f.account.username,
+                            f.check.value,
+                            f.severity.value,
+                            f.due.isoformat(),
+                            waived,
+                        )
+                        for f, waived in rows
+                    ],
+                )
+        logger.info("recorded run %d in %s", run_id, self.path)
+        return run_id, changes
+
+    def _compare(self, db: sqlite3.Connection, practice_id: str, report: Report) -> PracticeChanges:
+        """The report's findings for a practice against its latest recorded run."""
+        practice = next(p for p in report.practices if p.practice.id == practice_id)
+        now = _Findings(
+            open={FindingKey.of(f) for f in practice.findings},
+            waived={FindingKey.of(w.finding) for w in practice.waived},
+            accounts={(a.account.portal, fold(a.account.username)) for a in practice.accounts},
+        )
+        return _changes(now, self._previous(db, practice_id, before_run=None))
+
+    def changes_of(self, run_id: int, practice_id: str) -> PracticeChanges:
+        """What changed for a practice in a recorded run, against its run before that."""
+        now = _load(self._db, run_id, practice_id)
+        return _changes(now, self._previous(self._db, practice_id, before_run=run_id))
+
+    @staticmethod
+    def _previous(
+        db: sqlite3.Connection, practice_id: str, before_run: int | None
+    ) -> tuple[int, date, _Findings] | None:
+        row = db.execute(
+            "SELECT r.id, r.as_of FROM runs r JOIN run_practices p ON p.run_id = r.id "
+            "WHERE p.practice_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT 1",
+            (practice_id, before_run if before_run is not None else 2**62),
+        ).fetchone()
+        if row is None:
+            return None
+        run_id = int(row[0])
+        return run_id, date.fromisoformat(row[1]), _load(db, run_id, practice_id)
+
+    def record_reminders(self, run_id: int, reminded: Iterable[tuple[AccountRef, str]]) -> None:
+        """Note that these accounts' people were reminded (sent or drafted) in run ``run_id``."""
+        with self._writing() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO reminders VALUES (?, ?, ?, ?, ?)",
+                {
+                    (run_id, ref.practice_id, ref.portal, fold(ref.username), recipient)
+                    for ref, recipient in reminded
+                },
+            )
+
+    def reminded_runs(self, refs: Iterable[AccountRef], before_run: int) -> dict[AccountRef, int]:
+        """For each account, in how many earlier runs its people were reminded."""
+        counts: dict[AccountRef, int] = {}
+        for ref in refs:
+            row = self._db.execute(
+                "SELECT COUNT(DISTINCT run_id) FROM reminders WHERE practice_id = ? AND "
+                "portal = ? AND username_key = ? AND run_id < ?",
+                (ref.practice_id, ref.portal, fold(ref.username), before_run),
+            ).fetchone()
+            counts[ref] = int(row[0])
+        return counts
+
+    def runs(self, limit: int, practice_id: str | None = None) -> tuple[RunSummary, ...]:
+        """The latest runs, newest first (only those that audited ``practice_id`` if given)."""
+        rows = self._db.execute(
+            "SELECT r.id, r.recorded_at, r.as_of, r.tool_version, r.policy_digest, "
+            "r.inventory_digest, r.complete, "
+            "(SELECT COUNT(*) FROM run_practices p WHERE p.run_id = r.id), "
+            "(SELECT COALESCE(SUM(accounts), 0) FROM run_practices p WHERE p.run_id = r.id), "
+            "(SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id AND f.waived = 0) "
+            "FROM runs r WHERE ? IS NULL OR r.id IN "
+            "(SELECT run_id FROM run_practices WHERE practice_id = ?) "
+            "ORDER BY r.id DESC LIMIT ?",
+            (practice_id, practice_id, limit),
+        ).fetchall()
+        return tuple(
+            RunSummary(
+                id=int(row[0]),
+                recorded_at=row[1],
+                as_of=date.fromisoformat(row[2]),
+                tool_version=row[3],
+                policy_digest=row[4],
+                inventory_digest=row[5],
+                complete=bool(row[6]),
+                practices=int(row[7]),
+                accounts=int(row[8]),
+                findings=int(row[9]),
+            )
+            for row in rows
+        )
+
+    def practices(self) -> Mapping[str, str]:
+        """Every practice ever recorded, FINESS → its latest name."""
+        rows = self._db.execute(
+            "SELECT practice_id, practice_name FROM run_practices ORDER BY run_id"
+        ).fetchall()
+        return dict(sorted(dict(rows).items()))
+
+    def trend(self, practice_id: str, limit: int) -> tuple[TrendPoint, ...]:
+        """The practice's findings per severity in its latest runs, oldest first."""
+        runs = self._db.execute(
+            "SELECT r.id, r.as_of FROM runs r JOIN run_practices p ON p.run_id = r.id "
+            "WHERE p.practice_id = ? ORDER BY r.id DESC LIMIT ?",
+            (practice_id, limit),
+        ).fetchall()
+        points = []
+        for run_id, as_of in reversed(runs):
+            counts: dict[Severity, int] = defaultdict(int)
+            waived = 0
+            for severity, is_waived, n in self._db.execute(
+                "SELECT severity, waived, COUNT(*) FROM findings WHERE run_id = ? AND "
+                "practice_id = ? GROUP BY severity, waived",
+                (run_id, practice_id),
+            ):
+                if is_waived:
+                    waived += int(n)
+                elif severity in _KNOWN_SEVERITIES:
+                    counts[Severity(severity)] += int(n)
+            points.append(
+                TrendPoint(
+                    run_id=int(run_id),
+                    as_of=date.fromisoformat(as_of),
+                    counts={s: counts.get(s, 0) for s in Severity},
+                    waived=waived,
+                )
+            )
+        return tuple(points)
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """One practice's findings in one run, by fingerprint, and the accounts it audited."""
+
+    open: set[FindingKey]
+    waived: set[FindingKey]
+    accounts: set[tuple[str, str]]
+    """(portal, folded login) of every audited account."""
+
+
+def _load(db: sqlite3.Connection, run_id: int, practice_id: str) -> _Findings:
+    found = _Findings(set(), set(), set())
+    for portal, username, check, waived in db.execute(
+        "SELECT portal, username, check_id, waived FROM findings "
+        "WHERE run_id = ? AND practice_id = ?",
+        (run_id, practice_id),
+    ):
+        if check not in _KNOWN_CHECKS:  # a check a newer version added, then downgraded
+            continue
+        key = FindingKey(practice_id, portal, username, CheckId(check))
+        (found.waived if waived else found.open).add(key)
+    found.accounts.update(
+        db.execute(
+            "SELECT portal, username_key FROM run_accounts WHERE run_id = ? AND practice_id = ?",
+            (run_id, practice_id),
+        )
+    )
+    return found
+
+
+def _order(key: FindingKey) -> tuple[str, str, str, str]:
+    return key.key
+
+
+def _changes(now: _Findings, previous: tuple[int, date, _Findings] | None) -> PracticeChanges:
+    """New: open now, absent before. Fixed: there before, gone now, account still audited."""
+    if previous is None:
+        return PracticeChanges(None, None, (), (), ())
+    run_id, as_of, before = previous
+    before_keys = {key.key for key in before.open | before.waived}
+    now_keys = {key.key for key in now.open | now.waived}
+    new = sorted((key for key in now.open if key.key not in before_keys), key=_order)
+    ended = sorted((key for key in before.open if key.key not in now_keys), key=_order)
+    fixed = [k for k in ended if (k.portal, fold(k.username)) in now.accounts]
+    gone = [k for k in ended if (k.portal, fold(k.username)) not in now.accounts]
+    return PracticeChanges(run_id, as_of, tuple(new), tuple(fixed), tuple(gone))
+
+
+_KNOWN_CHECKS = frozenset(check.value for check in CheckId)
+_KNOWN_SEVERITIES = frozenset(severity.value for severity in Severity)
