@@ -31,9 +31,21 @@ from auditor.hibp import open_corpus
 from auditor.hibp.mirror import is_loopback, serve
 from auditor.history import History, default_path
 from auditor.history.show import history_document, history_text, history_view
+from auditor.i18n import catalog
 from auditor.models import Practice
 from auditor.policy import dump_policy, load_policy
+from auditor.remind import (
+    Draft,
+    SmtpSecurity,
+    SmtpSettings,
+    draft,
+    dry_run_text,
+    plan_reminders,
+    send_all,
+    write_outputs,
+)
 from auditor.report import Report
+from auditor.text import is_email
 
 logger = logging.getLogger("auditor")
 
@@ -211,6 +223,166 @@ def _quiet(ctx: click.Context, request: AuditRequest) -> AuditRequest:
         _configure_logging(ctx.obj["verbose"], quiet=True)
         return replace(request, quiet=True)
     return request
+
+
+_SMTP_ENV = ("PORTAL_AUDIT_SMTP_USER", "PORTAL_AUDIT_SMTP_PASSWORD")
+
+
+@cli.command()
+@audit_inputs
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write DIR/reminders.csv (mail merge), DIR/reminders.ics (to-dos with alarms) and "
+    "DIR/eml/*.eml (drafts to send from your own mail client).",
+)
+@click.option(
+    "--from",
+    "sender",
+    metavar="ADDRESS",
+    help="The reminders' sender (needed with --out and --send), e.g. informatique@groupe.fr.",
+)
+@click.option("--send", is_flag=True, help="Send the reminders by SMTP. Without it: a dry run.")
+@click.option("--smtp-host", metavar="HOST", help="The SMTP relay (needed with --send).")
+@click.option(
+    "--smtp-port",
+    type=click.IntRange(1, 65535),
+    help="Default: 587 for starttls, 465 for tls, 25 for none.",
+)
+@click.option(
+    "--smtp-security",
+    type=click.Choice([s.value for s in SmtpSecurity]),
+    default=SmtpSecurity.STARTTLS.value,
+    show_default=True,
+    help="none is refused unless the relay is on this machine (127.0.0.1) or "
+    "--allow-plaintext-smtp is given.",
+)
+@click.option(
+    "--allow-plaintext-smtp",
+    is_flag=True,
+    help="Allow --smtp-security none towards a relay on the network.",
+)
+@click.option(
+    "--smtp-cafile",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="CA certificates for a relay whose certificate a private authority signed.",
+)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
+    callback=lambda ctx, param, value: CsvDialect(value.lower()),
+    default=CsvDialect.STANDARD.value,
+    show_default=True,
+    help="excel-fr: the mail-merge CSV as French Excel and Word expect it.",
+)
+@click.pass_context
+def remind(
+    ctx: click.Context,
+    *,
+    request: AuditRequest,
+    out: Path | None,
+    sender: str | None,
+    send: bool,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_security: str,
+    allow_plaintext_smtp: bool,
+    smtp_cafile: str | None,
+    csv_dialect: CsvDialect,
+) -> None:
+    """Audit INVENTORY files, then tell each person which accounts to change, why, by when.
+
+    One reminder per owner (by their e-mail), one per practice for accounts
+    without an owner's e-mail (to the practice's contact), and an escalation to
+    the practice's contact for accounts reminded in two earlier runs and still
+    not fixed. Waived findings are not reminded.
+
+    A reminder never holds a password or a link: it names the portal and asks
+    the person to type its address themselves, with the Assurance Maladie's
+    anti-phishing advice.
+
+    Without --out or --send it is a dry run: every message is printed, nothing
+    is sent or recorded as reminded. SMTP credentials, if the relay needs them,
+    come from $PORTAL_AUDIT_SMTP_USER and $PORTAL_AUDIT_SMTP_PASSWORD.
+
+    \b
+    Exit codes:
+      0  done (dry run, drafts written, or every message sent)
+      2  usage, inventory, policy, history or SMTP settings error; nothing sent
+      3  some messages could not be sent (the others were), or the audit was incomplete
+    """
+    request = _quiet(ctx, request)
+    security = SmtpSecurity(smtp_security)
+    settings: SmtpSettings | None = None
+    if send:
+        if not smtp_host:
+            raise UsageError("--send needs --smtp-host")
+        settings = SmtpSettings(
+            host=smtp_host,
+            port=smtp_port or security.default_port,
+            security=security,
+            user=os.environ.get(_SMTP_ENV[0]),
+            password=os.environ.get(_SMTP_ENV[1]),
+            allow_plaintext=allow_plaintext_smtp,
+            cafile=smtp_cafile,
+        )
+        settings.check()  # before the audit: a refused setting should cost nothing
+    if (send or out) and not sender:
+        raise UsageError("--out and --send need --from ADDRESS (the reminders' sender)")
+    if sender and not is_email(sender):
+        raise UsageError(f"--from {sender!r} is not an e-mail address")
+    result = audited(request)
+    words = catalog(request.lang)
+    reminded = {}
+    if result.run_id is not None and (path := request.history_path) is not None:
+        with History.open(path) as history:
+            refs = [ref for p in result.report.practices for ref in p.findings_by_account]
+            reminded = history.reminded_runs(refs, before_run=result.run_id)
+    drafts = [draft(words, r) for r in plan_reminders(result.report, result.policy, reminded)]
+    for unreachable in (d.reminder for d in drafts if d.reminder.email is None):
+        logger.warning(
+            "%s %s: %d accounts, %s",
+            unreachable.practice.id,
+            unreachable.audience.value,
+            len(unreachable.items),
+            words.t("remind.no_address"),
+        )
+    delivered: list[Draft] = []
+    if out is not None:
+        written = write_outputs(
+            out, words, drafts, as_of=result.report.as_of, sender=sender or "", dialect=csv_dialect
+        )
+        logger.info("wrote %d reminder files under %s", len(written), out)
+        delivered = [d for d in drafts if d.reminder.email]
+    failed = 0
+    if settings is not None:
+        reachable = [d for d in drafts if d.reminder.email]
+        outcome = send_all([d.message(sender or "") for d in reachable], settings)
+        for position, reason in outcome.failed:
+            logger.error("not sent to %s: %s", reachable[position].reminder.email, reason)
+        failed = len(outcome.failed)
+        delivered = [reachable[position] for position in outcome.sent]
+        click.echo(f"portal-audit: sent {len(outcome.sent)} reminders, {failed} failed", err=True)
+    if out is None and settings is None:
+        click.echo(dry_run_text(words, drafts, sender or "(--from)"), nl=False)
+        click.echo(
+            f"portal-audit: dry run: {len(drafts)} reminders shown, none sent "
+            "(--out DIR writes them, --send sends them)",
+            err=True,
+        )
+    if result.run_id is not None and delivered and (path := request.history_path):
+        with History.open(path) as history:
+            history.record_reminders(
+                result.run_id,
+                [
+                    (item.account, d.reminder.audience.value)
+                    for d in delivered
+                    for item in d.reminder.items
+                ],
+            )
+    incomplete = failed or not result.report.complete
+    sys.exit(ExitCode.INCOMPLETE if incomplete else ExitCode.CLEAN)
 
 
 @cli.command("history")

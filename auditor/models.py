@@ -137,6 +137,8 @@ class Account:
     """The expiry date a password manager set on the entry: the password must change by then."""
     history: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
     """Earlier passwords of this account, oldest first; like ``password``, dropped by derive."""
+    practice_contact_email: str | None = None
+    """The practice's responsible person, who hears of reminders ignored twice."""
 
     @property
     def entry_key(self) -> tuple[str, str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -13,6 +14,9 @@ import pytest
 import responses
 
 from auditor.cli import main
+from tests.conftest import Inbox
+
+SENDER = "informatique@groupe.example"
 
 HEADER = (
     "practice_id,practice_name,portal,username,owner,owner_email,role,password,password_changed,mfa"
@@ -52,7 +56,10 @@ def leaks(text: str, passwords: dict[str, str]) -> list[str]:
 
 @responses.activate
 def test_no_password_or_hash_is_written_anywhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    smtp_server: tuple[int, Inbox],
 ) -> None:
     secrets = markers()
     breached_hash = hashlib.sha1(secrets["breached"].encode()).hexdigest().upper()
@@ -82,6 +89,9 @@ def test_no_password_or_hash_is_written_anywhere(
     inventory.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     cache = tmp_path / "cache"
+    reminders = tmp_path / "reminders"
+    port, inbox = smtp_server
+    smtp = ["--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--smtp-security", "none"]
     caplog.set_level(logging.DEBUG)
 
     outputs = []
@@ -101,15 +111,36 @@ def test_no_password_or_hash_is_written_anywhere(
         ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],
         ["audit", str(inventory), "--skip-invalid", "--cache-dir", str(cache)],  # from the cache
         ["audit", str(inventory)],  # fails on the invalid row
+        # Reminders: drafts, CSV and calendar; a dry run; and real sending to 127.0.0.1.
+        ["remind", str(inventory), "--skip-invalid", "--out", str(reminders), "--from", SENDER],
+        ["remind", str(inventory), "--skip-invalid", "--lang", "fr"],
+        ["remind", str(inventory), "--skip-invalid", "--send", "--from", SENDER, *smtp],
+        ["history"],
+        ["history", "--format", "json"],
     ):
-        with pytest.raises(SystemExit):
-            main(["-vv", *args, "--hibp-url", "https://hibp.test", "--as-of", "2026-11-22"])
+        extra = [] if args[0] == "history" else ["--hibp-url", "https://hibp.test"]
+        extra += [] if args[0] == "history" else ["--as-of", "2026-11-22"]
+        with contextlib.suppress(SystemExit):  # audit and remind exit with their code
+            main(["-vv", *args, *extra])
         captured = capsys.readouterr()
         outputs += [captured.out, captured.err]
 
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
     assert len(written) == 15
-    everything = "\n".join([*outputs, *written, *requests_seen, caplog.text])
+    drafted = [p.read_text(encoding="utf-8") for p in reminders.rglob("*") if p.is_file()]
+    assert len(drafted) >= 3  # reminders.csv, reminders.ics and at least one .eml
+    # The history database (and its WAL), as bytes: every table, index and free page.
+    database = [
+        p.read_bytes().decode("latin-1")
+        for p in tmp_path.joinpath("xdg-data").rglob("*")
+        if p.is_file()
+    ]
+    assert database and "a.one" in "".join(database)  # the runs were recorded…
+    sent = [raw.decode("utf-8", "replace") for *_, raw in inbox.messages]
+    assert sent  # …and reminders were sent
+    everything = "\n".join(
+        [*outputs, *written, *drafted, *database, *sent, *requests_seen, caplog.text]
+    )
     assert "31 times" in everything  # the breached marker was found…
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
     assert all(re.search(r"/range/[0-9A-F]{5} ", seen) for seen in requests_seen)

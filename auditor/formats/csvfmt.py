@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from auditor.formats.interface import CsvDialect, Formatter
 from auditor.i18n import Catalog, Lang, catalog
@@ -35,6 +36,16 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def csv_writer(buffer: io.StringIO, dialect: CsvDialect) -> Any:
+    """A CSV writer laid out for ``dialect`` (the BOM, if any, already in ``buffer``)."""
+    if dialect is CsvDialect.EXCEL_FR:
+        # Excel reads a file as UTF-8 only when it starts with a BOM, and a
+        # French Excel splits columns on ";" (the decimal separator is ",").
+        buffer.write("\ufeff")
+        return csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    return csv.writer(buffer, lineterminator="\n")
+
+
 class CsvFormat(Formatter):
     """Findings as CSV rows, in the report's stable order."""
 
@@ -48,13 +59,7 @@ class CsvFormat(Formatter):
 
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
-        if self.dialect is CsvDialect.EXCEL_FR:
-            # Excel reads a file as UTF-8 only when it starts with a BOM, and a
-            # French Excel splits columns on ";" (the decimal separator is ",").
-            buffer.write("\ufeff")
-            writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        else:
-            writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv_writer(buffer, self.dialect)
         writer.writerow(COLUMNS)
         for practice in report.practices:
             rows: list[tuple[Finding, Waiver | None]] = [(f, None) for f in practice.findings]

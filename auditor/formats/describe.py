@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import assert_never
 
 from auditor.changes import PracticeChanges
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog
-from auditor.models import CheckId, Severity
+from auditor.models import CheckId, Finding, Severity
 from auditor.policy import Waiver
 from auditor.report import PracticeReport, Report
 
@@ -143,3 +144,22 @@ def changes_line(words: Catalog, changes: PracticeChanges) -> str:
         fixed=len(changes.fixed),
         gone=len(changes.gone),
     )
+
+
+def distinct_actions(words: Catalog, found: Sequence[Finding]) -> tuple[str, ...]:
+    """Each distinct step once: most actions end with the same "change it on the portal".
+
+    Actions that include that step take it as the phrase value ``change``
+    (``CHANGE_ON_PORTAL``); it is written first, once, and left out of each.
+    """
+    common: list[str] = []
+    steps: list[str] = []
+    for finding in found:
+        args = dict(finding.action.args)
+        change = args.pop("change", None)
+        if change is None:
+            steps.append(words.text(finding.action))
+            continue
+        common.append(words.value(change))
+        steps.append(words.t(finding.action.key, change="", **args).strip())
+    return tuple(dict.fromkeys(step for step in (*common, *steps) if step))

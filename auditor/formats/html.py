@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-
-import jinja2
 
 from auditor.changes import PracticeChanges
 from auditor.derive import AuditedAccount
@@ -23,6 +21,7 @@ from auditor.formats.describe import (
     changed_text,
     changes_line,
     check_label,
+    distinct_actions,
     expired_waiver_line,
     left_out_line,
     mfa_label,
@@ -34,7 +33,7 @@ from auditor.formats.interface import Formatter
 from auditor.i18n import Catalog, Lang, catalog
 from auditor.models import Finding, Severity
 from auditor.report import PracticeReport, Report, most_urgent
-from auditor.resources import data_dir
+from auditor.templates import environment
 
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
 """zxcvbn's scores 0 to 4, in words."""
@@ -256,28 +255,13 @@ class _Views:
                     (check_label(words, f.check), f.check.value, words.text(f.message))
                     for f in found
                 ),
-                actions=self._actions(found),
+                actions=distinct_actions(self.words, found),
             )
             ranked.append(
                 ((due, worst.rank, ref.portal, ref.username.casefold(), task.owner), task)
             )
         ranked.sort(key=lambda pair: pair[0])
         return tuple(task for _, task in ranked)
-
-    def _actions(self, found: Sequence[Finding]) -> tuple[str, ...]:
-        """Each distinct step once: most actions end with the same "change it on the portal"."""
-        words = self.words
-        common: list[str] = []
-        steps: list[str] = []
-        for finding in found:
-            args = dict(finding.action.args)
-            change = args.pop("change", None)
-            if change is None:
-                steps.append(words.text(finding.action))
-                continue
-            common.append(words.value(change))
-            steps.append(words.t(finding.action.key, change="", **args).strip())
-        return tuple(dict.fromkeys(step for step in (*common, *steps) if step))
 
     def _rows(
         self,
@@ -412,22 +396,6 @@ class _Views:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
-    folder = data_dir("reports")
-
-    def load(name: str) -> str:
-        return folder.joinpath(name).read_text(encoding="utf-8")
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,  # inventory values are data, never markup
-        undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 class HtmlFormat(Formatter):
     """Self-contained pages: inline CSS and SVG, no script, nothing fetched, printable on A4."""
 
@@ -457,7 +425,7 @@ class HtmlFormat(Formatter):
         words = self.words
         report = views.report
         return (
-            _environment()
+            environment(html=True)
             .get_template(template)
             .render(
                 lang=words.lang.value,

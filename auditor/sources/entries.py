@@ -118,6 +118,7 @@ class EntryReader:
         if not entry.username.strip():
             problems.add("username", "the entry has no username")
         owner_email = _parsed(named, "owner_email", parse_email, problems)
+        contact = _parsed(named, "practice_contact_email", parse_email, problems)
         role = _parsed(named, "role", parse_role, problems)
         mfa = True if entry.totp else _parsed(named, "mfa", parse_bool, problems)
         changed, approximate = entry.changed, entry.changed_approximate
@@ -139,6 +140,7 @@ class EntryReader:
                 username=entry.username.strip(),
                 owner=named.get("owner") or None,
                 owner_email=owner_email,
+                practice_contact_email=contact,
                 role=role or Role.USER,
                 password_changed=changed,
                 mfa=mfa,

@@ -30,6 +30,7 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "username": ("identifiant", "login"),
     "owner": ("titulaire", "utilisateur"),
     "owner_email": ("courriel", "email"),
+    "practice_contact_email": ("courriel officine", "courriel responsable", "contact officine"),
     "role": (),
     "password": ("mot de passe",),
     "password_changed": ("dernier changement", "date changement"),
@@ -164,6 +165,7 @@ class RowReader:
             )
         mfa = self._parsed(line, cells, "mfa", parse_bool)
         email = self._parsed(line, cells, "owner_email", parse_email)
+        contact = self._parsed(line, cells, "practice_contact_email", parse_email)
         role = self._parsed(line, cells, "role", parse_role, allow_empty=True)
         if self._row_problems or portal is None:
             return None
@@ -174,6 +176,7 @@ class RowReader:
             username=username,
             owner=self._cell(cells, "owner") or None,
             owner_email=email,
+            practice_contact_email=contact,
             role=role or Role.USER,
             password_changed=changed,
             mfa=mfa,

@@ -1,0 +1,109 @@
+"""Reminder e-mails: subject and text/plain body from ``reports/reminder.txt.j2``, in FR or EN."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, make_msgid
+
+from auditor.formats.describe import distinct_actions, severity_label
+from auditor.i18n import Catalog
+from auditor.remind.plan import Audience, Item, Reminder
+from auditor.templates import environment
+
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+
+
+@dataclass(frozen=True)
+class _ItemView:
+    line: str
+    reasons: tuple[str, ...]
+    actions: tuple[str, ...]
+    reminded: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reminder as words: its subject and body, ready to become a message."""
+
+    reminder: Reminder
+    subject: str
+    body: str
+
+    def message(self, sender: str, *, draft: bool = False) -> EmailMessage:
+        """The e-mail; ``draft`` marks it unsent, so a mail client opens it ready to send."""
+        reminder = self.reminder
+        message = EmailMessage(policy=SMTP)
+        message["From"] = sender
+        if reminder.email:
+            message["To"] = formataddr((_one_line(reminder.name), reminder.email))
+        message["Subject"] = self.subject
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+        # RFC 3834: a machine wrote it; auto-responders should not answer.
+        message["Auto-Submitted"] = "auto-generated"
+        if draft:
+            message["X-Unsent"] = "1"
+        message.set_content(self.body, cte="quoted-printable")
+        return message
+
+
+def _one_line(text: str) -> str:
+    """A value for a mail header: line breaks would start a header of the inventory's choosing."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def item_line(words: Catalog, item: Item) -> str:
+    """``Viamedis — login jdoe (Jeanne Doe): by 22 November 2026 (critical)``."""
+    ref = item.account
+    return words.t(
+        "remind.item",
+        portal=item.portal_name,
+        username=ref.username,
+        owner=words.t("remind.owner_suffix", owner=ref.owner) if ref.owner else "",
+        due=words.day(item.due),
+        severity=severity_label(words, item.severity),
+    )
+
+
+def item_actions(words: Catalog, item: Item) -> tuple[str, ...]:
+    """The item's steps, each once (findings of one account share "change it on the portal")."""
+    return distinct_actions(words, item.findings)
+
+
+def _item(words: Catalog, item: Item) -> _ItemView:
+    line = item_line(words, item)
+    actions = item_actions(words, item)
+    reasons = tuple(words.text(f.message) for f in item.findings)
+    return _ItemView(line, reasons, actions, item.reminded)
+
+
+def draft(words: Catalog, reminder: Reminder) -> Draft:
+    """The subject and body of one reminder, in the catalogue's language."""
+    practice = reminder.practice.name or reminder.practice.id
+    n = len(reminder.items)
+    due = words.day(reminder.due)
+    match reminder.audience:
+        case Audience.OWNER:
+            subject = words.t("remind.subject_owner", n=n, due=due)
+            intro = words.t("remind.intro_owner", n=n, practice=practice)
+        case Audience.PRACTICE:
+            subject = words.t("remind.subject_practice", n=n, due=due, practice=practice)
+            intro = words.t("remind.intro_practice", n=n, practice=practice)
+        case Audience.ESCALATION:
+            subject = words.t("remind.subject_escalation", n=n, practice=practice)
+            intro = words.t("remind.intro_escalation", n=n, practice=practice)
+    body = (
+        environment(html=False)
+        .get_template("reminder.txt.j2")
+        .render(
+            t=words.t,
+            name=reminder.name,
+            intro=intro,
+            items=[_item(words, item) for item in reminder.items],
+            practice=practice,
+        )
+    )
+    return Draft(reminder, _one_line(subject), body)

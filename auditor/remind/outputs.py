@@ -1,0 +1,113 @@
+"""Reminder outputs: the mail-merge CSV, the calendar, ``.eml`` drafts, and the dry run's text."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from auditor.formats.csvfmt import csv_writer, spreadsheet_safe
+from auditor.formats.describe import severity_label
+from auditor.formats.interface import CsvDialect
+from auditor.formats.write import write_private
+from auditor.i18n import Catalog
+from auditor.remind.calendar import calendar
+from auditor.remind.messages import Draft, item_actions
+
+MERGE_COLUMNS = (
+    "practice_id",
+    "practice_name",
+    "audience",
+    "recipient_name",
+    "recipient_email",
+    "portal",
+    "portal_name",
+    "username",
+    "owner",
+    "severity",
+    "due",
+    "checks",
+    "reasons",
+    "actions",
+    "reminded_before",
+)
+"""Public column names: mail-merge templates refer to them. New ones go at the end."""
+
+
+def merge_csv(words: Catalog, drafts: Sequence[Draft], dialect: CsvDialect) -> str:
+    """One row per account and recipient, for a word processor's mail merge."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, dialect)
+    writer.writerow(MERGE_COLUMNS)
+    for drafted in drafts:
+        reminder = drafted.reminder
+        for item in reminder.items:
+            ref = item.account
+            row = (
+                reminder.practice.id,
+                reminder.practice.name,
+                reminder.audience.value,
+                reminder.name,
+                reminder.email or "",
+                ref.portal,
+                item.portal_name,
+                ref.username,
+                ref.owner or "",
+                severity_label(words, item.severity),
+                item.due.isoformat(),
+                " ".join(f.check.value for f in item.findings),
+                " | ".join(words.text(f.message) for f in item.findings),
+                " | ".join(item_actions(words, item)),
+                str(item.reminded),
+            )
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60] or "practice"
+
+
+def write_outputs(
+    out: Path,
+    words: Catalog,
+    drafts: Sequence[Draft],
+    *,
+    as_of: date,
+    sender: str,
+    dialect: CsvDialect,
+) -> list[Path]:
+    """``reminders.csv``, ``reminders.ics`` and ``eml/NNN-<who>.eml`` (drafts with an address)."""
+    written = [out / "reminders.csv", out / "reminders.ics"]
+    write_private(written[0], merge_csv(words, drafts, dialect))
+    ics = calendar(words, [d.reminder for d in drafts], as_of)
+    write_private(written[1], ics.decode("utf-8"))
+    for number, drafted in enumerate(drafts, start=1):
+        reminder = drafted.reminder
+        if reminder.email is None:
+            continue
+        who = _slug(f"{reminder.practice.id}-{reminder.audience.value}-{reminder.email}")
+        path = out / "eml" / f"{number:03d}-{who}.eml"
+        write_private(path, drafted.message(sender, draft=True).as_string())
+        written.append(path)
+    return written
+
+
+def dry_run_text(words: Catalog, drafts: Sequence[Draft], sender: str) -> str:
+    """Every message that would be sent, in full, and the people no message can reach."""
+    out = []
+    for drafted in drafts:
+        reminder = drafted.reminder
+        to = reminder.email or f"— {words.t('remind.no_address')}"
+        out += [
+            "=" * 72,
+            f"From: {sender}",
+            f"To: {reminder.name} <{to}>" if reminder.email else f"To: {reminder.name} {to}",
+            f"Subject: {drafted.subject}",
+            "",
+            drafted.body.rstrip("\n"),
+            "",
+        ]
+    return "\n".join(out) + ("\n" if out else "")
