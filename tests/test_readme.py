@@ -67,3 +67,13 @@ def test_scheduling_examples_use_real_options_and_formats() -> None:
             assert option in known, f"{option} in {command!r}"
             if option == "--format":
                 assert set(value.split(",")) <= formats, command
+
+
+def test_every_remind_and_history_option_is_documented() -> None:
+    from auditor.cli import history_command, remind
+
+    options = [opt for cmd in (remind, history_command) for p in cmd.params for opt in p.opts]
+    missing = [opt for opt in options if opt.startswith("--") and opt not in README]
+    assert missing == []
+    for variable in ("PORTAL_AUDIT_SMTP_USER", "PORTAL_AUDIT_SMTP_PASSWORD"):
+        assert variable in README
