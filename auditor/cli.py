@@ -52,6 +52,18 @@ logger = logging.getLogger("auditor")
 _FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV, OutputFormat.HTML)
 
 
+csv_dialect_option = click.option(
+    "--csv-dialect",
+    # By value: click matches enum members by name, and EXCEL_FR is spelled excel-fr.
+    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
+    callback=lambda ctx, param, value: CsvDialect(value.lower()),
+    default=CsvDialect.STANDARD.value,
+    show_default=True,
+    help="excel-fr: ';'-separated UTF-8 with BOM and CRLF, which French Excel (and Word's "
+    "mail merge) open with accents intact.",
+)
+
+
 def _parse_formats(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> tuple[OutputFormat, ...]:
@@ -157,15 +169,7 @@ def _emit(
     help="terminal, json, markdown, csv, junit, html; several comma-separated with --out. "
     "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
 )
-@click.option(
-    "--csv-dialect",
-    # By value: click matches enum members by name, and EXCEL_FR is spelled excel-fr.
-    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
-    callback=lambda ctx, param, value: CsvDialect(value.lower()),
-    default=CsvDialect.STANDARD.value,
-    show_default=True,
-    help="excel-fr: ';'-separated UTF-8 with BOM, which French Excel opens with accents intact.",
-)
+@csv_dialect_option
 @click.option(
     "--fail-on",
     type=click.Choice(FailOn, case_sensitive=False),
@@ -268,14 +272,7 @@ _SMTP_ENV = ("PORTAL_AUDIT_SMTP_USER", "PORTAL_AUDIT_SMTP_PASSWORD")
     metavar="FILE",
     help="CA certificates for a relay whose certificate a private authority signed.",
 )
-@click.option(
-    "--csv-dialect",
-    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
-    callback=lambda ctx, param, value: CsvDialect(value.lower()),
-    default=CsvDialect.STANDARD.value,
-    show_default=True,
-    help="excel-fr: the mail-merge CSV as French Excel and Word expect it.",
-)
+@csv_dialect_option
 @click.pass_context
 def remind(
     ctx: click.Context,

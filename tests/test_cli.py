@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 import responses
 
-from auditor.cli import main
-
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = "examples/inventaire.csv"
 CORPUS = "examples/pwned-passwords-SYNTHETIC.txt"
@@ -27,20 +25,9 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Run the CLI in-process from the repository root; return (exit code, stdout, stderr)."""
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.chdir(REPO)
-        code = 0
-        try:
-            main(list(args))
-        except SystemExit as exited:
-            code = int(exited.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
+def run(run_cli: Run) -> Run:
+    """The shared in-process CLI runner (tests/conftest.py), under this module's name."""
+    return run_cli
 
 
 def example(*extra: str) -> list[str]:
