@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from auditor.models import CheckId, Finding
 from auditor.text import fold
@@ -52,3 +53,18 @@ class PracticeChanges:
     def first(self) -> bool:
         """Whether this is the practice's first recorded audit (nothing to compare with)."""
         return self.previous_run is None
+
+
+def changes_document(changes: PracticeChanges) -> dict[str, Any]:
+    """The changes as JSON-ready data, for the report's ``since_previous`` and ``history``."""
+
+    def keys(found: tuple[FindingKey, ...]) -> list[dict[str, str]]:
+        return [{"portal": k.portal, "username": k.username, "check": k.check.value} for k in found]
+
+    return {
+        "previous_run": changes.previous_run,
+        "previous_as_of": changes.previous_as_of.isoformat() if changes.previous_as_of else None,
+        "new": keys(changes.new),
+        "fixed": keys(changes.fixed),
+        "no_longer_in_inventory": keys(changes.gone),
+    }

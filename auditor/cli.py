@@ -32,7 +32,7 @@ from auditor.hibp.mirror import is_loopback, serve
 from auditor.history import History, default_path
 from auditor.history.show import history_document, history_text, history_view
 from auditor.i18n import catalog
-from auditor.models import Practice
+from auditor.models import AccountRef, Practice
 from auditor.policy import dump_policy, load_policy
 from auditor.remind import (
     Draft,
@@ -331,7 +331,7 @@ def remind(
         raise UsageError(f"--from {sender!r} is not an e-mail address")
     result = audited(request)
     words = catalog(request.lang)
-    reminded = {}
+    reminded: dict[AccountRef, int] = {}
     if result.run_id is not None and (path := request.history_path) is not None:
         with History.open(path) as history:
             refs = [ref for p in result.report.practices for ref in p.findings_by_account]
@@ -345,21 +345,22 @@ def remind(
             len(unreachable.items),
             words.t("remind.no_address"),
         )
+    reachable = [d for d in drafts if d.reminder.email]
     delivered: list[Draft] = []
     if out is not None:
         written = write_outputs(
             out, words, drafts, as_of=result.report.as_of, sender=sender or "", dialect=csv_dialect
         )
         logger.info("wrote %d reminder files under %s", len(written), out)
-        delivered = [d for d in drafts if d.reminder.email]
+        delivered = reachable  # a written draft is a reminder handed over
     failed = 0
     if settings is not None:
-        reachable = [d for d in drafts if d.reminder.email]
         outcome = send_all([d.message(sender or "") for d in reachable], settings)
         for position, reason in outcome.failed:
             logger.error("not sent to %s: %s", reachable[position].reminder.email, reason)
         failed = len(outcome.failed)
-        delivered = [reachable[position] for position in outcome.sent]
+        if out is None:
+            delivered = [reachable[position] for position in outcome.sent]
         click.echo(f"portal-audit: sent {len(outcome.sent)} reminders, {failed} failed", err=True)
     if out is None and settings is None:
         click.echo(dry_run_text(words, drafts, sender or "(--from)"), nl=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import assert_never
 
-from auditor.changes import PracticeChanges
+from auditor.changes import FindingKey, PracticeChanges
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog
@@ -163,3 +163,13 @@ def distinct_actions(words: Catalog, found: Sequence[Finding]) -> tuple[str, ...
         common.append(words.value(change))
         steps.append(words.t(finding.action.key, change="", **args).strip())
     return tuple(dict.fromkeys(step for step in (*common, *steps) if step))
+
+
+def change_groups(changes: PracticeChanges) -> tuple[tuple[str, tuple[FindingKey, ...]], ...]:
+    """(heading key, findings) for new, fixed and departed findings; empty groups left out."""
+    groups = (
+        ("changes.new_heading", changes.new),
+        ("changes.fixed_heading", changes.fixed),
+        ("changes.gone_heading", changes.gone),
+    )
+    return tuple((heading, keys) for heading, keys in groups if keys)

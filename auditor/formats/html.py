@@ -18,6 +18,7 @@ from auditor.derive import AuditedAccount
 from auditor.formats import charts
 from auditor.formats.describe import (
     breach_label,
+    change_groups,
     changed_text,
     changes_line,
     check_label,
@@ -210,12 +211,7 @@ class _Views:
                     (k.portal, k.username, check_label(words, k.check), k.check.value) for k in keys
                 ),
             )
-            for heading, keys in (
-                ("changes.new_heading", changes.new),
-                ("changes.fixed_heading", changes.fixed),
-                ("changes.gone_heading", changes.gone),
-            )
-            if keys
+            for heading, keys in change_groups(changes)
         )
         return ChangesView(changes_line(words, changes), groups)
 

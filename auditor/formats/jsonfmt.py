@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from auditor.changes import FindingKey, PracticeChanges
+from auditor.changes import changes_document
 from auditor.derive import AuditedAccount
 from auditor.formats.describe import breach_word, waiver_scope
 from auditor.formats.interface import Formatter
@@ -56,23 +56,6 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "message": machine_english().text(finding.message),
         "action": machine_english().text(finding.action),
         "due": finding.due.isoformat(),
-    }
-
-
-def _changes(changes: PracticeChanges | None) -> dict[str, Any] | None:
-    """``since_previous``: null without history; ``previous_as_of`` null on a first run."""
-    if changes is None:
-        return None
-
-    def keys(found: tuple[FindingKey, ...]) -> list[dict[str, str]]:
-        return [{"portal": k.portal, "username": k.username, "check": k.check.value} for k in found]
-
-    return {
-        "previous_run": changes.previous_run,
-        "previous_as_of": changes.previous_as_of.isoformat() if changes.previous_as_of else None,
-        "new": keys(changes.new),
-        "fixed": keys(changes.fixed),
-        "no_longer_in_inventory": keys(changes.gone),
     }
 
 
@@ -134,7 +117,8 @@ def _practice(practice: PracticeReport) -> dict[str, Any]:
         "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
         "accounts": [_account(practice, audited) for audited in practice.accounts],
         "findings": [_finding(finding) for finding in practice.findings],
-        "since_previous": _changes(practice.changes),
+        # null without history; previous_as_of null on a practice's first recorded run.
+        "since_previous": changes_document(practice.changes) if practice.changes else None,
         # Waived findings stay visible, with the accepted risk that excuses them.
         "waived": [
             {**_finding(excused.finding), "waiver": _waiver(excused.waiver)}

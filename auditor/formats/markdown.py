@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from auditor.changes import PracticeChanges
 from auditor.formats.describe import (
     breach_label,
+    change_groups,
     changed_text,
     changes_line,
     check_label,
@@ -100,17 +101,12 @@ class MarkdownFormat(Formatter):
         """The sentence, then each new, fixed and departed finding."""
         words = self.words
         lines = [changes_line(words, changes)]
-        for heading, keys in (
-            ("changes.new_heading", changes.new),
-            ("changes.fixed_heading", changes.fixed),
-            ("changes.gone_heading", changes.gone),
-        ):
-            if keys:
-                lines += ["", f"#### {words.t(heading)}", ""]
-                lines += [
-                    f"- {_cell(key.portal)} `{key.username}` — {check_label(words, key.check)}"
-                    for key in keys
-                ]
+        for heading, keys in change_groups(changes):
+            lines += ["", f"#### {words.t(heading)}", ""]
+            lines += [
+                f"- {_cell(key.portal)} `{key.username}` — {check_label(words, key.check)}"
+                for key in keys
+            ]
         return lines
 
     def _practice(self, practice: PracticeReport) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.changes import FindingKey, PracticeChanges
+from auditor.changes import PracticeChanges, changes_document
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.store import History
 from auditor.models import Severity
@@ -50,10 +50,6 @@ def history_view(history: History, *, limit: int, practice_id: str | None) -> Hi
     return HistoryView(str(history.path), history.runs(limit, practice_id), tuple(practices))
 
 
-def _keys(found: tuple[FindingKey, ...]) -> list[dict[str, str]]:
-    return [{"portal": k.portal, "username": k.username, "check": k.check.value} for k in found]
-
-
 def history_document(view: HistoryView) -> dict[str, Any]:
     """The view as JSON-ready data (schema ``portal-auditor/history/v1``)."""
     return {
@@ -87,12 +83,7 @@ def history_document(view: HistoryView) -> dict[str, Any]:
                     }
                     for point in practice.trend
                 ],
-                "latest": {
-                    "previous_run": practice.latest.previous_run,
-                    "new": _keys(practice.latest.new),
-                    "fixed": _keys(practice.latest.fixed),
-                    "no_longer_in_inventory": _keys(practice.latest.gone),
-                },
+                "latest": changes_document(practice.latest),
             }
             for practice in view.practices
         ],

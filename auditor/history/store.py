@@ -199,16 +199,18 @@ class History:
             )
 
     def reminded_runs(self, refs: Iterable[AccountRef], before_run: int) -> dict[AccountRef, int]:
-        """For each account, in how many earlier runs its people were reminded."""
-        counts: dict[AccountRef, int] = {}
-        for ref in refs:
-            row = self._db.execute(
-                "SELECT COUNT(DISTINCT run_id) FROM reminders WHERE practice_id = ? AND "
-                "portal = ? AND username_key = ? AND run_id < ?",
-                (ref.practice_id, ref.portal, fold(ref.username), before_run),
-            ).fetchone()
-            counts[ref] = int(row[0])
-        return counts
+        """For each account, in how many earlier runs its people were reminded (one query)."""
+        counts = {
+            (practice_id, portal, username_key): int(n)
+            for practice_id, portal, username_key, n in self._db.execute(
+                "SELECT practice_id, portal, username_key, COUNT(DISTINCT run_id) FROM reminders "
+                "WHERE run_id < ? GROUP BY practice_id, portal, username_key",
+                (before_run,),
+            )
+        }
+        return {
+            ref: counts.get((ref.practice_id, ref.portal, fold(ref.username)), 0) for ref in refs
+        }
 
     def runs(self, limit: int, practice_id: str | None = None) -> tuple[RunSummary, ...]:
         """The latest runs, newest first (only those that audited ``practice_id`` if given)."""

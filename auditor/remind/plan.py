@@ -104,7 +104,8 @@ def plan_reminders(
         by_owner: dict[str, list[Item]] = defaultdict(list)
         spelling: dict[str, str] = {}
         ownerless: list[Item] = []
-        for item in _items(practice, policy, reminded):
+        items = _items(practice, policy, reminded)
+        for item in items:
             email = emails.get(item.account)
             if email:
                 # One person, however the inventory capitalises their address.
@@ -113,17 +114,15 @@ def plan_reminders(
             else:
                 ownerless.append(item)
         place = practice.practice
-        for key, items in sorted(by_owner.items()):
+        for key, owned in sorted(by_owner.items()):
             email = spelling[key]
-            names = sorted({i.account.owner for i in items if i.account.owner})
+            names = sorted({i.account.owner for i in owned if i.account.owner})
             name = names[0] if len(names) == 1 else email
-            plan.append(Reminder(place, Audience.OWNER, name, email, tuple(items)))
+            plan.append(Reminder(place, Audience.OWNER, name, email, tuple(owned)))
         who = place.name or place.id
         if ownerless:
             plan.append(Reminder(place, Audience.PRACTICE, who, contact, tuple(ownerless)))
-        ignored = tuple(
-            i for i in _items(practice, policy, reminded) if i.reminded >= ESCALATE_AFTER
-        )
+        ignored = tuple(i for i in items if i.reminded >= ESCALATE_AFTER)
         if ignored:
             plan.append(Reminder(place, Audience.ESCALATION, who, contact, ignored))
     return tuple(plan)
