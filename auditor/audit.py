@@ -14,11 +14,20 @@ from auditor.checks import CheckContext, renewal_deadline, run_checks
 from auditor.derive import AuditedAccount, derive
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
-from auditor.models import Account, Finding, Severity
+from auditor.models import Account, Finding, Severity, location
 from auditor.policy import Policy, Portal
 from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, LeftOut, PracticeReport, Report
-from auditor.sources import RowProblem, SourceOptions, open_inventory
+from auditor.sources import (
+    CsvInventory,
+    ExcelInventory,
+    InventorySource,
+    LoadResult,
+    ManagerExport,
+    RowProblem,
+    SourceOptions,
+    open_inventory,
+)
 from auditor.waivers import Waived, apply_waivers
 
 
@@ -46,16 +55,35 @@ class FailOn(enum.Enum):
         return None if self is FailOn.NEVER else Severity(self.value)
 
 
-class InvalidInventoryError(AuditorError):
-    """Inventory rows cannot be audited; every problem is listed."""
+class NoAccountProblem(RowProblem):
+    """A whole inventory file that yields no account, shown as ``file: no account found (why)``."""
 
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        super().__init__(
-            f"{count} problem{'s' if count > 1 else ''} in the inventory; nothing was audited "
-            "(fix them, or pass --skip-invalid to audit the valid rows)"
-        )
+    def __str__(self) -> str:
+        return f"{location(self.path, None, None)}: {self.reason}"
+
+
+class InvalidInventoryError(AuditorError):
+    """Inventory rows cannot be audited, or a file has no account; every problem is listed."""
+
+    def __init__(
+        self, problems: Sequence[RowProblem], no_account: Sequence[NoAccountProblem] = ()
+    ) -> None:
+        self.problems = (*problems, *no_account)
+        if no_account:
+            # Not "fix them, or pass --skip-invalid": skipping cannot make an
+            # audit of nothing a clean run.
+            count = len(no_account)
+            message = (
+                f"{count} inventory file{'s' if count > 1 else ''} without any account to "
+                "audit; nothing was audited"
+            )
+        else:
+            count = len(self.problems)
+            message = (
+                f"{count} problem{'s' if count > 1 else ''} in the inventory; nothing was "
+                "audited (fix them, or pass --skip-invalid to audit the valid rows)"
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -85,9 +113,14 @@ def read_inventories(
     skip_invalid: bool,
     options: SourceOptions | None = None,
 ) -> Inventory:
-    """Read every file; raise ``InvalidInventory`` with all problems unless skipping them."""
+    """Read every file; raise ``InvalidInventoryError`` with all problems unless skipping them.
+
+    A file that yields no account is always an error, even when skipping invalid
+    rows: a scheduled audit whose export broke must not go green.
+    """
     accounts: list[Account] = []
     problems: list[RowProblem] = []
+    no_account: list[NoAccountProblem] = []
     labels = []
     left_out = []
     portals: dict[str, Portal] = {}
@@ -97,14 +130,17 @@ def read_inventories(
         accounts += result.accounts
         problems += result.problems
         labels.append(source.path)
+        if not result.accounts:
+            reason = f"no account found ({_why_no_account(source, result)})"
+            no_account.append(NoAccountProblem(source.path, None, "-", reason))
         if result.left_out:
             left_out.append(LeftOut(source.path, result.left_out))
         for portal in result.portals:
             portals.setdefault(portal.id, portal)
     accounts, duplicates = _without_duplicates(accounts)
     problems += duplicates
-    if problems and not skip_invalid:
-        raise InvalidInventoryError(problems)
+    if no_account or (problems and not skip_invalid):
+        raise InvalidInventoryError(problems, no_account)
     return Inventory(
         tuple(accounts),
         tuple(problems),
@@ -112,6 +148,29 @@ def read_inventories(
         left_out=tuple(left_out),
         portals=tuple(portals.values()),
     )
+
+
+def _why_no_account(source: InventorySource, result: LoadResult) -> str:
+    """Why a file gave no account, in words; its problems, if any, are listed before."""
+    problems = result.problems
+    sheet = isinstance(source, CsvInventory | ExcelInventory | ManagerExport)
+    if problems and all(p.line in (1, None) and p.entry is None for p in problems):
+        # The first line (or the whole file) could not be read: nothing after it was.
+        if len(problems) == 1 and problems[0].column == "-":
+            return problems[0].reason
+        return "the header cannot be used, see the problems above"
+    reasons = []
+    if problems:
+        reasons.append(f"every {'row' if sheet else 'entry'} was invalid, see the problems above")
+    if result.left_out:
+        count = result.left_out
+        reasons.append(
+            f"{count} {'entry matches' if count == 1 else 'entries match'} no portal of the "
+            "policy, see --all-entries"
+        )
+    if not reasons:
+        reasons.append("only a header" if sheet else "no login entry in it")
+    return "; ".join(reasons)
 
 
 def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[RowProblem]]:
