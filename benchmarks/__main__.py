@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import endtoend, offline, online, scoring
+from benchmarks import endtoend, offline, online, reuse, scoring
 from benchmarks.common import REPO, machine
 
-STAGES = ("scoring", "offline", "online", "endtoend")
+STAGES = ("scoring", "offline", "online", "endtoend", "reuse")
 
 
 def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
@@ -90,6 +90,30 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                 data["seconds"] < 60 and data["peak_tree_rss_mib"] < 1024,
             )
         ]
+    if data := results.get("reuse"):
+        baseline = f"{data['baseline_accounts']:,}"
+        for kind in ("password", "login"):
+            run = data[f"one_{kind}"]
+            rows += [
+                (
+                    f"reuse, {data['accounts']:,} accounts sharing one {kind}",
+                    "audit < 10 s",
+                    (
+                        f"{run['audit']['seconds']} s "
+                        f"({run['audit_ratio_to_baseline']}× {baseline} accounts)"
+                    ),
+                    run["audit"]["seconds"] < 10,
+                ),
+                (
+                    f"reuse, {data['accounts']:,} accounts sharing one {kind}",
+                    f"checks ≤ 20× {baseline} accounts' (N²: 100×)",
+                    (
+                        f"{run['checks_ratio_to_baseline']}× "
+                        f"({run['checks_seconds']} s vs {run['baseline_checks_seconds']} s)"
+                    ),
+                    run["checks_ratio_to_baseline"] <= 20,
+                ),
+            ]
     return rows
 
 
@@ -136,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         results["online"] = online.run([int(size) for size in options.sizes.split(",")])
     if "endtoend" in chosen:
         results["endtoend"] = endtoend.run(options.accounts, options.lines)
+    if "reuse" in chosen:
+        results["reuse"] = reuse.run()
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2) + "\n")
     print()
