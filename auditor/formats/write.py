@@ -13,26 +13,41 @@ from auditor.report import Report
 _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 
+def _error(exc: OSError, path: Path) -> FormatError:
+    """One line naming the file or folder that failed, never a traceback."""
+    where = exc.filename or path
+    if isinstance(exc, privatefile.SymlinkError):
+        return FormatError(f"{where}: {exc.strerror}")
+    return FormatError(f"{where}: cannot write report: {exc.strerror}")
+
+
 def write_private(path: Path, text: str | Iterable[str]) -> None:
     """Write one report file atomically with mode 0600; ``FormatError`` if it cannot."""
     try:
         privatefile.write_private(path, text)
     except OSError as exc:
-        raise FormatError(f"{path}: cannot write report: {exc.strerror}") from exc
+        raise _error(exc, path) from exc
 
 
 def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]) -> list[Path]:
-    """``DIR/<practice id>/report.<ext>`` per practice and ``DIR/summary.<ext>``, per format."""
-    written = []
-    for formatter in formatters:
-        for practice in report.practices:
-            practice_id = practice.practice.id
-            if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust paths
-                raise FormatError(f"practice id {practice_id!r} cannot name a folder")
-            target = out_dir / practice_id / f"report.{formatter.extension}"
-            write_private(target, formatter.chunks(report.for_practice(practice)))
-            written.append(target)
-        summary = out_dir / f"summary.{formatter.extension}"
-        write_private(summary, formatter.summary_chunks(report))
-        written.append(summary)
+    """``DIR/<practice id>/report.<ext>`` per practice and ``DIR/summary.<ext>``, per format.
+
+    ``DIR`` is made 0700 (tightened if it was looser); nothing below it is
+    reached through a symlink (a planted ``DIR/<practice id>`` link is refused).
+    """
+    written: list[Path] = []
+    try:
+        with privatefile.PrivateFolder.open(out_dir) as root:
+            for formatter in formatters:
+                for practice in report.practices:
+                    practice_id = practice.practice.id
+                    if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust
+                        raise FormatError(f"practice id {practice_id!r} cannot name a folder")
+                    with root.folder(practice_id) as folder:
+                        chunks = formatter.chunks(report.for_practice(practice))
+                        written.append(folder.write(f"report.{formatter.extension}", chunks))
+                summary = formatter.summary_chunks(report)
+                written.append(root.write(f"summary.{formatter.extension}", summary))
+    except OSError as exc:
+        raise _error(exc, out_dir) from exc
     return written
