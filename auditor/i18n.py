@@ -7,7 +7,7 @@ import functools
 import locale
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import assert_never
 
@@ -23,6 +23,21 @@ PLURAL_FORMS = frozenset({"one", "other"})
 
 class I18nError(AuditorError):
     """A catalogue lacks a key or a value a text refers to: a bug, caught by the tests."""
+
+
+class Rendered(str):
+    """Text a catalogue already put into words (and escaped): given back to it, it is kept as is.
+
+    Only a value that is not ``Rendered`` — a name, a login, a path, from the
+    inventory or the policy — goes through the catalogue's escaper, so a sentence
+    built from sentences is escaped exactly once (the idea of ``markupsafe.Markup``).
+    """
+
+    __slots__ = ()
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 class Lang(enum.Enum):
@@ -95,13 +110,29 @@ class Catalog:
     """Puts phrases, dates, numbers and lists into one language's words."""
 
     def __init__(
-        self, lang: Lang, entries: Mapping[str, Entry] | None = None, *, iso_dates: bool = False
+        self,
+        lang: Lang,
+        entries: Mapping[str, Entry] | None = None,
+        *,
+        iso_dates: bool = False,
+        escape: Callable[[str], str] = _as_is,
     ) -> None:
         self.lang = lang
         self.entries = load_entries(lang) if entries is None else entries
         self.iso_dates = iso_dates  # the JSON report: English words, ISO dates for programs
+        self.escape = escape
+        """Applied to every text value a phrase carries (names, logins, paths), never to the
+        catalogue's own words: each output's function of ``auditor.safetext``."""
 
-    def t(self, key: str, **args: Arg) -> str:
+    def escaped(self, escape: Callable[[str], str]) -> Catalog:
+        """The same catalogue, escaping the values it fills in for one output context."""
+        return Catalog(self.lang, self.entries, iso_dates=self.iso_dates, escape=escape)
+
+    def join(self, separator: str, items: Iterable[str]) -> Rendered:
+        """Rendered texts joined: still rendered, so not escaped again when given back."""
+        return Rendered(separator.join(items))
+
+    def t(self, key: str, **args: Arg) -> Rendered:
         """The text of ``key`` with its values filled in; plural entries choose by ``n``."""
         entry = self.entries.get(key)
         if entry is None:
@@ -113,13 +144,15 @@ class Catalog:
             entry = entry["one" if self.lang.one(count) else "other"]
         if not isinstance(entry, str):
             raise I18nError(f"{key!r} is a list, not a text")
-        values = {name: self.value(arg) for name, arg in args.items()}
+        return self._fill(key, entry, {name: self.value(arg) for name, arg in args.items()})
+
+    def _fill(self, key: str, entry: str, values: Mapping[str, str]) -> Rendered:
         try:
-            return entry.format_map(values)
+            return Rendered(entry.format_map(values))
         except KeyError as exc:
             raise I18nError(f"{key!r} in {self.lang.value!r} needs a value for {exc}") from exc
 
-    def text(self, said: Phrase) -> str:
+    def text(self, said: Phrase) -> Rendered:
         """A phrase in this language."""
         return self.t(said.key, **dict(said.args))
 
@@ -131,60 +164,62 @@ class Catalog:
         return entry
 
     def value(self, arg: Arg) -> str:
-        """One value of a phrase as text."""
+        """One value of a phrase as text; text not rendered by a catalogue is escaped."""
+        if isinstance(arg, Rendered):
+            return arg
         if isinstance(arg, Phrase):
             return self.text(arg)
         if isinstance(arg, Series):
             return self.series(arg)
         if isinstance(arg, Localized):
-            return arg.fr if self.lang is Lang.FR else arg.en
+            return self.escape(arg.fr if self.lang is Lang.FR else arg.en)
         if isinstance(arg, bool):
             raise I18nError("a yes/no value needs words of its own (a phrase), not True/False")
         if isinstance(arg, int):
             return self.number(arg)
         if isinstance(arg, date):
             return self.day(arg)
-        return arg
+        return self.escape(arg)
 
-    def series(self, series: Series) -> str:
+    def series(self, series: Series) -> Rendered:
         """``a, b and c``; ``a; b``; ``a, b and 3 more``."""
-        items = [self.value(item) for item in series.items]
+        items = [Rendered(self.value(item)) for item in series.items]
         if series.joiner is Joiner.CLAUSES:
-            return self.t("list.clauses_separator").join(items)
+            return self.join(self.t("list.clauses_separator"), items)
         comma = self.t("list.separator")
         if series.more:
-            return self.t("list.more", items=comma.join(items), n=series.more)
+            return self.t("list.more", items=self.join(comma, items), n=series.more)
         if len(items) <= 1:  # one item needs no joining word
-            return "".join(items)
-        return self.t("list.and", head=comma.join(items[:-1]), last=items[-1])
+            return self.join("", items)
+        return self.t("list.and", head=self.join(comma, items[:-1]), last=items[-1])
 
-    def number(self, count: int) -> str:
+    def number(self, count: int) -> Rendered:
         """``12,345`` in English, ``12 345`` (narrow no-break space) in French."""
-        return f"{count:,}".replace(",", self.t("number.thousands"))
+        return Rendered(f"{count:,}".replace(",", self.t("number.thousands")))
 
-    def day(self, day: date) -> str:
+    def day(self, day: date) -> Rendered:
         """A day in a sentence: ``12 February 2024``, ``12 février 2024``."""
         if self.iso_dates:
-            return day.isoformat()
+            return Rendered(day.isoformat())
         return self.t(
             "date.long",
             # French writes the first of the month "1er".
-            day=self.t("date.first") if day.day == 1 else str(day.day),
-            month=self.words("date.months")[day.month - 1],
-            year=str(day.year),
+            day=self.t("date.first") if day.day == 1 else Rendered(day.day),
+            month=Rendered(self.words("date.months")[day.month - 1]),
+            year=Rendered(day.year),
         )
 
-    def short_day(self, day: date) -> str:
+    def short_day(self, day: date) -> Rendered:
         """A day in a table cell: ``12 Feb 2024``, ``12/02/2024``."""
         if self.iso_dates:
-            return day.isoformat()
+            return Rendered(day.isoformat())
         return self.t(
             "date.short",
-            day=str(day.day),
-            dd=f"{day.day:02d}",
-            mm=f"{day.month:02d}",
-            month=self.words("date.months_short")[day.month - 1],
-            year=str(day.year),
+            day=Rendered(day.day),
+            dd=Rendered(f"{day.day:02d}"),
+            mm=Rendered(f"{day.month:02d}"),
+            month=Rendered(self.words("date.months_short")[day.month - 1]),
+            year=Rendered(day.year),
         )
 
 

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
+from typing import assert_never
 
 from auditor.changes import PracticeChanges
-from auditor.derive import AuditedAccount
+from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Unknown
-from auditor.models import AccountRef, Finding, Practice, Severity
+from auditor.models import AccountRef, CheckId, Finding, Practice, Severity
 from auditor.policy import Waiver
 from auditor.sources import RowProblem
 from auditor.waivers import Waived
@@ -31,6 +32,70 @@ class BreachMode(enum.Enum):
 def most_urgent(findings: Iterable[Finding]) -> Severity | None:
     """The most urgent severity among findings, None when there are none."""
     return min((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+
+PASSWORD_CHECKS = frozenset(
+    {
+        CheckId.BREACHED,
+        CheckId.EMPTY_PASSWORD,
+        CheckId.WEAK,
+        CheckId.CONTEXTUAL,
+        CheckId.REUSED,
+        CheckId.RECYCLED,
+        CheckId.PREDICTABLE_ROTATION,
+    }
+)
+"""Checks that read the password's facts: none of them can run when it is not recorded."""
+
+
+class Gap(enum.Enum):
+    """Why an account was not fully checked (DESIGN.md, secret rule 5)."""
+
+    PASSWORD_NOT_RECORDED = "password-not-recorded"  # noqa: S105 - a reason id, not a password
+    """The inventory records no password: only its dates, MFA and owners were checked."""
+    LOOKUP_FAILED = "lookup-failed"
+    """The breach lookup failed (the answer is unknown), so "not breached" is not known."""
+    BREACH_CHECK_SKIPPED = "breach-check-skipped"
+    """``--no-breach-check``: the password was not compared with known breaches."""
+
+    @property
+    def checks(self) -> frozenset[CheckId]:
+        """The checks this gap left out."""
+        match self:
+            case Gap.PASSWORD_NOT_RECORDED:
+                return PASSWORD_CHECKS
+            case Gap.LOOKUP_FAILED | Gap.BREACH_CHECK_SKIPPED:
+                return frozenset({CheckId.BREACHED})
+            case _:
+                assert_never(self)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every check ran on the account: its findings (or their absence) are the whole verdict."""
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Some checks could not run on the account: its lack of findings proves nothing there."""
+
+    gap: Gap
+
+
+Coverage = Checked | Unchecked
+
+
+def coverage(audited: AuditedAccount) -> Coverage:
+    """What was checked of one account, from the facts derive left (the one place it is decided)."""
+    facts = audited.facts
+    if facts is None:
+        return Unchecked(Gap.PASSWORD_NOT_RECORDED)
+    if isinstance(facts.breach, Unknown):
+        return Unchecked(Gap.LOOKUP_FAILED)
+    # An empty password is not looked up, and needs no lookup: it is flagged anyway.
+    if isinstance(facts.breach, NotChecked) and not facts.empty:
+        return Unchecked(Gap.BREACH_CHECK_SKIPPED)
+    return Checked()
 
 
 @dataclass(frozen=True)
@@ -71,6 +136,24 @@ class PracticeReport:
         return tuple(
             a for a in self.accounts if a.facts is not None and isinstance(a.facts.breach, Unknown)
         )
+
+    def coverage(self, audited: AuditedAccount) -> Coverage:
+        """What was checked of one of this practice's accounts."""
+        return coverage(audited)
+
+    @property
+    def unchecked(self) -> tuple[tuple[AuditedAccount, Gap], ...]:
+        """Accounts not fully checked, each with why, in report order."""
+        return tuple(
+            (audited, found.gap)
+            for audited in self.accounts
+            if isinstance(found := coverage(audited), Unchecked)
+        )
+
+    @property
+    def fully_checked(self) -> bool:
+        """Every account fully checked: only then may "nothing to change" be said."""
+        return not self.unchecked
 
     def findings_for(self, audited: AuditedAccount) -> tuple[Finding, ...]:
         """The findings about one account."""
@@ -121,6 +204,16 @@ class Report:
     def complete(self) -> bool:
         """False when a breach lookup failed: a missing "breached" may be a lookup failure."""
         return not any(practice.unknown for practice in self.practices)
+
+    @property
+    def fully_checked(self) -> bool:
+        """Every account of every practice fully checked (see ``Gap``)."""
+        return all(practice.fully_checked for practice in self.practices)
+
+    @property
+    def breach_skipped(self) -> bool:
+        """``--no-breach-check``: no password was compared with known breaches."""
+        return self.breach_mode is BreachMode.SKIPPED
 
     @property
     def account_count(self) -> int:

@@ -7,6 +7,7 @@ import functools
 import jinja2
 
 from auditor.resources import data_dir
+from auditor.safetext import template_value
 
 
 @functools.cache
@@ -22,6 +23,8 @@ def environment(*, html: bool) -> jinja2.Environment:
         # Plain-text mail has no markup to escape; HTML escapes every inventory value.
         autoescape=html,  # noqa: S701 - text/plain mail is never rendered as HTML
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests
+        # Every {{ value }} loses its control characters, in HTML and in mail alike.
+        finalize=template_value,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -13,7 +13,7 @@ from auditor.derive import NotChecked
 from auditor.i18n import Catalog, I18nError, Lang, catalog, load_entries, placeholders
 from auditor.models import CheckId, Role, Severity
 from auditor.phrase import Joiner, Series, phrase
-from auditor.report import BreachMode
+from auditor.report import BreachMode, Gap
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [*(REPO / "auditor").rglob("*.py"), *(REPO / "reports").rglob("*.j2")]
@@ -31,6 +31,10 @@ DYNAMIC = (
     "role.",
     "context.",
     "column.",
+    # What was not checked, by Gap (formats.describe.gap_text, gap_action, unchecked_line).
+    "coverage.short.",
+    "coverage.action.",
+    *(f"coverage.{gap.value}" for gap in Gap),
 )
 
 
@@ -99,6 +103,10 @@ def test_every_dynamic_key_exists(lang: Lang) -> None:
     for kind in ContextKind:
         words.text(kind.phrase)
     assert NotChecked  # breach words above mirror describe.breach_word's outcomes
+    for gap in Gap:
+        words.t(f"coverage.{gap.value}")
+        words.t(f"coverage.short.{gap.value}")
+        words.t(f"coverage.action.{gap.value}")
 
 
 def test_a_missing_key_or_value_is_an_error_not_a_blank() -> None:

@@ -6,11 +6,13 @@ import csv
 import io
 from typing import Any
 
+from auditor.formats.describe import gap_action, gap_text
 from auditor.formats.interface import CsvDialect, Formatter
 from auditor.i18n import Catalog, Lang, catalog
 from auditor.models import Finding
 from auditor.policy import Waiver
 from auditor.report import Report
+from auditor.safetext import plain
 
 COLUMNS = (
     "practice_id",
@@ -28,11 +30,19 @@ COLUMNS = (
     "waiver_accepted_by",
     "waiver_reason",
 )
-"""Public column names: mail merges and formulas refer to them. New ones go at the end."""
+"""Public column names: mail merges and formulas refer to them. New ones go at the end.
+
+``status`` is ``open`` or ``waived`` for a finding, and ``not-checked`` for an account
+some checks could not run on (its check, severity and due are empty; its message says why).
+"""
 
 
 def spreadsheet_safe(value: str) -> str:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection, OWASP)."""
+    """A cell a spreadsheet shows as text: no formula (CSV injection, OWASP), no control character.
+
+    Markup stays as written: a spreadsheet or a mail merge shows it as text.
+    """
+    value = plain(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
@@ -55,7 +65,7 @@ class CsvFormat(Formatter):
         self.dialect = dialect
         # Column names, ids and ISO dates stay fixed for mail merges and formulas;
         # the sentences people read follow --lang.
-        self.words: Catalog = catalog(lang)
+        self.words: Catalog = catalog(lang).escaped(plain)
 
     def render(self, report: Report) -> str:
         buffer = io.StringIO()
@@ -80,6 +90,25 @@ class CsvFormat(Formatter):
                     waiver.expires.isoformat() if waiver else "",
                     waiver.accepted_by if waiver else "",
                     waiver.reason if waiver else "",
+                )
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
+            for audited, gap in practice.unchecked:
+                ref = audited.account.ref
+                row = (
+                    practice.practice.id,
+                    practice.practice.name,
+                    ref.portal,
+                    ref.username,
+                    ref.owner or "",
+                    "",
+                    "",
+                    "",
+                    gap_text(self.words, gap),
+                    gap_action(self.words, gap),
+                    "not-checked",
+                    "",
+                    "",
+                    "",
                 )
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
         return buffer.getvalue()

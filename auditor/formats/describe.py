@@ -8,10 +8,13 @@ from typing import assert_never
 from auditor.changes import FindingKey, PracticeChanges
 from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
-from auditor.i18n import Catalog
+from auditor.i18n import Catalog, Rendered
 from auditor.models import CheckId, Finding, Severity
 from auditor.policy import Waiver
-from auditor.report import PracticeReport, Report
+from auditor.report import Gap, PracticeReport, Report, Unchecked, coverage
+
+UNCHECKED_LISTED = 5
+"""Accounts a "not checked" sentence names before "and N more": the full list is in the table."""
 
 
 def breach_word(audited: AuditedAccount) -> str:
@@ -46,10 +49,63 @@ def severity_label(words: Catalog, severity: Severity) -> str:
     return words.t(f"severity.{severity.value}")
 
 
-def status_line(words: Catalog, practice: PracticeReport) -> str:
-    """One sentence a non-specialist understands: how bad, and what to do first."""
+def gap_text(words: Catalog, gap: Gap) -> Rendered:
+    """``not checked: password not recorded`` and the like."""
+    return words.t(f"coverage.{gap.value}")
+
+
+def gap_action(words: Catalog, gap: Gap) -> Rendered:
+    """What to do so that the account can be checked next time."""
+    return words.t(f"coverage.action.{gap.value}")
+
+
+def checks_text(words: Catalog, practice: PracticeReport, audited: AuditedAccount) -> Rendered:
+    """An account's checks cell: its findings, what was not checked, and "ok" only if neither."""
+    labels = words.join(
+        words.t("list.separator"),
+        (check_label(words, f.check) for f in practice.findings_for(audited)),
+    )
+    found = coverage(audited)
+    if isinstance(found, Unchecked):
+        return words.join(
+            "; ", (labels, gap_text(words, found.gap)) if labels else (gap_text(words, found.gap),)
+        )
+    return labels or words.t("account.ok")
+
+
+def unchecked_line(words: Catalog, practice: PracticeReport) -> Rendered | None:
+    """``Not checked: 2 accounts — kalixia jdoe (password not recorded), …``; None if none."""
+    unchecked = practice.unchecked
+    if not unchecked:
+        return None
+    named = [
+        words.t(
+            "coverage.misc.account",
+            portal=audited.account.portal,
+            username=audited.account.username,
+            owner=words.t("coverage.misc.owner", owner=audited.account.owner)
+            if audited.account.owner
+            else Rendered(""),
+            reason=words.t(f"coverage.short.{gap.value}"),
+        )
+        for audited, gap in unchecked[:UNCHECKED_LISTED]
+    ]
+    accounts = words.join(words.t("list.separator"), named)
+    if len(unchecked) > UNCHECKED_LISTED:
+        accounts = words.t("coverage.more", accounts=accounts, n=len(unchecked) - UNCHECKED_LISTED)
+    return words.t("coverage.line", n=len(unchecked), accounts=accounts)
+
+
+def status_line(words: Catalog, practice: PracticeReport) -> Rendered:
+    """One sentence a non-specialist understands: how bad, and what to do first.
+
+    "Nothing to change" only when every account was fully checked: otherwise the
+    absence of findings proves nothing about the accounts not checked.
+    """
     worst = practice.worst
     if worst is None:
+        if not practice.fully_checked:
+            return words.t("coverage.status", n=len(practice.unchecked))
         return words.t("status.ok")
     urgent = len({f.account for f in practice.findings if f.severity is worst})
     match worst:
@@ -63,28 +119,34 @@ def status_line(words: Catalog, practice: PracticeReport) -> str:
             assert_never(worst)
 
 
-def severity_counts(words: Catalog, counts: dict[Severity, int]) -> str:
+def severity_counts(words: Catalog, counts: dict[Severity, int]) -> Rendered:
     """``2 critical, 1 high, 0 medium, 3 low``."""
-    return words.t("list.separator").join(
-        words.t(f"severity_count.{severity.value}", n=count) for severity, count in counts.items()
+    return words.join(
+        words.t("list.separator"),
+        (
+            words.t(f"severity_count.{severity.value}", n=count)
+            for severity, count in counts.items()
+        ),
     )
 
 
 def left_out_line(words: Catalog, report: Report) -> str:
     """How many vault entries matched no portal, and how to audit them too."""
     total = sum(left.entries for left in report.left_out)
-    files = words.t("list.separator").join(
-        words.t("left_out.file", path=left.path, n=left.entries) for left in report.left_out
+    files = words.join(
+        words.t("list.separator"),
+        (words.t("left_out.file", path=left.path, n=left.entries) for left in report.left_out),
     )
     return words.t("left_out.line", n=total, files=files)
 
 
-def changed_text(words: Catalog, audited: AuditedAccount) -> str:
+def changed_text(words: Catalog, audited: AuditedAccount) -> Rendered:
     """The password's change date for a table cell; ``~`` marks a vault entry's modification day."""
     account = audited.account
     if account.password_changed is None:
         return words.t("account.changed_unknown")
-    return ("~" if account.changed_approximate else "") + words.short_day(account.password_changed)
+    day = words.short_day(account.password_changed)
+    return words.join("", ("~" if account.changed_approximate else "", day))
 
 
 def mfa_label(words: Catalog, mfa: bool | None) -> str:

@@ -22,6 +22,7 @@ from auditor.formats.describe import (
     changed_text,
     changes_line,
     check_label,
+    checks_text,
     distinct_actions,
     expired_waiver_line,
     left_out_line,
@@ -29,11 +30,13 @@ from auditor.formats.describe import (
     risk_order,
     severity_label,
     status_line,
+    unchecked_line,
 )
 from auditor.formats.interface import Formatter
 from auditor.i18n import Catalog, Lang, catalog
 from auditor.models import Finding, Severity
-from auditor.report import PracticeReport, Report, most_urgent
+from auditor.report import PracticeReport, Report, Unchecked, coverage, most_urgent
+from auditor.safetext import plain
 from auditor.templates import environment
 
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
@@ -69,6 +72,8 @@ class Row:
     this_week: int
     worst: Severity | None
     worst_text: str
+    tone: str
+    """The badge: a severity, ``unchecked`` when some member was not fully checked, or ``ok``."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class AccountLine:
     checks: str
     worst: Severity | None
     worst_text: str
+    tone: str
+    """The badge: the worst severity, else ``unchecked`` or ``ok``."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,8 @@ class PracticeView:
     anchor: str
     status: str
     tone: str
+    unchecked: str
+    """Which accounts were not fully checked and why; "" when all were."""
     counts: tuple[tuple[str, int, str], ...]
     """(severity text, count, tone) for the summary boxes."""
     this_week: tuple[Task, ...]
@@ -150,8 +159,14 @@ class IndexRow:
     this_week: int
 
 
-def _tone(severity: Severity | None) -> str:
-    return severity.value if severity else "ok"
+UNCHECKED = "unchecked"
+"""The tone of what was not fully checked: never the green "ok" (DESIGN.md, secret rule 5)."""
+
+
+def _tone(severity: Severity | None, *, fully_checked: bool = True) -> str:
+    if severity is not None:
+        return severity.value
+    return "ok" if fully_checked else UNCHECKED
 
 
 class _Views:
@@ -169,7 +184,8 @@ class _Views:
             name=practice.practice.name or practice.practice.id,
             anchor=f"p-{practice.practice.id}",
             status=status_line(words, practice),
-            tone=_tone(practice.worst),
+            tone=_tone(practice.worst, fully_checked=practice.fully_checked),
+            unchecked=unchecked_line(words, practice) or "",
             counts=self._counts(practice.counts()),
             this_week=self._tasks(practice, this_week=True),
             later=self._tasks(practice, this_week=False),
@@ -275,6 +291,11 @@ class _Views:
         for key, members in groups.items():
             found = [f for a in members for f in practice.findings_for(a)]
             worst = most_urgent(found)
+            checked = not any(isinstance(coverage(a), Unchecked) for a in members)
+            if worst:
+                worst_text = severity_label(self.words, worst)
+            else:
+                worst_text = self.words.t("html.nothing" if checked else "coverage.misc.tone")
             rows.append(
                 Row(
                     name=key,
@@ -283,9 +304,8 @@ class _Views:
                     to_change=sum(1 for a in members if practice.findings_for(a)),
                     this_week=self._accounts_due_this_week(found),
                     worst=worst,
-                    worst_text=severity_label(self.words, worst)
-                    if worst
-                    else self.words.t("html.nothing"),
+                    worst_text=worst_text,
+                    tone=_tone(worst, fully_checked=checked),
                 )
             )
         rows.sort(key=lambda r: (r.worst.rank if r.worst else len(Severity), -r.to_change, r.name))
@@ -297,6 +317,12 @@ class _Views:
         found = practice.findings_for(audited)
         renew_by = practice.renew_by.get(account.ref)
         worst = most_urgent(found)
+        covered = coverage(audited)
+        checked = not isinstance(covered, Unchecked)
+        if worst:
+            worst_text = severity_label(words, worst)
+        else:
+            worst_text = words.t("account.ok" if checked else "coverage.misc.tone")
         return AccountLine(
             portal=account.portal,
             username=account.username,
@@ -306,9 +332,12 @@ class _Views:
             renew_by=words.short_day(renew_by) if renew_by else "—",
             mfa=mfa_label(words, account.mfa),
             breach=breach_label(words, audited),
-            checks=", ".join(check_label(words, f.check) for f in found),
+            checks=words.t(f"coverage.short.{covered.gap.value}")
+            if isinstance(covered, Unchecked) and not found
+            else (checks_text(words, practice, audited) if found else ""),
             worst=worst,
-            worst_text=severity_label(words, worst) if worst else words.t("account.ok"),
+            worst_text=worst_text,
+            tone=_tone(worst, fully_checked=checked),
         )
 
     def severity_chart(self, counts: dict[Severity, int]) -> charts.ColumnChart:
@@ -350,6 +379,7 @@ class _Views:
             renew_by = practice.renew_by.get(account.ref)
             age = (as_of - changed).days if changed else None
             limit = (renew_by - changed).days if renew_by and changed else None
+            text: str
             if age is None:
                 text = words.t("html.age_unknown")
             elif limit is None:
@@ -364,7 +394,10 @@ class _Views:
                     age,
                     limit,
                     text,
-                    _tone(most_urgent(practice.findings_for(audited))),
+                    _tone(
+                        most_urgent(practice.findings_for(audited)),
+                        fully_checked=not isinstance(coverage(audited), Unchecked),
+                    ),
                 )
             )
         return charts.ages(
@@ -382,7 +415,7 @@ class _Views:
                 name=practice.practice.name or practice.practice.id,
                 href=href.format(id=practice.practice.id),
                 status=status_line(self.words, practice),
-                tone=_tone(practice.worst),
+                tone=_tone(practice.worst, fully_checked=practice.fully_checked),
                 counts=self._counts(practice.counts()),
                 accounts=len(practice.accounts),
                 this_week=self._accounts_due_this_week(practice.findings),
@@ -398,7 +431,8 @@ class HtmlFormat(Formatter):
     extension = "html"
 
     def __init__(self, lang: Lang = Lang.EN) -> None:
-        self.words = catalog(lang)
+        # Values lose their control characters here; Jinja2's autoescape does the rest.
+        self.words = catalog(lang).escaped(plain)
 
     def render(self, report: Report) -> str:
         """One page: the ranking (when there are several practices), then every practice."""
@@ -430,6 +464,9 @@ class HtmlFormat(Formatter):
                 week_end=words.day(views.week_end),
                 report=report,
                 breach_mode=words.t(f"breach_mode.{report.breach_mode.value}"),
+                breach_skipped=words.t("coverage.misc.breach_skipped")
+                if report.breach_skipped
+                else "",
                 left_out=left_out_line(words, report) if report.left_out else "",
                 expired_waivers=tuple(
                     expired_waiver_line(words, waiver) for waiver in report.expired_waivers

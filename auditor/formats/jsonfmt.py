@@ -14,7 +14,8 @@ from auditor.hibp import Pwned
 from auditor.i18n import machine_english
 from auditor.models import Finding
 from auditor.policy import Waiver
-from auditor.report import REPORT_SCHEMA, PracticeReport, Report
+from auditor.report import REPORT_SCHEMA, PracticeReport, Report, Unchecked, coverage
+from auditor.safetext import json_text
 
 
 def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any]:
@@ -42,6 +43,10 @@ def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any
         "origin": str(account.origin),
         "password": password,
         "checks": [finding.check.value for finding in practice.findings_for(audited)],
+        # Added in v1 (fields are only ever added): why some checks did not run, or null.
+        "not_checked": found.gap.value
+        if isinstance(found := coverage(audited), Unchecked)
+        else None,
     }
 
 
@@ -84,6 +89,9 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
         "tool": {"name": "portal-auditor", "version": report.tool_version},
         "as_of": report.as_of.isoformat(),
         "complete": report.complete,
+        # False when an account was not fully checked (no password, lookup failed, or
+        # --no-breach-check); ``complete`` keeps its meaning: no lookup failed.
+        "fully_checked": report.fully_checked,
         "breach_check": {"mode": report.breach_mode.value, "source": report.breach_source},
         "inventories": list(report.inventories),
         "policy_files": list(report.policy_files),
@@ -114,6 +122,7 @@ def _practice(practice: PracticeReport) -> dict[str, Any]:
         "practice_id": practice.practice.id,
         "practice_name": practice.practice.name,
         "worst_severity": practice.worst.value if practice.worst else None,
+        "fully_checked": practice.fully_checked,
         "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
         "accounts": [_account(practice, audited) for audited in practice.accounts],
         "findings": [_finding(finding) for finding in practice.findings],
@@ -158,5 +167,8 @@ class JsonFormat(Formatter):
 
     def chunks(self, report: Report) -> Iterator[str]:
         encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-        yield from encoder.iterencode(_document(report, _OnDemand(report.practices)))
+        # The data stays exact; characters a terminal or a web page would act on
+        # are written as \uXXXX escapes (JSON escapes C0 itself).
+        for chunk in encoder.iterencode(_document(report, _OnDemand(report.practices))):
+            yield json_text(chunk)
         yield "\n"

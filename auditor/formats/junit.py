@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from auditor.formats.describe import waiver_text
+from auditor.formats.describe import gap_text, waiver_text
 from auditor.formats.interface import Formatter
-from auditor.hibp import Unknown
 from auditor.i18n import Lang, catalog
 from auditor.models import CheckId, Severity
-from auditor.report import PracticeReport, Report
+from auditor.report import Gap, PracticeReport, Report, Unchecked, coverage
+from auditor.safetext import plain
 
-# XML 1.0 forbids most control characters; an inventory cell could hold one.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 forbids U+FFFE and U+FFFF; every other control character of an
+# inventory value is gone already (``plain``, through the catalogue's escaper).
+_NOT_XML = re.compile("[\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
@@ -34,7 +35,7 @@ class JunitFormat(Formatter):
         self.threshold = threshold
         # Names of suites and cases are ids that CI tracks from run to run;
         # the reasons people read follow --lang.
-        self.words = catalog(lang)
+        self.words = catalog(lang).escaped(plain)
 
     def render(self, report: Report) -> str:
         root = ET.Element("testsuites", name="portal-audit")
@@ -57,7 +58,7 @@ class JunitFormat(Formatter):
         return self.threshold is not None and severity.at_least(self.threshold)
 
     def _suite(self, practice: PracticeReport, report: Report) -> ET.Element:
-        name = f"{practice.practice.id} {practice.practice.name}".strip()
+        name = plain(f"{practice.practice.id} {practice.practice.name}".strip())
         suite = ET.Element(
             "testsuite", name=_text(name), timestamp=f"{report.as_of.isoformat()}T00:00:00"
         )
@@ -75,15 +76,16 @@ class JunitFormat(Formatter):
         for audited in practice.accounts:
             ref = audited.account.ref
             owner = f" ({ref.owner})" if ref.owner else ""
-            classname = _text(f"{ref.practice_id}.{ref.portal}.{ref.username}{owner}")
+            classname = _text(plain(f"{ref.practice_id}.{ref.portal}.{ref.username}{owner}"))
             found = {finding.check: finding for finding in practice.findings_for(audited)}
-            lookup_failed = audited.facts is not None and isinstance(audited.facts.breach, Unknown)
+            covered = coverage(audited)
+            gap = covered.gap if isinstance(covered, Unchecked) else None
             for check in CheckId:
                 tests += 1
                 case = ET.SubElement(suite, "testcase", classname=classname, name=check.value)
                 finding = found.get(check)
                 waiver = waived.get((ref, check))
-                if check is CheckId.BREACHED and lookup_failed:
+                if gap is Gap.LOOKUP_FAILED and check is CheckId.BREACHED:
                     errors += 1
                     error = ET.SubElement(
                         case, "error", type="lookup-failed", message=words.t("junit.lookup_failed")
@@ -102,6 +104,10 @@ class JunitFormat(Formatter):
                         + "\n"
                         + words.t("junit.due", due=words.day(finding.due))
                     )
+                elif gap is not None and check in gap.checks:
+                    # Not run, so neither passed nor failed: CI shows it skipped, with why.
+                    skipped += 1
+                    ET.SubElement(case, "skipped", message=_text(gap_text(words, gap)))
                 elif waiver is not None:
                     # An accepted risk: CI shows it as skipped, with who accepted it until when.
                     skipped += 1

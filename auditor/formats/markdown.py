@@ -11,6 +11,7 @@ from auditor.formats.describe import (
     changed_text,
     changes_line,
     check_label,
+    checks_text,
     expired_waiver_line,
     left_out_line,
     mfa_label,
@@ -18,16 +19,18 @@ from auditor.formats.describe import (
     severity_counts,
     severity_label,
     status_line,
+    unchecked_line,
 )
 from auditor.formats.interface import Formatter
 from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
+from auditor.safetext import markdown as md
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A rendered cell on one line; its inventory values were escaped (``|`` included) already."""
+    return text.replace("\n", " ")
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -47,7 +50,8 @@ class MarkdownFormat(Formatter):
     extension = "md"
 
     def __init__(self, lang: Lang = Lang.EN) -> None:
-        self.words = catalog(lang)
+        # Every value a sentence carries (names, logins, paths) is escaped for Markdown.
+        self.words = catalog(lang).escaped(md)
 
     def render(self, report: Report) -> str:
         words = self.words
@@ -57,7 +61,7 @@ class MarkdownFormat(Formatter):
             out += ["", *self._practice(practice)]
         if report.skipped_rows:
             out += ["", f"## {words.t('report.rows_not_audited')}", ""]
-            out += [f"- `{row}`" for row in report.skipped_rows]
+            out += [f"- {md(str(row))}" for row in report.skipped_rows]
         return "\n".join(out) + "\n"
 
     def _columns(self, *names: str) -> list[str]:
@@ -77,8 +81,10 @@ class MarkdownFormat(Formatter):
             + words.t(
                 "report.breach_check", mode=words.t(f"breach_mode.{report.breach_mode.value}")
             )
-            + (f" ({report.breach_source})" if report.breach_source else ""),
+            + (f" ({md(report.breach_source)})" if report.breach_source else ""),
         ]
+        if report.breach_skipped:
+            lines.append(f"- **{words.t('coverage.misc.breach_skipped')}**")
         if report.left_out:
             lines.append(f"- {left_out_line(words, report)}")
         if not report.complete:
@@ -87,9 +93,11 @@ class MarkdownFormat(Formatter):
         if len(report.practices) > 1:
             rows = [
                 [
-                    p.practice.id,
-                    p.practice.name,
-                    severity_label(words, p.worst) if p.worst else words.t("severity.none"),
+                    md(p.practice.id),
+                    md(p.practice.name),
+                    severity_label(words, p.worst)
+                    if p.worst
+                    else words.t("severity.none" if p.fully_checked else "coverage.misc.tone"),
                     severity_counts(words, p.counts()),
                 ]
                 for p in sorted(report.practices, key=risk_order)
@@ -104,7 +112,7 @@ class MarkdownFormat(Formatter):
         for heading, keys in change_groups(changes):
             lines += ["", f"#### {words.t(heading)}", ""]
             lines += [
-                f"- {_cell(key.portal)} `{key.username}` — {check_label(words, key.check)}"
+                f"- {md(key.portal)} {md(key.username)} — {check_label(words, key.check)}"
                 for key in keys
             ]
         return lines
@@ -117,6 +125,8 @@ class MarkdownFormat(Formatter):
             finess=practice.practice.id,
         )
         lines = [f"## {title}", "", f"**{status_line(words, practice)}**"]
+        if (unchecked := unchecked_line(words, practice)) is not None:
+            lines += ["", f"**{unchecked}**"]
         if practice.changes is not None:
             lines += ["", *self._changes(practice.changes)]
         if practice.findings:
@@ -124,9 +134,9 @@ class MarkdownFormat(Formatter):
                 [
                     words.short_day(f.due),
                     severity_label(words, f.severity),
-                    f.account.portal,
-                    f.account.username,
-                    f.account.owner or "",
+                    md(f.account.portal),
+                    md(f.account.username),
+                    md(f.account.owner or ""),
                     check_label(words, f.check),
                     words.text(f.message),
                     words.text(f.action),
@@ -143,14 +153,14 @@ class MarkdownFormat(Formatter):
         if practice.waived:
             rows = [
                 [
-                    w.finding.account.portal,
-                    w.finding.account.username,
-                    w.finding.account.owner or "",
+                    md(w.finding.account.portal),
+                    md(w.finding.account.username),
+                    md(w.finding.account.owner or ""),
                     check_label(words, w.finding.check),
                     words.text(w.finding.message),
                     words.short_day(w.waiver.expires),
-                    w.waiver.accepted_by,
-                    w.waiver.reason,
+                    md(w.waiver.accepted_by),
+                    md(w.waiver.reason),
                 ]
                 for w in practice.waived
             ]
@@ -166,15 +176,14 @@ class MarkdownFormat(Formatter):
             )
         accounts = [
             [
-                a.account.portal,
-                a.account.username,
-                a.account.owner or "",
+                md(a.account.portal),
+                md(a.account.username),
+                md(a.account.owner or ""),
                 words.text(a.account.role.phrase),
                 changed_text(words, a),
                 mfa_label(words, a.account.mfa),
                 breach_label(words, a),
-                ", ".join(check_label(words, f.check) for f in practice.findings_for(a))
-                or words.t("account.ok"),
+                checks_text(words, practice, a),
             ]
             for a in practice.accounts
         ]

@@ -12,6 +12,7 @@ from auditor.i18n import Catalog
 from auditor.models import Severity
 from auditor.remind.messages import item_actions, item_line
 from auditor.remind.plan import Reminder
+from auditor.safetext import plain
 
 # RFC 5545 PRIORITY: 1 is the highest, 9 the lowest.
 _PRIORITY = {Severity.CRITICAL: 1, Severity.HIGH: 3, Severity.MEDIUM: 5, Severity.LOW: 9}
@@ -20,7 +21,12 @@ _NAMESPACE = uuid.UUID("5b0e7e4e-7f53-4d1f-9a59-7a0a43c1f2de")
 
 
 def calendar(words: Catalog, reminders: Sequence[Reminder], as_of: date) -> bytes:
-    """A VCALENDAR with a VTODO per account and reminder, each with a display alarm."""
+    """A VCALENDAR with a VTODO per account and reminder, each with a display alarm.
+
+    icalendar escapes the format's own separators; control characters of a
+    value become U+FFFD first (the catalogue's escaper), as in every output.
+    """
+    words = words.escaped(plain)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//portal-auditor//reminders//" + words.lang.value.upper())
     cal.add("version", "2.0")
@@ -35,7 +41,7 @@ def calendar(words: Catalog, reminders: Sequence[Reminder], as_of: date) -> byte
             todo.add("uid", f"{uuid.uuid5(_NAMESPACE, key)}@portal-auditor")
             todo.add("dtstamp", stamp)
             todo.add("summary", item_line(words, item))
-            lines = [words.text(f.message) for f in item.findings]
+            lines: list[str] = [words.text(f.message) for f in item.findings]
             lines += item_actions(words, item)
             lines += [words.t("remind.how"), words.t("remind.never_share")]
             todo.add("description", "\n".join(lines))

@@ -11,6 +11,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from auditor.formats.describe import distinct_actions, severity_label
 from auditor.i18n import Catalog
 from auditor.remind.plan import Audience, Item, Reminder
+from auditor.safetext import plain
 from auditor.templates import environment
 
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
@@ -51,8 +52,11 @@ class Draft:
 
 
 def _one_line(text: str) -> str:
-    """A value for a mail header: line breaks would start a header of the inventory's choosing."""
-    return _LINE_BREAKS.sub(" ", text).strip()
+    """A value for a mail header: line breaks would start a header of the inventory's choosing.
+
+    They become spaces (a folded subject reads on); any other control character U+FFFD.
+    """
+    return plain(_LINE_BREAKS.sub(" ", text).strip())
 
 
 def item_line(words: Catalog, item: Item) -> str:
@@ -81,7 +85,12 @@ def _item(words: Catalog, item: Item) -> _ItemView:
 
 
 def draft(words: Catalog, reminder: Reminder) -> Draft:
-    """The subject and body of one reminder, in the catalogue's language."""
+    """The subject and body of one reminder, in the catalogue's language.
+
+    Every value (names, logins) loses its control characters: the body through
+    the template's ``finalize``, the sentences through the catalogue's escaper.
+    """
+    words = words.escaped(plain)
     practice = reminder.practice.name or reminder.practice.id
     n = len(reminder.items)
     due = words.day(reminder.due)

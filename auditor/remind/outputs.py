@@ -15,6 +15,7 @@ from auditor.formats.write import write_private
 from auditor.i18n import Catalog
 from auditor.remind.calendar import calendar
 from auditor.remind.messages import Draft, item_actions
+from auditor.safetext import plain
 
 MERGE_COLUMNS = (
     "practice_id",
@@ -38,6 +39,7 @@ MERGE_COLUMNS = (
 
 def merge_csv(words: Catalog, drafts: Sequence[Draft], dialect: CsvDialect) -> str:
     """One row per account and recipient, for a word processor's mail merge."""
+    words = words.escaped(plain)
     buffer = io.StringIO()
     writer = csv_writer(buffer, dialect)
     writer.writerow(MERGE_COLUMNS)
@@ -96,16 +98,21 @@ def write_outputs(
 
 
 def dry_run_text(words: Catalog, drafts: Sequence[Draft], sender: str) -> str:
-    """Every message that would be sent, in full, and the people no message can reach."""
+    """Every message that would be sent, in full, and the people no message can reach.
+
+    It goes to a terminal: every value loses its control characters (the body
+    already did, through its template), so a name cannot retitle or clear it.
+    """
     out = []
     for drafted in drafts:
         reminder = drafted.reminder
-        to = reminder.email or f"— {words.t('remind.no_address')}"
+        to = plain(reminder.email or f"— {words.t('remind.no_address')}")
+        name = plain(reminder.name)
         out += [
             "=" * 72,
-            f"From: {sender}",
-            f"To: {reminder.name} <{to}>" if reminder.email else f"To: {reminder.name} {to}",
-            f"Subject: {drafted.subject}",
+            f"From: {plain(sender)}",
+            f"To: {name} <{to}>" if reminder.email else f"To: {name} {to}",
+            f"Subject: {plain(drafted.subject)}",
             "",
             drafted.body.rstrip("\n"),
             "",
