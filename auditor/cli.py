@@ -45,6 +45,7 @@ from auditor.remind import (
     write_outputs,
 )
 from auditor.report import Report
+from auditor.safetext import stderr_line
 from auditor.text import is_email
 
 logger = logging.getLogger("auditor")
@@ -82,6 +83,13 @@ def _parse_formats(
     return tuple(dict.fromkeys(chosen))
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote names and paths from inventories: their control characters are replaced."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return stderr_line(super().format(record))
+
+
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = (
         logging.ERROR
@@ -89,7 +97,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("portal-audit: %(levelname)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("portal-audit: %(levelname)s: %(message)s"))
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
@@ -527,11 +535,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(130)
     except InvalidInventoryError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"portal-audit: error: {exc}", err=True)
+            click.echo(stderr_line(str(problem)), err=True)
+        click.echo(stderr_line(f"portal-audit: error: {exc}"), err=True)
         sys.exit(ExitCode.ERROR)
     except AuditorError as exc:
-        click.echo(f"portal-audit: error: {exc}", err=True)
+        click.echo(stderr_line(f"portal-audit: error: {exc}"), err=True)
         sys.exit(ExitCode.ERROR)
     except Exception as exc:  # noqa: BLE001 - the last resort that keeps tracebacks private
         # An unexpected error is a bug. Its message could quote data (a KeyError
