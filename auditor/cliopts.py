@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
@@ -22,6 +23,7 @@ from auditor.errors import UsageError
 from auditor.finess import finess_problem
 from auditor.hibp import (
     DEFAULT_API,
+    DEFAULT_LOOKUP_DEADLINE,
     BreachSource,
     RangeApiClient,
     RangeCache,
@@ -131,6 +133,8 @@ def _breach_source(
     skip: bool,
     workers: int,
     cache: RangeCache | None,
+    *,
+    deadline: float = DEFAULT_LOOKUP_DEADLINE,
 ) -> Iterator[tuple[BreachSource | None, BreachMode]]:
     chosen = [
         name
@@ -148,8 +152,8 @@ def _breach_source(
     if skip:
         yield None, BreachMode.SKIPPED
         return
-    if hibp_url is not None and not re.match(r"^https?://[^/\s]+", hibp_url):
-        raise UsageError(f"--hibp-url must start with https:// or http://, got {hibp_url!r}")
+    if hibp_url is not None:
+        _check_hibp_url(hibp_url)
     source: BreachSource
     if hibp_offline is not None:
         source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
@@ -159,10 +163,31 @@ def _breach_source(
             base_url=hibp_url or DEFAULT_API,
             workers=workers,
             cache=cache,
+            deadline=deadline,
         )
         mode = BreachMode.ONLINE
     with source:
         yield source, mode
+
+
+def _check_hibp_url(url: str) -> None:
+    """``UsageError`` unless ``url`` is http(s) with a host and a port in 1-65535.
+
+    Checked before any lookup, so a typo is exit 2 with a reason, not a run of
+    failed lookups or a crash in the HTTP library. The message quotes only the
+    part at fault: the URL may carry a mirror's credentials.
+    """
+    if not re.match(r"^https?://", url, re.IGNORECASE) or re.search(r"\s", url):
+        raise UsageError("--hibp-url must start with https:// or http:// and hold no spaces")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise UsageError("--hibp-url is not a URL: its host or port cannot be read") from None
+    if not parts.hostname:
+        raise UsageError("--hibp-url has no host, as in https://mirror.example")
+    if port is not None and not 0 < port <= 65535:  # the TCP port range
+        raise UsageError(f"--hibp-url: port {port} is not between 1 and 65535")
 
 
 @contextlib.contextmanager
@@ -187,6 +212,7 @@ class AuditRequest:
     hibp_offline: Path | None
     no_breach_check: bool
     hibp_workers: int
+    hibp_deadline: float
     jobs: int | None
     cache_dir: Path | None
     cache_ttl: float
@@ -272,6 +298,15 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
         default=32,
         show_default=True,
         help="Parallel HTTP requests to the range API (it has no rate limit).",
+    ),
+    click.option(
+        "--hibp-deadline",
+        callback=parse_duration,
+        default=f"{DEFAULT_LOOKUP_DEADLINE / 60:g}m",
+        show_default=True,
+        metavar="DURATION",
+        help="Time all online breach lookups of a run may take (90s, 10m, 1h); "
+        "passwords still unchecked then are 'unknown' and the audit incomplete.",
     ),
     click.option(
         "--jobs",
@@ -382,7 +417,12 @@ def audited(request: AuditRequest) -> Audited:
         logger.warning("skipped %s", problem)
     cache = RangeCache(request.cache_dir, ttl=request.cache_ttl) if request.cache_dir else None
     sources = _breach_source(
-        request.hibp_url, request.hibp_offline, request.no_breach_check, request.hibp_workers, cache
+        request.hibp_url,
+        request.hibp_offline,
+        request.no_breach_check,
+        request.hibp_workers,
+        cache,
+        deadline=request.hibp_deadline,
     )
     with sources as (breach, mode), _progress_display(request.quiet) as progress:
         report = run_audit(

@@ -11,11 +11,12 @@ from auditor.hibp.interface import (
     Unknown,
 )
 from auditor.hibp.offline import PrefixDirectory, SortedHashFile, open_corpus
-from auditor.hibp.online import RangeApiClient, RetryPolicy
+from auditor.hibp.online import DEFAULT_LOOKUP_DEADLINE, RangeApiClient, RetryPolicy
 from auditor.hibp.session import DEFAULT_API, USER_AGENT, make_session
 
 __all__ = [
     "DEFAULT_API",
+    "DEFAULT_LOOKUP_DEADLINE",
     "USER_AGENT",
     "BreachSource",
     "CacheStats",

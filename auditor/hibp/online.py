@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import random
 import re
@@ -12,16 +13,31 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import requests
+import urllib3.exceptions
 
 from auditor.hibp.cache import RangeCache
 from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknown
-from auditor.hibp.rangefmt import Range, by_prefix, outcomes
+from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range, by_prefix, outcomes
 from auditor.hibp.session import DEFAULT_API
 from auditor.progress import Advance, no_progress
 
 logger = logging.getLogger(__name__)
 
 _PREFIX = re.compile(r"^[0-9A-F]{5}$")
+DEFAULT_LOOKUP_DEADLINE = 600.0
+"""Ten minutes for all of a run's lookups: the public API answers 10,000 prefixes in well
+under a minute (benchmarks/online.py), so this leaves room for a slow mirror or a few
+``Retry-After`` waits while a scheduled job still ends; what is left after it is unknown."""
+_CHUNK = 16384
+"""Bytes asked of the network per read: each read returns as soon as some data arrives, so
+the request deadline is checked at least once per arrival, however slowly a server drips."""
+_READ_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
+"""What reading a streamed body can raise: a reset, a timeout, a short or garbled body."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,11 @@ class RetryPolicy:
     """A server asking to wait longer than this gets an ``unknown`` instead."""
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
+    """Longest silence between two reads of one answer."""
+    request_deadline: float = 30.0
+    """Seconds one request may take in all, body included: a real answer (about 35 KB)
+    arrives in well under a second, and a server sending a byte at a time never trips
+    ``read_timeout``."""
 
 
 class RangeApiClient(BreachSource):
@@ -54,8 +75,10 @@ class RangeApiClient(BreachSource):
         workers: int = 32,
         retry: RetryPolicy | None = None,
         cache: RangeCache | None = None,
+        deadline: float | None = DEFAULT_LOOKUP_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[float, float], float] = random.uniform,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
@@ -63,20 +86,29 @@ class RangeApiClient(BreachSource):
         self.workers = max(1, workers)
         self.retry = retry or RetryPolicy()
         self.cache = cache
+        self.deadline = deadline
+        """Seconds all the lookups of one ``check`` may take; None for no limit."""
         # Prepared once and copied per prefix: requests' per-call preparation
         # (merging session settings, parsing the URL) costs more CPU than the
         # rest of a lookup (measured in benchmarks/).
-        self._template = session.prepare_request(
-            requests.Request("GET", f"{self.base_url}/range/", headers={"Add-Padding": "true"})
-        )
+        try:
+            self._template = session.prepare_request(
+                requests.Request("GET", f"{self.base_url}/range/", headers={"Add-Padding": "true"})
+            )
+        except (requests.RequestException, ValueError) as exc:
+            raise HibpError(
+                f"the range API address is not a usable URL ({type(exc).__name__})"
+            ) from exc
         self._sleep = sleep
         self._jitter = jitter
+        self._clock = clock
 
     def check(
         self, sha1_hashes: Collection[str], progress: Advance = no_progress
     ) -> Mapping[str, LookupResult]:
         groups = by_prefix(sha1_hashes)
         ranges: dict[str, Range | Unknown] = {}
+        until = None if self.deadline is None else self._clock() + self.deadline
         pending = []
         for prefix, digests in groups.items():
             cached = self.cache.get(prefix) if self.cache is not None else None
@@ -90,9 +122,8 @@ class RangeApiClient(BreachSource):
             try:
                 # map() yields in order: results stay ordered, and the bar moves
                 # as soon as the earliest prefixes land.
-                for prefix, answer in zip(
-                    pending, pool.map(self._safe_fetch, pending), strict=True
-                ):
+                answers = pool.map(lambda prefix: self._safe_fetch(prefix, until), pending)
+                for prefix, answer in zip(pending, answers, strict=True):
                     ranges[prefix] = answer
                     progress(len(groups[prefix]))
             finally:
@@ -111,9 +142,9 @@ class RangeApiClient(BreachSource):
     def close(self) -> None:
         self.session.close()
 
-    def _safe_fetch(self, prefix: str) -> Range | Unknown:
+    def _safe_fetch(self, prefix: str, until: float | None) -> Range | Unknown:
         try:
-            found = self.fetch_range(prefix)
+            found = self.fetch_range(prefix, until=until)
         except HibpError as exc:
             logger.debug("breach lookup failed: %s", exc)
             return Unknown(str(exc))
@@ -121,8 +152,12 @@ class RangeApiClient(BreachSource):
             self.cache.put(prefix, found)
         return found
 
-    def fetch_range(self, prefix: str) -> Range:
-        """The checked answer for one prefix; raises ``HibpError`` once retries are spent."""
+    def fetch_range(self, prefix: str, *, until: float | None = None) -> Range:
+        """The checked answer for one prefix; raises ``HibpError`` once retries are spent.
+
+        ``until`` is the run's lookup deadline on this client's clock: no request
+        starts, and no wait ends, after it.
+        """
         if not _PREFIX.match(prefix):
             raise HibpError(f"invalid range prefix {prefix!r}")
         request = self._template.copy()
@@ -130,36 +165,119 @@ class RangeApiClient(BreachSource):
         policy = self.retry
         problem = "no attempt made"
         for attempt in range(1, policy.attempts + 1):
+            self._before_deadline(prefix, until, problem, 0.0)
             wait: float | None = None
             try:
-                response = self.session.send(
-                    request,
-                    timeout=(policy.connect_timeout, policy.read_timeout),
-                    allow_redirects=False,
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"range {prefix}: {type(exc).__name__}"
-            except requests.RequestException as exc:
-                raise HibpError(f"range {prefix}: {type(exc).__name__}: {exc}") from exc
-            else:
-                status = response.status_code
-                if status == 200:
-                    return Range.parse(response.text, f"range {prefix}")
+                return self._attempt(request, prefix, until)
+            except _RetriableError as exc:
+                problem = str(exc)
+                wait = exc.wait
+            if attempt < policy.attempts:
+                delay = wait if wait is not None else self._backoff(attempt)
+                self._before_deadline(prefix, until, problem, delay)
+                logger.debug("%s; retrying in %.2f s", problem, delay)
+                self._sleep(delay)
+        raise HibpError(f"{problem} (gave up after {policy.attempts} attempts)")
+
+    def _before_deadline(
+        self, prefix: str, until: float | None, problem: str, delay: float
+    ) -> None:
+        """Raise ``HibpError`` if the run's deadline would pass within ``delay`` seconds."""
+        if until is None or self._clock() + delay < until:
+            return
+        assert self.deadline is not None  # noqa: S101 - until is only set from it
+        reached = f"range {prefix}: lookup deadline of {_duration(self.deadline)} reached"
+        raise HibpError(reached if problem == "no attempt made" else f"{reached} ({problem})")
+
+    def _attempt(
+        self, request: requests.PreparedRequest, prefix: str, until: float | None
+    ) -> Range:
+        """One request, its body streamed within the request's deadline and the size cap."""
+        policy = self.retry
+        started = self._clock()
+        ends = started + policy.request_deadline
+        if until is not None:
+            ends = min(ends, until)
+        left = max(ends - started, 0.001)
+        try:
+            response = self.session.send(
+                request,
+                timeout=(min(policy.connect_timeout, left), min(policy.read_timeout, left)),
+                allow_redirects=False,
+                stream=True,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+        except requests.RequestException as exc:
+            raise HibpError(f"range {prefix}: {type(exc).__name__}") from exc
+        try:
+            status = response.status_code
+            if status != 200:
                 problem = f"range {prefix}: HTTP {status}"
                 if status != 429 and status < 500:
                     raise HibpError(problem)
                 wait = _retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > policy.max_retry_after:
                     raise HibpError(f"{problem}, server asks to wait {wait:.0f} s")
-            if attempt < policy.attempts:
-                delay = wait if wait is not None else self._backoff(attempt)
-                logger.debug("%s; retrying in %.2f s", problem, delay)
-                self._sleep(delay)
-        raise HibpError(f"{problem} (gave up after {policy.attempts} attempts)")
+                raise _RetriableError(problem, wait)
+            body = self._body(response, prefix, ends)
+        finally:
+            response.close()
+        try:
+            text = body.decode("ascii")
+        except UnicodeDecodeError:
+            raise HibpError(f"range {prefix}: the answer is not ASCII text") from None
+        return Range.parse(text, f"range {prefix}")
+
+    def _body(self, response: requests.Response, prefix: str, ends: float) -> bytes:
+        """The whole body, or ``HibpError`` past the size cap, ``_RetriableError`` past ``ends``."""
+        cap = f"the {MAX_BODY_BYTES // 2**20} MiB cap"
+        length = response.headers.get("Content-Length", "").strip()
+        # Checked as text first: a length of thousands of digits is over the cap too.
+        if (
+            length.isascii()
+            and length.isdigit()
+            and (len(length) > 9 or int(length) > MAX_BODY_BYTES)
+        ):
+            raise HibpError(f"range {prefix}: the answer announces more than {cap}")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if self._clock() > ends:
+                raise _RetriableError(
+                    f"range {prefix}: no whole answer within "
+                    f"{_duration(self.retry.request_deadline)}"
+                )
+            try:
+                chunk = response.raw.read1(_CHUNK)
+            except _READ_ERRORS as exc:
+                raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise HibpError(f"range {prefix}: the answer is longer than {cap}")
+            chunks.append(chunk)
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.retry.max_backoff, self.retry.backoff * 2 ** (attempt - 1))
         return float(base * self._jitter(0.5, 1.5))
+
+
+class _RetriableError(HibpError):
+    """A failure worth another try (a reset, a timeout, a 5xx or 429), with the server's wait."""
+
+    def __init__(self, message: str, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def _duration(seconds: float) -> str:
+    """``600`` → ``10m``: the way the ``--hibp-deadline`` option is written."""
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -11,10 +11,20 @@ from auditor.hibp.interface import Clean, HibpError, LookupResult, Pwned, Unknow
 PREFIX_LENGTH = 5
 SUFFIX_LENGTH = 35
 NTLM_SUFFIX_LENGTH = 27
-_LINE = re.compile(r"^([0-9A-Fa-f]+):(\d+)$")
-
-
-_BODY = re.compile(r"(?:[0-9A-Fa-f]{35}:\d+[ \t]*(?:\r?\n|\Z)\s*)*")
+MAX_COUNT_DIGITS = 12
+"""A count longer than this is not a count: the most seen password is at about 50 million
+(8 digits); a longer digit string would cost Python's int() quadratic time or its
+4,300-digit limit (a ValueError) instead of a clear refusal."""
+MAX_BODY_BYTES = 2 * 2**20
+"""2 MiB: a real padded answer is about 30-40 KB (800-1,000 lines of 40 bytes at most), so
+a body 50 times that is no answer; refusing it bounds what a hostile server can make us hold."""
+_LINE = re.compile(rf"^([0-9A-Fa-f]+):([0-9]{{1,{MAX_COUNT_DIGITS}}})$")
+# ASCII digits only ([0-9], not \d, which also matches other scripts' digits), and at most
+# MAX_COUNT_DIGITS of them; whitespace between lines is ASCII too.
+_BODY = re.compile(
+    rf"(?:[0-9A-Fa-f]{{35}}:[0-9]{{1,{MAX_COUNT_DIGITS}}}[ \t]*(?:\r?\n|\Z)[ \t\r\n]*)*"
+)
+_BREACHED_LINE = re.compile(r":0*[1-9]")
 _PADDING = re.compile(r"^[0-9A-F]{35}:0+[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 
 
@@ -34,13 +44,24 @@ class Range:
         """Check a range body; anything that is not ``35-hex:count`` lines raises ``HibpError``.
 
         Garbage in one line makes the whole body untrustworthy, so there is no
-        partial answer.
+        partial answer. Neither is a body without a single breached line (empty,
+        blank, or padding only): every real prefix lists hundreds of breached
+        suffixes, so such a body is a broken server or corpus, never "clean".
         """
+        if len(body) > MAX_BODY_BYTES:
+            raise HibpError(f"{where}: the answer is over the {MAX_BODY_BYTES // 2**20} MiB cap")
         # One regular expression checks the whole body in C; a body that fails
         # it is walked line by line, which says which line is wrong.
-        if _BODY.fullmatch(body.lstrip()):
-            return cls(body.upper())
-        return cls.from_counts(_parse_line_by_line(body, where))
+        if _BODY.fullmatch(body.lstrip(" \t\r\n")):
+            found = cls(body.upper())
+        else:
+            found = cls.from_counts(_parse_line_by_line(body, where))
+        if _BREACHED_LINE.search(found.text) is None:
+            raise HibpError(
+                f"{where}: the answer has no line with a breach count "
+                "(a real prefix always has hundreds)"
+            )
+        return found
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, int]) -> Range:
@@ -58,20 +79,32 @@ class Range:
         if start < 0:
             return 0
         end = self.text.find("\n", start)
-        return int(self.text[start + SUFFIX_LENGTH + 1 : None if end < 0 else end])
+        return _count(self.text[start + SUFFIX_LENGTH + 1 : None if end < 0 else end])
 
     def counts(self) -> dict[str, int]:
         """Every breached suffix and its count; padding (count 0) left out."""
         found = {}
         for line in self.text.split():
             suffix, _, count = line.partition(":")
-            if number := int(count):
+            if number := _count(count):
                 found[suffix] = number
         return found
 
     def without_padding(self) -> str:
         """The text without its count-0 padding lines."""
         return _PADDING.sub("", self.text).rstrip()
+
+
+def _count(text: str) -> int:
+    """A count field as a number; ``HibpError`` unless it is 1 to 12 ASCII digits.
+
+    ``parse`` already checked the fields of a parsed range; a ``Range`` built
+    any other way gets the same check here instead of a ``ValueError``.
+    """
+    digits = text.strip()
+    if not 0 < len(digits) <= MAX_COUNT_DIGITS or not digits.isascii() or not digits.isdigit():
+        raise HibpError("a range line's count is not 1 to 12 digits")
+    return int(digits)
 
 
 def _parse_line_by_line(body: str, where: str) -> dict[str, int]:
@@ -108,10 +141,13 @@ def outcomes(
         for digest in digests:
             if isinstance(answer, Unknown):
                 results[digest] = answer
-            elif count := answer.count(digest[PREFIX_LENGTH:]):
-                results[digest] = Pwned(count)
-            else:
-                results[digest] = Clean()
+                continue
+            try:
+                count = answer.count(digest[PREFIX_LENGTH:])
+            except HibpError as exc:
+                results[digest] = Unknown(f"range {prefix}: {exc}")
+                continue
+            results[digest] = Pwned(count) if count else Clean()
     return results
 
 
