@@ -46,7 +46,8 @@ class RangeServer:
                     self.send_header("Retry-After", "0")
                     self.end_headers()
                     return
-                lines = list(table.get(match[1], []))
+                # Like every real prefix, each has breached suffixes besides ours.
+                lines = [*table.get(match[1], []), f"{'E' * 35}:2"]
                 if self.headers.get("Add-Padding") == "true":
                     lines += [f"{n:035X}:0" for n in range(5)]
                 body = "\r\n".join(lines).encode()

@@ -18,6 +18,8 @@ from auditor.hibp.interface import (
     Unknown,
 )
 from auditor.hibp.rangefmt import (
+    MAX_BODY_BYTES,
+    MAX_COUNT_DIGITS,
     PREFIX_LENGTH,
     SUFFIX_LENGTH,
     Range,
@@ -27,7 +29,7 @@ from auditor.hibp.rangefmt import (
 from auditor.progress import Advance, no_progress
 
 HASH_LENGTH = 40
-_SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:\d+\r?$")
+_SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:[0-9]{1,%d}\r?$" % MAX_COUNT_DIGITS)
 _NTLM_LINE = re.compile(rb"^[0-9A-Fa-f]{32}:\d+\r?$")
 _PREFIX_FILE = re.compile(r"^[0-9A-F]{5}\.txt$")
 _HASH = re.compile(rb"[0-9A-F]{40}")
@@ -42,6 +44,11 @@ _RANGE_BLOCK = 65536
 """Bytes read at a time for a whole range: one prefix of the full corpus is about 40 KB."""
 _SAMPLES = 64
 _PROGRESS_STEP = 1000
+INCOMPLETE = "the download looks incomplete"
+_FIRST_PREFIX, _LAST_PREFIX = b"00000", b"FFFFF"
+"""A whole corpus starts in the first prefix and ends in the last: every one of the
+16**5 prefixes holds hundreds of hashes (haveibeenpwned.com/Passwords), so a file that
+does not reach both ends was cut short, and what lies past the cut is not "clean"."""
 _NTLM_HINT = (
     "this is the NTLM corpus; download the SHA-1 one "
     "(haveibeenpwned-downloader without the -n option)"
@@ -128,7 +135,7 @@ class SortedHashFile(LocalCorpus):
         except CorpusError:
             last = b""
         if not _SHA1_LINE.match(last):
-            raise CorpusError(f"{self.description}: the last line is damaged (truncated download?)")
+            raise CorpusError(f"{self.description}: the last line is damaged: {INCOMPLETE}")
         previous = b""
         for index in range(_SAMPLES + 1):
             start, line = self._line(min(size - 1, size * index // _SAMPLES))
@@ -137,6 +144,13 @@ class SortedHashFile(LocalCorpus):
             if line[:HASH_LENGTH] < previous:
                 raise CorpusError(f"{self.description}: the file is not sorted by hash")
             previous = line[:HASH_LENGTH]
+        for where, line, prefix in (("first", first, _FIRST_PREFIX), ("last", last, _LAST_PREFIX)):
+            if line[:PREFIX_LENGTH] != prefix:
+                raise CorpusError(
+                    f"{self.description}: the {where} line is in prefix "
+                    f"{line[:PREFIX_LENGTH].decode('ascii')}, not {prefix.decode('ascii')}: "
+                    f"{INCOMPLETE}"
+                )
 
     def _bracket(self, target: bytes) -> tuple[int, int]:
         """Line starts ``(low, high)`` a few lines apart: lines before ``low`` are
@@ -181,12 +195,32 @@ class SortedHashFile(LocalCorpus):
         window = self._read(low, high - low + _LINE_WINDOW)
         found = window.find(target)
         if found < 0 or found > high - low:
+            if not self._covers(target[:PREFIX_LENGTH], low, window):
+                raise self._gap(sha1[:PREFIX_LENGTH])
             return 0
         end = window.find(b"\n", found)
         line = window[found : None if end < 0 else end]
         if not _SHA1_LINE.match(line):
             raise CorpusError(f"{self.description}: damaged line at byte {low + found}")
         return int(line.rstrip(b"\r").split(b":", 1)[1])
+
+    def _covers(self, head: bytes, low: int, window: bytes) -> bool:
+        """Whether the file has a line in prefix ``head``, for a hash found absent.
+
+        ``window`` is what ``lookup`` read from ``low``, a line start, through the
+        first line at or after the hash. Lines are sorted, so if the prefix has any
+        line, one of them is in the window or is the line just before it.
+        """
+        if any(piece[:PREFIX_LENGTH] == head for piece in window.split(b"\n")):
+            return True
+        if low == 0 or (window and window[:PREFIX_LENGTH] < head):
+            return False
+        _, before = self._line(low - 1)
+        return before[:PREFIX_LENGTH] == head
+
+    def _gap(self, prefix: str) -> CorpusError:
+        # A complete corpus has hundreds of lines in every prefix: none means a gap.
+        return CorpusError(f"{self.description} has no line for prefix {prefix}: {INCOMPLETE}")
 
     def range_of(self, prefix: str) -> dict[str, int]:
         head = prefix.encode("ascii")
@@ -204,12 +238,15 @@ class SortedHashFile(LocalCorpus):
                 if not line or line[:PREFIX_LENGTH] < head:
                     continue  # the bracket's lines of lower prefixes
                 if line[:PREFIX_LENGTH] > head:
-                    return found
+                    position = self._size
+                    break
                 if not _SHA1_LINE.match(line):
                     raise CorpusError(f"{self.description}: damaged line in range {prefix}")
                 digest, count = line.split(b":", 1)
                 if int(count):
                     found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
+        if not found:  # a real prefix has hundreds of breached lines; none is a gap
+            raise self._gap(prefix)
         return found
 
     def check(
@@ -252,13 +289,11 @@ class PrefixDirectory(LocalCorpus):
                 f"{path}: no XXXXX.txt prefix files (expected the downloader's per-prefix folder)"
             )
         try:
-            Range.parse(sample.read_text(encoding="ascii"), str(sample))
-        except HibpError as exc:
+            self._load(sample.stem)
+        except CorpusError as exc:
             if "NTLM" in str(exc):
                 raise CorpusError(f"{path}: {_NTLM_HINT}") from exc
             raise CorpusError(f"{path}: {exc}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorpusError(f"{sample}: cannot read: {exc}") from exc
 
     def check(
         self, sha1_hashes: Collection[str], progress: Advance = no_progress
@@ -280,15 +315,24 @@ class PrefixDirectory(LocalCorpus):
         return self._load(prefix).counts()
 
     def _load(self, prefix: str) -> Range:
-        # A missing prefix file means an incomplete download, not a clean password.
+        # A missing or empty prefix file means an incomplete download, not a clean password.
         file = self.path / f"{prefix}.txt"
         try:
-            return Range.parse(file.read_text(encoding="ascii"), str(file))
+            with file.open("rb") as opened:
+                data = opened.read(MAX_BODY_BYTES + 1)
         except FileNotFoundError:
             raise CorpusError(
                 f"{file.name} is missing from the corpus (incomplete download?)"
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise CorpusError(f"{file.name}: {exc}") from exc
+        if not data.strip(b" \t\r\n"):
+            raise CorpusError(f"{file} has no line for prefix {prefix}: {INCOMPLETE}")
+        if len(data) > MAX_BODY_BYTES:
+            raise CorpusError(f"{file}: over {MAX_BODY_BYTES // 2**20} MiB, no prefix file is")
+        try:
+            return Range.parse(data.decode("ascii"), str(file))
+        except UnicodeDecodeError as exc:
             raise CorpusError(f"{file.name}: {exc}") from exc
         except HibpError as exc:
             raise CorpusError(f"{file.name}: {exc}") from exc

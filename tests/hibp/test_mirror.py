@@ -99,7 +99,8 @@ def test_padding_brings_the_answer_to_800_to_1000_lines(corpus: LocalCorpus) -> 
         ("/range/ABCDE/x", "GET", 404),
         ("/pwnedpassword/ABCDE", "GET", 404),
         ("/", "GET", 200),
-        ("/range/ABCDE", "HEAD", 200),
+        ("/range/FFFFF", "HEAD", 200),  # a prefix the synthetic corpus covers
+        ("/range/ABCDE", "HEAD", 500),  # one it does not: no empty 200
     ],
 )
 def test_bad_requests_get_clear_statuses(

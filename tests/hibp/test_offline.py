@@ -25,8 +25,10 @@ BREACHED = {"password": 9_545_824, "soleil": 265_871, "Pharmacie2024!": 14}
 
 
 def corpus_lines(filler: int = 3000) -> dict[str, int]:
+    """Random lines and the breached ones, spanning prefixes 00000 to FFFFF like a whole corpus."""
     rng = random.Random(7)
     lines = {sha1(p): c for p, c in BREACHED.items()}
+    lines.update({"00000" + "1" * 35: 2, "FFFFF" + "E" * 35: 3})
     while len(lines) < filler:
         lines[f"{rng.getrandbits(160):040X}"] = rng.randint(1, 99)
     return lines
@@ -42,10 +44,14 @@ def test_single_file_lookups(tmp_path: Path, newline: str) -> None:
     lines = corpus_lines()
     corpus = open_corpus(write_single(tmp_path / "pwned.txt", lines, newline))
     assert isinstance(corpus, SortedHashFile)
-    queries = [sha1(p) for p in BREACHED] + [sha1("not-in-corpus")]
+    absent = sha1("password")[:5] + "0" * 35  # its prefix has a line: truly absent
+    queries = [sha1(p) for p in BREACHED] + [absent, sha1("not-in-corpus")]
     result = corpus.check(queries)
     assert [result[sha1(p)] for p in BREACHED] == [Pwned(c) for c in BREACHED.values()]
-    assert result[sha1("not-in-corpus")] == Clean()
+    assert result[absent] == Clean()
+    # a prefix with no line at all is a gap in the corpus, not a clean password
+    gap = result[sha1("not-in-corpus")]
+    assert isinstance(gap, Unknown) and "looks incomplete" in gap.reason
     # every line is found, the first and last included
     assert all(corpus.lookup(h) == c for h, c in lines.items())
     # before the first line and after the last one
@@ -157,7 +163,8 @@ def test_lookups_in_a_skewed_file_are_still_exact(tmp_path: Path) -> None:
         assert isinstance(corpus, SortedHashFile)
         assert all(corpus.lookup(h) == c for h, c in lines.items())
         assert corpus.lookup("00000" + "F" * 35) == 0
-        assert corpus.lookup("7" * 40) == 0
+        with pytest.raises(CorpusError, match="no line for prefix 77777"):
+            corpus.lookup("7" * 40)
 
 
 @pytest.mark.parametrize("layout", ["single", "folder"])
@@ -184,8 +191,10 @@ def test_a_whole_range_is_read_from_either_layout(tmp_path: Path, layout: str) -
                 h[5:]: c for h, c in lines.items() if h.startswith("00000")
             }
         else:
+            covered = {h[:5] for h in lines}
+            missing = next(f"{n:05X}" for n in range(16**5) if f"{n:05X}" not in covered)
             with pytest.raises(CorpusError, match="missing"):
-                corpus.range_of("00000" if "00000" not in {h[:5] for h in lines} else "FFFFF")
+                corpus.range_of(missing)
 
 
 def test_a_range_longer_than_a_page_is_read_whole(tmp_path: Path) -> None:
