@@ -12,6 +12,15 @@ from typing import Any
 from auditor.finess import finess_problem
 from auditor.models import CheckId, Role, Severity
 from auditor.policy.errors import PolicyError
+from auditor.policy.limits import (
+    MAX_BITS,
+    MAX_DAYS,
+    MAX_NESTING,
+    MAX_POLICY_BYTES,
+    MAX_SCORE,
+    MAX_WINDOW_DAYS,
+    nesting_depth,
+)
 from auditor.policy.model import (
     Incident,
     MfaSupport,
@@ -68,22 +77,31 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _InvalidValueError("expected a whole number of days (0 or more)")
+def _whole(value: Any, low: int, high: int, what: str) -> int:
+    # bool is an int in Python, and TOML's 1.5, inf and nan are floats: all refused.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _InvalidValueError(f"expected {what} from {low} to {high}")
     return value
+
+
+def _days(value: Any) -> int:
+    return _whole(value, 0, MAX_DAYS, "a whole number of days")
+
+
+def _window(value: Any) -> int:
+    return _whole(value, 0, MAX_WINDOW_DAYS, "a whole number of days")
+
+
+def _max_age(value: Any) -> int:
+    return _whole(value, 0, MAX_DAYS, "a whole number of days (0: no periodic renewal)")
 
 
 def _score(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-        raise _InvalidValueError("expected a zxcvbn score from 0 to 4")
-    return value
+    return _whole(value, 0, MAX_SCORE, "a zxcvbn score")
 
 
 def _bits(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 512:
-        raise _InvalidValueError("expected a number of bits from 0 to 512")
-    return value
+    return _whole(value, 0, MAX_BITS, "a number of bits")
 
 
 def _date(value: Any) -> date:
@@ -156,7 +174,10 @@ def _role_days(value: Any) -> dict[Role, int | None]:
             role = Role(key)
         except ValueError:
             raise _InvalidValueError(f"unknown role {key!r} (expected user or admin)") from None
-        result[role] = _days(days) or None
+        try:
+            result[role] = _max_age(days) or None
+        except _InvalidValueError as exc:
+            raise _InvalidValueError(f"{key}: {exc}") from None
     return result
 
 
@@ -166,7 +187,7 @@ _PORTAL_FIELDS: Mapping[str, Validator] = {
     "operator": _string,
     "domains": _domains,
     "domains_confirmed": _boolean,
-    "max_age_days": _days,
+    "max_age_days": _max_age,
     "mfa": _mfa,
     "limits_attempts": _boolean,
     "notes": _string,
@@ -202,7 +223,7 @@ _TABLES: Mapping[str, Mapping[str, Validator]] = {
         "sources": _strings,
     },
     "rotation": {
-        "reminder_window_days": _days,
+        "reminder_window_days": _window,
         "max_age_days": _role_days,
         "sources": _strings,
     },
@@ -405,15 +426,28 @@ def _add_deadlines(layers: _Layers, raw: Any, source: str) -> None:
 
 def _read(path: Path, label: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_POLICY_BYTES + 1)
     except OSError as exc:
         raise PolicyError(f"{label}: cannot read policy file: {exc.strerror}") from exc
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyError(
+            f"{label}: larger than {MAX_POLICY_BYTES // 1024} KiB, not a policy file "
+            "(see README, Known limits)"
+        )
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{label}: policy files must be UTF-8 ({exc.reason})") from exc
+    too_deep = PolicyError(f"{label}: nested deeper than {MAX_NESTING} levels")
+    if nesting_depth(text) > MAX_NESTING:
+        raise too_deep
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{label}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # invalid TOML the depth count misread; never a traceback
+        raise too_deep from exc
 
 
 def _build_portal(values: dict[str, Any], errors: list[str]) -> Portal | None:
