@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 from auditor.errors import AuditorError
@@ -9,6 +10,56 @@ from auditor.errors import AuditorError
 
 class HistoryError(AuditorError):
     """The history database cannot be opened, read or written."""
+
+
+class DamagedRowError(Exception):
+    """A row holds what portal-audit never writes (a NULL, a bad date, an unknown severity)."""
+
+
+_MOVE_ASIDE = "move it aside or pass --no-history"
+# SQLite's primary result codes (the low byte of an extended code) that mean "try again
+# later" or "the file cannot be used here", as opposed to a damaged database.
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_UNUSABLE = frozenset(
+    {
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_AUTH,
+    }
+)
+
+
+def damaged(path: object, detail: object) -> HistoryError:
+    """The error for a database that holds something portal-audit never wrote."""
+    return HistoryError(f"{path}: the history database is damaged ({detail}); {_MOVE_ASIDE}")
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return (
+        getattr(exc, "sqlite_errorcode", None) is not None and exc.sqlite_errorcode & 0xFF in _BUSY
+    )
+
+
+def failure(path: object, exc: sqlite3.Error, *, busy_seconds: int) -> HistoryError:
+    """An SQLite error as the user's problem: busy, unusable here, not ours, or damaged."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _BUSY:
+        # Never "damaged": the file is fine, another run holds it.
+        return HistoryError(
+            f"{path}: the history database is busy: another portal-audit run held it for "
+            f"more than {busy_seconds} s ({exc}); try again, or pass --no-history"
+        )
+    if primary in _UNUSABLE:
+        return HistoryError(f"{path}: cannot use the history database ({exc})")
+    if primary == sqlite3.SQLITE_NOTADB:
+        return HistoryError(f"{path}: not a portal-audit history database ({exc}); {_MOVE_ASIDE}")
+    return damaged(path, exc)
 
 
 # Each entry migrates from version N to N+1; never edit a shipped one, append a
@@ -71,6 +122,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = ("runs", "run_practices", "run_accounts", "findings", "reminders")
+"""Every table of schema ``SCHEMA_VERSION``; one missing means the file was edited by hand."""
 
 
 def _known_version(connection: sqlite3.Connection, path: str) -> int:
@@ -96,5 +149,15 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
             connection.execute(f"PRAGMA user_version = {target:d}")
         connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
+    present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if missing := [table for table in TABLES if table not in present]:
+        raise DamagedRowError(f"missing table {', '.join(missing)}")
+
+
+def rollback(connection: sqlite3.Connection) -> None:
+    """End a failed transaction, unless SQLite ended it already (a full disk, a bad page)."""
+    if connection.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # the error being raised says more
+            connection.execute("ROLLBACK")

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,15 @@ import platformdirs
 from auditor.changes import FindingKey, PracticeChanges
 from auditor.history.digest import inventory_digest, policy_digest
 from auditor.history.model import RunSummary, TrendPoint
-from auditor.history.schema import HistoryError, migrate
+from auditor.history.schema import (
+    DamagedRowError,
+    HistoryError,
+    damaged,
+    failure,
+    is_busy,
+    migrate,
+    rollback,
+)
 from auditor.models import AccountRef, CheckId, Severity
 from auditor.policy import Policy
 from auditor.report import Report
@@ -26,7 +35,9 @@ from auditor.text import fold
 logger = logging.getLogger(__name__)
 
 _BUSY_MS = 60_000
-"""How long a writer waits for another run to finish writing before giving up."""
+"""How long a run waits for another run to finish writing before giving up."""
+_WAL_RETRY_S = 0.01
+"""The first pause between attempts to turn on WAL, doubled up to a tenth of a second."""
 
 
 def default_path() -> Path:
@@ -62,16 +73,15 @@ class History:
             raise HistoryError(f"{path}: cannot open the history database ({exc})") from exc
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS:d}")
-            # WAL: readers never block the one writer, and a crash mid-run loses
-            # only that run. Writers take the lock with BEGIN IMMEDIATE.
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
             connection.execute("PRAGMA foreign_keys = ON")
             migrate(connection, str(path))
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             connection.close()
-            raise HistoryError(
-                f"{path}: not a portal-audit history database, or damaged ({exc})"
-            ) from exc
+            raise failure(path, exc, busy_seconds=_BUSY_MS // 1000) from exc
+        except DamagedRowError as exc:
+            connection.close()
+            raise damaged(path, exc) from exc
         except BaseException:
             connection.close()
             raise
@@ -83,21 +93,34 @@ class History:
     def __exit__(self, *exc: object) -> None:
         self._db.close()
 
+    def _failure(self, exc: sqlite3.Error | DamagedRowError) -> HistoryError:
+        if isinstance(exc, DamagedRowError):
+            return damaged(self.path, exc)
+        return failure(self.path, exc, busy_seconds=_BUSY_MS // 1000)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """Reads whose SQLite errors and impossible values become a ``HistoryError``."""
+        try:
+            yield self._db
+        except (sqlite3.Error, DamagedRowError) as exc:
+            raise self._failure(exc) from exc
+
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; other runs wait (busy timeout) rather than interleave."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise HistoryError(f"{self.path}: cannot write to the history ({exc})") from exc
+            raise self._failure(exc) from exc
         try:
             yield self._db
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
-            raise HistoryError(f"{self.path}: cannot write to the history ({exc})") from exc
+        except (sqlite3.Error, DamagedRowError) as exc:
+            rollback(self._db)
+            raise self._failure(exc) from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            rollback(self._db)
             raise
 
     def record(self, report: Report, policy: Policy) -> tuple[int, dict[str, PracticeChanges]]:
@@ -170,8 +193,9 @@ class History:
 
     def changes_of(self, run_id: int, practice_id: str) -> PracticeChanges:
         """What changed for a practice in a recorded run, against its run before that."""
-        now = _load(self._db, run_id, practice_id)
-        return _changes(now, self._previous(self._db, practice_id, before_run=run_id))
+        with self._reading() as db:
+            now = _load(db, run_id, practice_id)
+            return _changes(now, self._previous(db, practice_id, before_run=run_id))
 
     @staticmethod
     def _previous(
@@ -184,8 +208,8 @@ class History:
         ).fetchone()
         if row is None:
             return None
-        run_id = int(row[0])
-        return run_id, date.fromisoformat(row[1]), _load(db, run_id, practice_id)
+        run_id = _count(row[0], "runs.id")
+        return run_id, _day(row[1], f"run {run_id}: as_of"), _load(db, run_id, practice_id)
 
     def record_reminders(self, run_id: int, reminded: Iterable[tuple[AccountRef, str]]) -> None:
         """Note that these accounts' people were reminded (sent or drafted) in run ``run_id``."""
@@ -200,83 +224,123 @@ class History:
 
     def reminded_runs(self, refs: Iterable[AccountRef], before_run: int) -> dict[AccountRef, int]:
         """For each account, in how many earlier runs its people were reminded (one query)."""
-        counts = {
-            (practice_id, portal, username_key): int(n)
-            for practice_id, portal, username_key, n in self._db.execute(
-                "SELECT practice_id, portal, username_key, COUNT(DISTINCT run_id) FROM reminders "
-                "WHERE run_id < ? GROUP BY practice_id, portal, username_key",
-                (before_run,),
-            )
-        }
+        with self._reading() as db:
+            counts = {
+                (practice_id, portal, username_key): int(n)
+                for practice_id, portal, username_key, n in db.execute(
+                    "SELECT practice_id, portal, username_key, COUNT(DISTINCT run_id) "
+                    "FROM reminders WHERE run_id < ? GROUP BY practice_id, portal, username_key",
+                    (before_run,),
+                )
+            }
         return {
             ref: counts.get((ref.practice_id, ref.portal, fold(ref.username)), 0) for ref in refs
         }
 
     def runs(self, limit: int, practice_id: str | None = None) -> tuple[RunSummary, ...]:
         """The latest runs, newest first (only those that audited ``practice_id`` if given)."""
-        rows = self._db.execute(
-            "SELECT r.id, r.recorded_at, r.as_of, r.tool_version, r.policy_digest, "
-            "r.inventory_digest, r.complete, "
-            "(SELECT COUNT(*) FROM run_practices p WHERE p.run_id = r.id), "
-            "(SELECT COALESCE(SUM(accounts), 0) FROM run_practices p WHERE p.run_id = r.id), "
-            "(SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id AND f.waived = 0) "
-            "FROM runs r WHERE ? IS NULL OR r.id IN "
-            "(SELECT run_id FROM run_practices WHERE practice_id = ?) "
-            "ORDER BY r.id DESC LIMIT ?",
-            (practice_id, practice_id, limit),
-        ).fetchall()
-        return tuple(
-            RunSummary(
-                id=int(row[0]),
-                recorded_at=row[1],
-                as_of=date.fromisoformat(row[2]),
-                tool_version=row[3],
-                policy_digest=row[4],
-                inventory_digest=row[5],
-                complete=bool(row[6]),
-                practices=int(row[7]),
-                accounts=int(row[8]),
-                findings=int(row[9]),
-            )
-            for row in rows
-        )
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT r.id, r.recorded_at, r.as_of, r.tool_version, r.policy_digest, "
+                "r.inventory_digest, r.complete, "
+                "(SELECT COUNT(*) FROM run_practices p WHERE p.run_id = r.id), "
+                "(SELECT COALESCE(SUM(accounts), 0) FROM run_practices p WHERE p.run_id = r.id), "
+                "(SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id AND f.waived = 0) "
+                "FROM runs r WHERE ? IS NULL OR r.id IN "
+                "(SELECT run_id FROM run_practices WHERE practice_id = ?) "
+                "ORDER BY r.id DESC LIMIT ?",
+                (practice_id, practice_id, limit),
+            ).fetchall()
+            return tuple(_run_summary(row) for row in rows)
 
     def practices(self) -> Mapping[str, str]:
         """Every practice ever recorded, FINESS → its latest name."""
-        rows = self._db.execute(
-            "SELECT practice_id, practice_name FROM run_practices ORDER BY run_id"
-        ).fetchall()
-        return dict(sorted(dict(rows).items()))
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT practice_id, practice_name FROM run_practices ORDER BY run_id"
+            ).fetchall()
+            names = {
+                _text(pid, "run_practices.practice_id"): _text(name, "run_practices.practice_name")
+                for pid, name in rows
+            }
+        return dict(sorted(names.items()))
 
     def trend(self, practice_id: str, limit: int) -> tuple[TrendPoint, ...]:
         """The practice's findings per severity in its latest runs, oldest first."""
-        runs = self._db.execute(
-            "SELECT r.id, r.as_of FROM runs r JOIN run_practices p ON p.run_id = r.id "
-            "WHERE p.practice_id = ? ORDER BY r.id DESC LIMIT ?",
-            (practice_id, limit),
-        ).fetchall()
-        points = []
-        for run_id, as_of in reversed(runs):
-            counts: dict[Severity, int] = defaultdict(int)
-            waived = 0
-            for severity, is_waived, n in self._db.execute(
-                "SELECT severity, waived, COUNT(*) FROM findings WHERE run_id = ? AND "
-                "practice_id = ? GROUP BY severity, waived",
-                (run_id, practice_id),
-            ):
-                if is_waived:
-                    waived += int(n)
-                elif severity in _KNOWN_SEVERITIES:
-                    counts[Severity(severity)] += int(n)
-            points.append(
-                TrendPoint(
-                    run_id=int(run_id),
-                    as_of=date.fromisoformat(as_of),
-                    counts={s: counts.get(s, 0) for s in Severity},
-                    waived=waived,
-                )
-            )
-        return tuple(points)
+        with self._reading() as db:
+            runs = db.execute(
+                "SELECT r.id, r.as_of FROM runs r JOIN run_practices p ON p.run_id = r.id "
+                "WHERE p.practice_id = ? ORDER BY r.id DESC LIMIT ?",
+                (practice_id, limit),
+            ).fetchall()
+            return tuple(_trend_point(db, practice_id, run, as_of) for run, as_of in reversed(runs))
+
+
+def _trend_point(
+    db: sqlite3.Connection, practice_id: str, run: object, as_of: object
+) -> TrendPoint:
+    run_id = _count(run, "runs.id")
+    counts: dict[Severity, int] = defaultdict(int)
+    waived = 0
+    for severity, is_waived, n in db.execute(
+        "SELECT severity, waived, COUNT(*) FROM findings WHERE run_id = ? AND "
+        "practice_id = ? GROUP BY severity, waived",
+        (run_id, practice_id),
+    ):
+        if _flag(is_waived, f"run {run_id}: findings.waived"):
+            waived += int(n)
+        elif severity in _KNOWN_SEVERITIES:
+            counts[Severity(severity)] += int(n)
+        else:
+            # Severities never change; skipping one would show fewer findings than there are.
+            raise DamagedRowError(f"run {run_id}: a finding has no known severity")
+    return TrendPoint(
+        run_id=run_id,
+        as_of=_day(as_of, f"run {run_id}: as_of"),
+        counts={s: counts.get(s, 0) for s in Severity},
+        waived=waived,
+    )
+
+
+def _run_summary(row: tuple[object, ...]) -> RunSummary:
+    run_id = _count(row[0], "runs.id")
+    where = f"run {run_id}: "
+    return RunSummary(
+        id=run_id,
+        recorded_at=_stamp(row[1], where + "recorded_at"),
+        as_of=_day(row[2], where + "as_of"),
+        tool_version=_text(row[3], where + "tool_version"),
+        policy_digest=_text(row[4], where + "policy_digest"),
+        inventory_digest=_text(row[5], where + "inventory_digest"),
+        complete=_flag(row[6], where + "complete"),
+        practices=_count(row[7], where + "practices"),
+        accounts=_count(row[8], where + "accounts"),
+        findings=_count(row[9], where + "findings"),
+    )
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Turn on WAL, waiting for other runs as long as the busy timeout allows.
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
+    locked" at once, without its busy handler, while another connection holds a write
+    lock (several runs creating one database at the same moment): so retry here.
+    """
+    deadline = time.monotonic() + _BUSY_MS / 1000
+    pause = _WAL_RETRY_S
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                # WAL: readers never block the one writer, and a crash mid-run loses only
+                # that run. Writers take the lock with BEGIN IMMEDIATE.
+                connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        else:
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 @dataclass(frozen=True)
@@ -291,22 +355,64 @@ class _Findings:
 
 def _load(db: sqlite3.Connection, run_id: int, practice_id: str) -> _Findings:
     found = _Findings(set(), set(), set())
+    where = f"run {run_id}: "
     for portal, username, check, waived in db.execute(
         "SELECT portal, username, check_id, waived FROM findings "
         "WHERE run_id = ? AND practice_id = ?",
         (run_id, practice_id),
     ):
-        if check not in _KNOWN_CHECKS:  # a check a newer version added, then downgraded
-            continue
-        key = FindingKey(practice_id, portal, username, CheckId(check))
-        (found.waived if waived else found.open).add(key)
+        if _text(check, where + "findings.check_id") not in _KNOWN_CHECKS:
+            continue  # a check a newer version added, then downgraded
+        key = FindingKey(
+            practice_id,
+            _text(portal, where + "findings.portal"),
+            _text(username, where + "findings.username"),
+            CheckId(check),
+        )
+        (found.waived if _flag(waived, where + "findings.waived") else found.open).add(key)
     found.accounts.update(
-        db.execute(
+        (_text(portal, where + "run_accounts.portal"), _text(key, where + "run_accounts.username"))
+        for portal, key in db.execute(
             "SELECT portal, username_key FROM run_accounts WHERE run_id = ? AND practice_id = ?",
             (run_id, practice_id),
         )
     )
     return found
+
+
+# What portal-audit writes in each column; anything else is damage (a hand edit, another
+# program), reported as such instead of failing later on a None or a bad date.
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise DamagedRowError(f"{what} is not text")
+    return value
+
+
+def _count(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DamagedRowError(f"{what} is not a count")
+    return value
+
+
+def _flag(value: object, what: str) -> bool:
+    if value not in (0, 1) or isinstance(value, float):
+        raise DamagedRowError(f"{what} is not 0 or 1")
+    return bool(value)
+
+
+def _day(value: object, what: str) -> date:
+    try:
+        return date.fromisoformat(_text(value, what))
+    except ValueError:
+        raise DamagedRowError(f"{what} is not a date") from None
+
+
+def _stamp(value: object, what: str) -> str:
+    try:
+        datetime.fromisoformat(_text(value, what))
+    except ValueError:
+        raise DamagedRowError(f"{what} is not a date and time") from None
+    return str(value)
 
 
 def _order(key: FindingKey) -> tuple[str, str, str, str]:
