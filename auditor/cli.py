@@ -361,12 +361,13 @@ def remind(
         )
         logger.info("wrote %d reminder files under %s", len(written), out)
         delivered = reachable  # a written draft is a reminder handed over
-    failed = 0
+    failed, late = 0, False
     if settings is not None:
         outcome = send_all([d.message(sender or "") for d in reachable], settings)
         for position, reason in outcome.failed:
             logger.error("not sent to %s: %s", reachable[position].reminder.email, reason)
         failed = len(outcome.failed)
+        late = bool(outcome.problems)  # send_all logged them
         if out is None:
             delivered = [reachable[position] for position in outcome.sent]
         click.echo(f"portal-audit: sent {len(outcome.sent)} reminders, {failed} failed", err=True)
@@ -387,7 +388,7 @@ def remind(
                     for item in d.reminder.items
                 ],
             )
-    incomplete = failed or not result.report.complete
+    incomplete = failed or late or not result.report.complete
     sys.exit(ExitCode.INCOMPLETE if incomplete else ExitCode.CLEAN)
 
 

@@ -15,6 +15,10 @@ from auditor.hibp.mirror import is_loopback
 
 logger = logging.getLogger(__name__)
 
+SMTP_TIMEOUT_S = 30.0
+"""Seconds any one read or write on the relay's connection may take (``smtplib`` waits for ever
+without one)."""
+
 
 class SendError(AuditorError):
     """The SMTP relay cannot be used as asked (refused settings, no connection, failed login)."""
@@ -46,7 +50,7 @@ class SmtpSettings:
     allow_plaintext: bool = False
     cafile: str | None = None
     """A CA bundle for a relay with a private certificate authority."""
-    timeout: float = 30.0
+    timeout: float = SMTP_TIMEOUT_S
 
     def check(self) -> None:
         """Refuse plain SMTP beyond this machine unless explicitly allowed."""
@@ -65,8 +69,27 @@ class Outcome:
     """What became of each message, by its position in the batch."""
 
     sent: tuple[int, ...]
+    """Positions of the messages the relay accepted (with ``250`` after their data)."""
     failed: tuple[tuple[int, str], ...]
     """(position, reason) of each message not sent."""
+    problems: tuple[str, ...] = ()
+    """Failures that undo nothing already accepted (a refused ``QUIT``), logged as errors."""
+
+
+# What ends the conversation: the rest cannot be sent. OSError covers timeouts, resets and
+# TLS errors; smtplib's own exceptions are OSErrors too, so they are told apart first.
+_CONNECTION_LOST = (smtplib.SMTPServerDisconnected, OSError)
+# A reply the relay gave to one message (sender, recipient or data refused, 4xx or 5xx), or
+# a message it cannot take (an address needing SMTPUTF8): that message only.
+_MESSAGE_REFUSED = (smtplib.SMTPException, ValueError)
+
+
+def _reason(exc: BaseException) -> str:
+    """A failure for people: the exception's type and the relay's code, never its free text."""
+    code = getattr(exc, "smtp_code", None)
+    if code is None and isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code = next((reply[0] for reply in exc.recipients.values()), None)
+    return type(exc).__name__ + (f" {code}" if isinstance(code, int) else "")
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
@@ -76,44 +99,91 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             settings.host, settings.port, timeout=settings.timeout, context=context
         )
     client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    if settings.security is SmtpSecurity.STARTTLS:
-        client.starttls(context=context)
-        client.ehlo()
+    try:
+        if settings.security is SmtpSecurity.STARTTLS:
+            client.starttls(context=context)
+            client.ehlo()
+    except BaseException:
+        client.close()
+        raise
     return client
 
 
-def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcome:
-    """Send each message on one connection; a refused recipient does not stop the others."""
-    settings.check()
+def _open(settings: SmtpSettings) -> smtplib.SMTP:
+    """A connected, logged-in client, or a ``SendError`` before anything is sent."""
     try:
         client = _connect(settings)
-    except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        # ValueError: a host name IDNA cannot encode (UnicodeError), a NUL in it.
         raise SendError(
             f"cannot reach the SMTP relay {settings.host}:{settings.port} "
-            f"({settings.security.value}): {type(exc).__name__}: {exc}"
+            f"({settings.security.value}): {_reason(exc)}"
         ) from exc
+    if settings.user:
+        try:
+            client.login(settings.user, settings.password or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            client.close()
+            raise SendError(
+                f"the SMTP relay {settings.host} refused the login of {settings.user} "
+                f"({_reason(exc)})"
+            ) from exc
+    return client
+
+
+def _lost(position: int, total: int, exc: BaseException) -> list[tuple[int, str]]:
+    reason = f"connection lost: {_reason(exc)}"
+    return [(rest, reason) for rest in range(position, total)]
+
+
+def _quit(client: smtplib.SMTP, host: str, accepted: int) -> str | None:
+    """End the session; a relay failing here has still accepted what it said 250 to."""
+    if client.sock is None:  # smtplib closed it after a 421: nothing to end
+        return None
+    try:
+        code, _ = client.quit()
+    except _CONNECTION_LOST as exc:
+        code, failure = None, _reason(exc)
+    else:
+        failure = f"QUIT answered {code}"
+    if code == 221:
+        return None
+    return (
+        f"the SMTP relay {host} failed at the end of the session, after accepting "
+        f"{accepted} messages ({failure}); they count as sent"
+    )
+
+
+def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcome:
+    """Send each message on one connection; a refused recipient does not stop the others.
+
+    Every message ends in ``sent`` or ``failed``; nothing the relay accepted is undone by
+    what happens after (a refused ``QUIT`` is one of ``problems``).
+    """
+    settings.check()
+    client = _open(settings)
     sent: list[int] = []
     failed: list[tuple[int, str]] = []
-    with client:
-        if settings.user:
-            try:
-                client.login(settings.user, settings.password or "")
-            except smtplib.SMTPException as exc:
-                raise SendError(
-                    f"the SMTP relay {settings.host} refused the login of {settings.user} "
-                    f"({type(exc).__name__})"
-                ) from exc
+    problems: list[str] = []
+    try:
         for position, message in enumerate(messages):
             try:
                 client.send_message(message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                failed.append((position, f"refused: {type(exc).__name__}"))
-            except (OSError, smtplib.SMTPException) as exc:
-                # The connection is gone: the rest cannot be sent either.
-                reason = f"connection lost: {type(exc).__name__}"
-                failed += [(rest, reason) for rest in range(position, len(messages))]
+            except smtplib.SMTPServerDisconnected as exc:
+                failed += _lost(position, len(messages), exc)
+                break
+            except _MESSAGE_REFUSED as exc:
+                failed.append((position, f"refused: {_reason(exc)}"))
+            except OSError as exc:
+                failed += _lost(position, len(messages), exc)
                 break
             else:
                 sent.append(position)
+        else:
+            if (problem := _quit(client, settings.host, len(sent))) is not None:
+                logger.error("%s", problem)
+                problems.append(problem)
+    finally:
+        client.close()
     logger.info("sent %d reminders, %d failed", len(sent), len(failed))
-    return Outcome(tuple(sent), tuple(failed))
+    return Outcome(tuple(sent), tuple(failed), tuple(problems))
