@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -522,7 +524,38 @@ def policy_check(files: tuple[Path, ...]) -> None:
     )
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""143, as a shell reports a process ended by SIGTERM; Ctrl-C gives 130 (128 + SIGINT)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived; raised in the main thread so that every ``finally`` runs.
+
+    Not an ``Exception``, so that no ``except Exception`` mistakes it for a bug.
+    Temporary files and pools are cleaned by those ``finally`` blocks; SIGKILL
+    cannot be caught, and the next run into the same ``--out`` cleans after it.
+    """
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; SIGTERM ends it like Ctrl-C: cleanly, one line, exit 143."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+    try:
+        _main(argv)
+    except Terminated:
+        click.echo("portal-audit: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> None:
     """Run the CLI; turn expected errors into one clear message and exit code 2."""
     try:
         cli.main(args=argv, prog_name="portal-audit", standalone_mode=False)

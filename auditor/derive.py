@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
@@ -25,6 +28,12 @@ logger = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 200
 """Below this many distinct passwords, starting worker processes costs more than it saves."""
 _PROGRESS_BATCH = 50
+_MAX_CHUNK = 200
+"""Passwords per batch sent to a worker, at most: the longest an interrupted audit
+waits for a running batch (0.2 to 0.6 s at the 1 to 3 ms per password measured in
+``benchmarks/``). 10,000 passwords on 2 cores are 50 batches: sending costs little."""
+_STOP_POLL = 0.1
+"""Seconds between two looks at the stop flag while a batch is scored."""
 
 
 @dataclass(frozen=True)
@@ -77,30 +86,89 @@ def _score_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[int]:
     return [zxcvbn_score(password, inputs) for password, inputs in batch]
 
 
+class ScoringStopped(Exception):  # noqa: N818 - an outcome, not an error
+    """Scoring was told to stop (Ctrl-C or SIGTERM in the main thread): its scores are void."""
+
+
 def _score_all(
-    items: Sequence[tuple[str, Sequence[str]]], jobs: int, progress: Advance = no_progress
+    items: Sequence[tuple[str, Sequence[str]]],
+    jobs: int,
+    progress: Advance = no_progress,
+    stop: threading.Event | None = None,
 ) -> list[int]:
+    """zxcvbn scores of ``items``, in order; ``ScoringStopped`` soon after ``stop`` is set."""
+    stop = stop or threading.Event()
     # zxcvbn is pure Python, so threads would share one core under the GIL:
     # parallelism is across processes.
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         scores = []
         for start in range(0, len(items), _PROGRESS_BATCH):
+            if stop.is_set():
+                raise ScoringStopped
             scores.extend(_score_batch(items[start : start + _PROGRESS_BATCH]))
             progress(len(scores) - start)
         return scores
     # Enough batches that a slow one (long passwords) does not leave a core idle
-    # at the end, few enough that sending them costs little.
-    chunk = max(_PROGRESS_BATCH, len(items) // (jobs * 16))
+    # at the end, few enough that sending them costs little; small enough that
+    # an interrupted audit waits little for the batches already running.
+    chunk = min(_MAX_CHUNK, max(_PROGRESS_BATCH, len(items) // (jobs * 16)))
     batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
+    context = _worker_context()
+    _start_resource_tracker()
+    with _interrupts_blocked():
+        # The workers (and the forkserver, when this starts it) inherit the
+        # blocked Ctrl-C: the terminal sends it to the whole process group, and
+        # only this process must act on it (a worker would print a traceback).
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_ignore_interrupts
+        )
+        futures = [pool.submit(_score_batch, batch) for batch in batches]
     try:
         scores = []
-        for batch, batch_scores in zip(batches, pool.map(_score_batch, batches), strict=True):
-            scores.extend(batch_scores)
+        for batch, future in zip(batches, futures, strict=True):
+            while True:
+                try:
+                    scores.extend(future.result(timeout=_STOP_POLL))
+                    break
+                except TimeoutError:
+                    if stop.is_set():
+                        raise ScoringStopped from None
             progress(len(batch))
         return scores
     finally:
+        # On a stop, queued batches are cancelled and the running ones (at most
+        # one per worker, ``_MAX_CHUNK`` passwords) finish before the pool ends.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (spawn, where masks are not inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, if it is not running.
+
+    It unblocks SIGINT in the thread that starts it once it has started, which
+    would undo ``_interrupts_blocked`` if the pool started it inside.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        from multiprocessing import resource_tracker  # noqa: PLC0415 - POSIX only
+
+        resource_tracker.ensure_running()
+
+
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread, so in the processes it starts (POSIX); else nothing."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_context() -> BaseContext:
@@ -156,15 +224,22 @@ def derive(
     lookups: Mapping[str, LookupResult] = {}
     # Scoring runs in a helper thread (its work is in worker processes, or
     # short); lookups stay in this thread, so Ctrl-C interrupts them at once.
+    stop = threading.Event()
     with (
         display.stage("Scoring passwords", len(items)) as scored,
         ThreadPoolExecutor(max_workers=1) as helper,
     ):
-        scoring = helper.submit(_score_all, items, jobs, scored)
-        if breach is not None:
-            with display.stage("Breach lookups", len(digests)) as looked_up:
-                lookups = breach.check(set(digests.values()), looked_up)
-        scores = scoring.result()
+        scoring = helper.submit(_score_all, items, jobs, scored, stop)
+        try:
+            if breach is not None:
+                with display.stage("Breach lookups", len(digests)) as looked_up:
+                    lookups = breach.check(set(digests.values()), looked_up)
+            scores = scoring.result()
+        except BaseException:
+            # Ctrl-C, SIGTERM or a failed lookup: the helper stops within a batch
+            # (and its pool with it) instead of scoring everything first.
+            stop.set()
+            raise
     run_key = os.urandom(32)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):
