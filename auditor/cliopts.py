@@ -223,6 +223,7 @@ class AuditRequest:
     keepass_password_file: Path | None
     keepass_key_file: Path | None
     bitwarden_password_file: Path | None
+    allow_costly_kdf: bool
     history: Path | None
     no_history: bool
     quiet: bool
@@ -373,6 +374,13 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
         help="File whose first line is the password of an encrypted Bitwarden export "
         f"(else ${_SECRET_ENV[Unlock.BITWARDEN]}, else a prompt).",
     ),
+    click.option(
+        "--allow-costly-kdf",
+        is_flag=True,
+        help="Open a KeePass vault or Bitwarden export whose key derivation settings exceed "
+        "the caps (AES-KDF 15 million rounds; Argon2 1 GiB, 1,000 passes, 64 lanes; "
+        "Bitwarden's own maxima) and may take minutes.",
+    ),
     history_option,
     _nohistory_option,
     click.option("-q", "--quiet", is_flag=True, help="No progress bar and only errors on stderr."),
@@ -403,6 +411,7 @@ def audited(request: AuditRequest) -> Audited:
         practice_map=load_practice_map(request.practice_map) if request.practice_map else (),
         all_entries=request.all_entries,
         keepass_key_file=request.keepass_key_file,
+        allow_costly_kdf=request.allow_costly_kdf,
         ask_secret=_secret_asker(
             {
                 Unlock.KEEPASS: request.keepass_password_file,

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from itertools import accumulate
 from typing import Any
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.bwcrypto import ExportCryptoError, WrongPasswordError, decrypt_export
+from auditor.sources.bwcrypto import (
+    CostlyKdfError,
+    ExportCryptoError,
+    Kdf,
+    WrongPasswordError,
+    decrypt_export,
+)
 from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
 from auditor.sources.interface import (
     LoadResult,
+    RowProblem,
     SourceError,
     Unlock,
 )
@@ -23,12 +32,42 @@ logger = logging.getLogger(__name__)
 _LOGIN = 1
 _TEXT_FIELD, _BOOLEAN_FIELD = 0, 2  # hidden (1) and linked (3) fields are never read
 
-
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
+# Limits before the JSON parser runs, so a crafted file cannot exhaust memory or the stack.
+MAX_JSON_BYTES = 256 << 20
+"""A login item takes under 1 KB of JSON: this is some 300,000 items, far above any vault."""
+MAX_JSON_DEPTH = 64
+"""An export nests 5 levels deep (document, items, item, login, uris, uri); Python's parser
+would fail with a RecursionError near 1,000."""
+MAX_NUMBER_DIGITS = 40
+"""Numbers in an export are item types and KDF settings (a few digits); Python refuses to
+convert integers longer than 4,300 digits, and long ones cost quadratic time."""
+_ESCAPES = re.compile(rb"\\.", re.DOTALL)
+_STRINGS = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_NESTING = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
-def _day(value: object) -> date | None:
-    return local_day(parse_time(value))
+
+class _TooDeepError(Exception):
+    pass
+
+
+class _NumberTooLongError(Exception):
+    pass
+
+
+class _NotJsonError(Exception):
+    pass
+
+
+class _MalformedError(Exception):
+    """A value of an item has the wrong JSON type; ``field`` names it (never its content)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 class BitwardenInventory(EntrySource):
@@ -36,25 +75,39 @@ class BitwardenInventory(EntrySource):
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         document = self._document()
-        folders = _names(document.get("folders"))
-        collections = _names(document.get("collections"))
+        folders = self._names(document, "folders", "folder")
+        collections = self._names(document, "collections", "collection")
         items = document.get("items")
         if not isinstance(items, list):
             raise SourceError(f"{self.path}: not a Bitwarden export (no list of items)")
         reader = self.reader(policy, as_of)
         other = 0
-        for item in items:
+        for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 raise SourceError(f"{self.path}: not a Bitwarden export (an item is not an object)")
-            if item.get("type") != _LOGIN or item.get("deletedDate"):
+            kind = item.get("type")
+            if type(kind) is not int or kind != _LOGIN or item.get("deletedDate") is not None:
                 other += 1  # cards, notes, identities, and items in the trash
                 continue
-            reader.read(_vault_entry(item, folders, collections))
+            try:
+                entry = _vault_entry(item, folders, collections)
+            except _MalformedError as exc:
+                reader.note(RowProblem(self.path, None, exc.field, exc.reason, f"item {number}"))
+                continue
+            reader.read(entry)
         if other:
             logger.info("%s: %d items are not logins and are not audited", self.path, other)
         return reader.result()
 
     def _document(self) -> dict[str, Any]:
+        try:
+            size = self.file.stat().st_size
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from None
+        if size > MAX_JSON_BYTES:
+            raise SourceError(
+                f"{self.path}: larger than {MAX_JSON_BYTES:,} bytes; not a Bitwarden export"
+            )
         document = self._json(self.file.read_bytes())
         if document.get("encrypted") is not True:
             return document
@@ -64,21 +117,46 @@ class BitwardenInventory(EntrySource):
                 "account that made it can open; export again as 'Password protected' or as "
                 "unencrypted .json"
             )
-        password = self.options.ask_secret(Unlock.BITWARDEN, self.file)
         try:
-            return self._json(decrypt_export(document, password))
+            # Checked before the password is asked for, and before any derivation runs.
+            kdf = Kdf.of(document, allow_costly=self.options.allow_costly_kdf)
+            password = self.options.ask_secret(Unlock.BITWARDEN, self.file)
+            return self._json(decrypt_export(document, password, kdf))
         except WrongPasswordError:
             raise SourceError(
                 f"{self.path}: wrong export password (or the file was altered)"
+            ) from None
+        except CostlyKdfError as exc:
+            raise SourceError(
+                f"{self.path}: the Bitwarden export's key derivation asks for {exc}; if this is "
+                "really your export, pass --allow-costly-kdf"
             ) from None
         except ExportCryptoError as exc:
             raise SourceError(f"{self.path}: cannot decrypt the export: {exc}") from None
 
     def _json(self, data: bytes) -> dict[str, Any]:
         try:
-            document = json.loads(data.decode("utf-8-sig"))
+            text = data.decode("utf-8-sig")
+            _check_depth(data)
+            document = json.loads(
+                text, parse_int=_integer, parse_float=_real, parse_constant=_constant
+            )
         except UnicodeDecodeError:
             raise SourceError(f"{self.path}: not UTF-8 text, so not a Bitwarden export") from None
+        except (_TooDeepError, RecursionError):
+            raise SourceError(
+                f"{self.path}: JSON nested deeper than {MAX_JSON_DEPTH} levels; "
+                "not a Bitwarden export"
+            ) from None
+        except _NumberTooLongError:
+            raise SourceError(
+                f"{self.path}: a number with more than {MAX_NUMBER_DIGITS} digits; "
+                "not a Bitwarden export"
+            ) from None
+        except _NotJsonError:
+            raise SourceError(
+                f"{self.path}: not valid JSON (NaN or Infinity); not a Bitwarden export"
+            ) from None
         except json.JSONDecodeError as exc:
             # The position only: the text around it could be a password.
             raise SourceError(
@@ -89,70 +167,174 @@ class BitwardenInventory(EntrySource):
             raise SourceError(f"{self.path}: not a Bitwarden JSON export")
         return document
 
+    def _names(self, document: Mapping[str, Any], key: str, what: str) -> dict[str, str]:
+        """Folder or collection names by id."""
+        listed = document.get(key)
+        if listed is None:
+            return {}
+        if not isinstance(listed, list):
+            raise SourceError(f"{self.path}: {key} is not a list; a damaged export?")
+        names = {}
+        for number, value in enumerate(listed, start=1):
+            try:
+                found = _object(value, f"{what} {number}")
+                identifier = _text(found, "id", f"{what} {number}: id")
+                names[identifier] = _text(found, "name", f"{what} {number}: name")
+            except _MalformedError as exc:
+                raise SourceError(
+                    f"{self.path}: {exc.field} {exc.reason}; a damaged export?"
+                ) from None
+        return names
 
-def _names(listed: object) -> dict[str, str]:
-    """Folder or collection names by id."""
-    if not isinstance(listed, list):
-        return {}
-    return {
-        str(item["id"]): str(item.get("name") or "")
-        for item in listed
-        if isinstance(item, dict) and "id" in item
-    }
+
+def _check_depth(data: bytes) -> None:
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise _TooDeepError
+
+
+def _depth(data: bytes) -> int:
+    """How deep brackets nest outside JSON strings, in linear time and without recursion.
+
+    Escapes go first (so ``\\"`` cannot end a string), then strings, then all but
+    brackets; what is left is summed as +1/-1. A file that is not JSON may count
+    wrongly, but the parser rejects it before it recurses that far.
+    """
+    brackets = _STRINGS.sub(b"", _ESCAPES.sub(b"", data)).translate(None, _NOT_BRACKETS)
+    if brackets.count(b"[") + brackets.count(b"{") <= MAX_JSON_DEPTH:
+        return 0
+    return max(accumulate(map(_NESTING.__getitem__, brackets)), default=0)
+
+
+def _number_digits(text: str) -> int:
+    return len(text) - sum(text.count(sign) for sign in "+-.eE")
+
+
+def _integer(text: str) -> int:
+    if _number_digits(text) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLongError
+    return int(text)
+
+
+def _real(text: str) -> float:
+    if _number_digits(text) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLongError
+    return float(text)
+
+
+def _constant(text: str) -> float:
+    raise _NotJsonError(text)
+
+
+def _kind(value: object) -> str:
+    """A JSON value's type, to say what was found instead (never the value itself)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _object(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _MalformedError(field, f"is not an object ({_kind(value)})")
+    return value
+
+
+def _text(parent: Mapping[str, Any], key: str, field: str) -> str:
+    """A text value; missing or null is empty."""
+    value = parent.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _MalformedError(field, f"is not text ({_kind(value)})")
+    return value
+
+
+def _list(parent: Mapping[str, Any], key: str, field: str) -> list[Any]:
+    """A list value; missing or null is empty."""
+    value = parent.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _MalformedError(field, f"is not a list ({_kind(value)})")
+    return value
+
+
+def _day(parent: Mapping[str, Any], key: str, field: str) -> date | None:
+    return local_day(parse_time(_text(parent, key, field)))
 
 
 def _vault_entry(
     item: Mapping[str, Any], folders: Mapping[str, str], collections: Mapping[str, str]
 ) -> VaultEntry:
+    """The item's login; ``_MalformedError`` when a value it reads has the wrong JSON type."""
+    # A login that is not an object reads as an empty one (the entry then has no username,
+    # itself a problem), and history records that are not objects are not history: both are
+    # "odd but readable" (tests/sources/test_bitwarden.py). Every value read is type-checked.
     login = item.get("login")
     if not isinstance(login, dict):
         login = {}
-    name = str(item.get("name") or "")
-    folder = folders.get(str(item.get("folderId")), "")
+    name = _text(item, "name", "name")
+    folder = folders.get(_text(item, "folderId", "folderId"), "")
     # Nested folders and collections are named "Parent/Child".
     groups = [part for part in folder.split("/") if part]
-    for collection_id in item.get("collectionIds") or []:
-        groups += [part for part in collections.get(str(collection_id), "").split("/") if part]
-    fields = {
-        str(found.get("name")): str(found.get("value"))
-        for found in item.get("fields") or []
-        if isinstance(found, dict)
-        and found.get("type") in (_TEXT_FIELD, _BOOLEAN_FIELD)
-        and found.get("name")
-        and found.get("value") is not None
-    }
-    history = sorted(
-        (
-            old
-            for old in item.get("passwordHistory") or []
-            if isinstance(old, dict) and isinstance(old.get("password"), str)
-        ),
-        key=lambda old: parse_time(old.get("lastUsedDate")) or _LONG_AGO,
-    )
+    for number, collection_id in enumerate(_list(item, "collectionIds", "collectionIds"), 1):
+        if not isinstance(collection_id, str):
+            raise _MalformedError(
+                f"collectionIds[{number}]", f"is not text ({_kind(collection_id)})"
+            )
+        groups += [part for part in collections.get(collection_id, "").split("/") if part]
+    fields = {}
+    for number, value in enumerate(_list(item, "fields", "fields"), start=1):
+        where = f"fields[{number}]"
+        found = _object(value, where)
+        if found.get("type") not in (_TEXT_FIELD, _BOOLEAN_FIELD) or isinstance(
+            found.get("type"), bool
+        ):
+            continue  # hidden and linked fields are never read, whatever they hold
+        key = _text(found, "name", f"{where}.name")
+        text = found.get("value")
+        if text is not None and not isinstance(text, str):
+            raise _MalformedError(f"{where}.value", f"is not text ({_kind(text)})")
+        if key and text is not None:
+            fields[key] = text
+    history = []
+    for number, value in enumerate(_list(item, "passwordHistory", "passwordHistory"), start=1):
+        if not isinstance(value, dict):
+            continue
+        where = f"passwordHistory[{number}]"
+        old = value
+        password = _text(old, "password", f"{where}.password")
+        if password:
+            used = parse_time(_text(old, "lastUsedDate", f"{where}.lastUsedDate"))
+            history.append((used or _LONG_AGO, password))
+    history.sort(key=lambda old: old[0])
     changed, approximate = _change_date(item, login, history)
-    password = login.get("password") or ""
+    password = _text(login, "password", "login.password")
+    urls = []
+    for number, uri in enumerate(_list(login, "uris", "login.uris"), start=1):
+        if text := _text(_object(uri, f"login.uris[{number}]"), "uri", f"login.uris[{number}].uri"):
+            urls.append(text)
     return VaultEntry(
         where="/".join([*groups, name]),
         line=None,
         title=name,
-        username=str(login.get("username") or ""),
-        urls=tuple(
-            str(uri["uri"])
-            for uri in login.get("uris") or []
-            if isinstance(uri, dict) and uri.get("uri")
-        ),
+        username=_text(login, "username", "login.username"),
+        urls=tuple(urls),
         folders=tuple(groups),
         fields=fields,
-        password=Secret(str(password)) if password else None,
-        history=tuple(Secret(old["password"]) for old in history),
-        totp=bool(login.get("totp")),
+        password=Secret(password) if password else None,
+        history=tuple(Secret(old) for _, old in history),
+        totp=bool(_text(login, "totp", "login.totp")),
         changed=changed,
         changed_approximate=approximate,
     )
 
 
 def _change_date(
-    item: Mapping[str, Any], login: Mapping[str, Any], history: list[dict[str, Any]]
+    item: Mapping[str, Any], login: Mapping[str, Any], history: list[tuple[datetime, str]]
 ) -> tuple[date | None, bool]:
     """When the current password was set, and whether that day is only approximate.
 
@@ -161,12 +343,15 @@ def _change_date(
     current one was set); else, without history, the password is the item's
     first one: its creation date. Last resort: the item's last revision.
     """
-    if (revised := _day(login.get("passwordRevisionDate"))) is not None:
+    revised = _day(login, "passwordRevisionDate", "login.passwordRevisionDate")
+    created = _day(item, "creationDate", "creationDate")
+    revision = _day(item, "revisionDate", "revisionDate")
+    if revised is not None:
         return revised, False
-    if history and (replaced := _day(history[-1].get("lastUsedDate"))) is not None:
-        return replaced, False
-    if not history and (created := _day(item.get("creationDate"))) is not None:
+    if history and history[-1][0] != _LONG_AGO:
+        return local_day(history[-1][0]), False
+    if not history and created is not None:
         return created, False
-    if (revision := _day(item.get("revisionDate"))) is not None:
+    if revision is not None:
         return revision, True
     return None, False

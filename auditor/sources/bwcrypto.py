@@ -32,11 +32,19 @@ from auditor.errors import AuditorError
 PBKDF2 = 0
 ARGON2ID = 1
 _AES_CBC_HMAC = "2"
-# Bounds far above Bitwarden's own maximums, so a crafted file cannot make the
-# audit compute for hours or allocate terabytes.
-_MAX_ITERATIONS = {PBKDF2: 10_000_000, ARGON2ID: 100}
-_MAX_MEMORY_MIB = 4096
-_MAX_PARALLELISM = 64
+# Bitwarden's own maxima (clients, ``libs/key-management`` ``kdf-config.ts``:
+# PBKDF2 600,000 by default, 2,000,000 at most; Argon2id memory 16-1024 MiB,
+# default 64; iterations 2-10, default 3; parallelism 1-16, default 4). No
+# Bitwarden client writes more, so more is refused unless --allow-costly-kdf:
+# the worst allowed, 1 GiB x 10 passes, takes about 20 s and 1 GiB.
+MAX_ITERATIONS = {PBKDF2: 2_000_000, ARGON2ID: 10}
+MAX_MEMORY_MIB = 1024
+MAX_PARALLELISM = 16
+# Even with --allow-costly-kdf: values no Bitwarden can make, that would
+# compute for hours or allocate terabytes.
+_IMPLAUSIBLE_ITERATIONS = {PBKDF2: 10_000_000, ARGON2ID: 100}
+_IMPLAUSIBLE_MEMORY_MIB = 4096
+_IMPLAUSIBLE_PARALLELISM = 64
 
 
 class ExportCryptoError(AuditorError):
@@ -45,6 +53,10 @@ class ExportCryptoError(AuditorError):
 
 class WrongPasswordError(ExportCryptoError):
     """The password does not open the export."""
+
+
+class CostlyKdfError(ExportCryptoError):
+    """The export's key derivation exceeds Bitwarden's maxima; the message says what and the cap."""
 
 
 @dataclass(frozen=True)
@@ -67,23 +79,31 @@ class Kdf:
     """Argon2id only."""
 
     @classmethod
-    def of(cls, document: dict[str, Any]) -> Kdf:
-        """The KDF a password-protected export names, checked against sane bounds."""
+    def of(cls, document: dict[str, Any], *, allow_costly: bool = False) -> Kdf:
+        """The KDF a password-protected export names, checked against Bitwarden's maxima.
+
+        Raises ``CostlyKdfError`` above them (unless ``allow_costly``), and
+        ``ExportCryptoError`` for values no Bitwarden export can hold.
+        """
         kind = document.get("kdfType")
-        iterations = document.get("kdfIterations")
-        if kind not in _MAX_ITERATIONS:
+        if kind not in MAX_ITERATIONS or isinstance(kind, bool):
             raise ExportCryptoError(
                 f"unsupported key derivation kdfType={kind!r} (PBKDF2 = 0 and Argon2id = 1 are)"
             )
-        if not isinstance(iterations, int) or not 1 <= iterations <= _MAX_ITERATIONS[kind]:
-            raise ExportCryptoError(f"implausible kdfIterations {iterations!r}")
-        if kind == PBKDF2:
-            return cls(kind, iterations)
-        memory, parallelism = document.get("kdfMemory"), document.get("kdfParallelism")
-        if not isinstance(memory, int) or not 1 <= memory <= _MAX_MEMORY_MIB:
-            raise ExportCryptoError(f"implausible kdfMemory {memory!r} (MiB)")
-        if not isinstance(parallelism, int) or not 1 <= parallelism <= _MAX_PARALLELISM:
-            raise ExportCryptoError(f"implausible kdfParallelism {parallelism!r}")
+        name = "PBKDF2" if kind == PBKDF2 else "Argon2id"
+        iterations = _bounded(document, "kdfIterations", _IMPLAUSIBLE_ITERATIONS[kind])
+        checks = [(iterations, MAX_ITERATIONS[kind], f"{name} iterations", "kdfIterations")]
+        memory = parallelism = 0
+        if kind == ARGON2ID:
+            memory = _bounded(document, "kdfMemory", _IMPLAUSIBLE_MEMORY_MIB)
+            parallelism = _bounded(document, "kdfParallelism", _IMPLAUSIBLE_PARALLELISM)
+            checks += [
+                (memory, MAX_MEMORY_MIB, "MiB of Argon2id memory", "kdfMemory"),
+                (parallelism, MAX_PARALLELISM, "Argon2id lanes", "kdfParallelism"),
+            ]
+        for value, cap, what, key in checks:
+            if value > cap and not allow_costly:
+                raise CostlyKdfError(f"{value:,} {what} ({key}; limit {cap:,})")
         return cls(kind, iterations, memory, parallelism)
 
     def derive(self, password: str, salt: str) -> bytes:
@@ -100,6 +120,15 @@ class Kdf:
             hash_len=32,
             type=Type.ID,
         )
+
+
+def _bounded(document: dict[str, Any], key: str, most: int) -> int:
+    value = document.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        # The value only if it is a small number: an altered file could hold anything.
+        shown = f" {value!r}" if isinstance(value, int) and abs(value) < 10**30 else ""
+        raise ExportCryptoError(f"implausible {key}{shown}")
+    return value
 
 
 def stretch(key: bytes) -> Keys:
@@ -141,11 +170,14 @@ def decrypt_string(enc_string: object, keys: Keys) -> bytes:
         raise ExportCryptoError("an encrypted value has bad padding") from None
 
 
-def decrypt_export(document: dict[str, Any], password: str) -> bytes:
-    """The unencrypted export (JSON bytes) inside a password-protected one."""
+def decrypt_export(document: dict[str, Any], password: str, kdf: Kdf | None = None) -> bytes:
+    """The unencrypted export (JSON bytes) inside a password-protected one.
+
+    ``kdf`` is the export's, already checked with ``Kdf.of``; without it, the caps apply.
+    """
     salt = document.get("salt")
     if not isinstance(salt, str) or not salt:
         raise ExportCryptoError("the export has no salt")
-    keys = stretch(Kdf.of(document).derive(password, salt))
+    keys = stretch((kdf or Kdf.of(document)).derive(password, salt))
     decrypt_string(document.get("encKeyValidation_DO_NOT_EDIT"), keys)
     return decrypt_string(document.get("data"), keys)

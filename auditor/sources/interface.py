@@ -82,6 +82,8 @@ class SourceOptions:
     all_entries: bool = False
     """Audit vault entries that match no known portal too."""
     keepass_key_file: Path | None = None
+    allow_costly_kdf: bool = False
+    """``--allow-costly-kdf``: derive a vault's key even when its settings exceed the caps."""
     ask_secret: Callable[[Unlock, Path], str] = _no_secret
     """Gives the password that opens a file (from a file, the environment or a prompt)."""
 

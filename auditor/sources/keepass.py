@@ -17,8 +17,29 @@ from auditor.sources.interface import (
     SourceError,
     Unlock,
 )
+from auditor.sources.kdbxheader import HeaderError, KdfCost, read_kdf_cost
 
 logger = logging.getLogger(__name__)
+
+# What a header may ask before the key is derived: caps above every real product's defaults and
+# their "1 second" calibrations, so that a planted vault cannot hold the audit for hours or take
+# gigabytes. Measured on a 2-core VM: pykeepass's AES-KDF (a Python loop) costs 1.6 µs a round;
+# Argon2 about 1.3-2 ms per MiB per pass, plus about 15 ms a pass with 64 lanes. Each cap keeps
+# a derivation under about 30 s and 1 GiB; --allow-costly-kdf lifts them.
+MAX_AES_ROUNDS = 15_000_000
+"""About 25 s here. KeePass's help states a default of 6,000 rounds (60,000 later); its and
+KeePassXC's "1 second" buttons calibrate with native AES, which on a fast PC can exceed this cap
+(such a vault needs --allow-costly-kdf)."""
+MAX_ARGON2_ITERATIONS = 1_000
+"""KeePassXC (``Argon2Kdf.cpp``) starts from 10 passes over 64 MiB and calibrates to 1 s: some
+dozens of passes on a fast PC. 1,000 passes with 64 lanes take about 15 s here."""
+MAX_ARGON2_MEMORY_MIB = 1_024
+"""KeePassXC's default is 64 MiB (``m_memory(1 << 16)`` KiB)."""
+MAX_ARGON2_LANES = 64
+"""KeePassXC's default is the machine's logical cores (``QThread::idealThreadCount()``)."""
+MAX_ARGON2_WORK = 12_288
+"""MiB × passes: 1 GiB × 12 passes takes about 25 s here, 64 MiB × 192 about 16 s."""
+_MIB = 1 << 20
 
 # Where KeePass and its plugins keep a one-time-password secret: KeePassXC's
 # "otp" field, KeePass 2.47+'s TimeOtp-/HmacOtp- fields, and the TrayTOTP and
@@ -49,10 +70,20 @@ class KeePassInventory(EntrySource):
             raise SourceError(f"{key_file}: no such key file")
         with self.file.open("rb") as head:
             signature = head.read(8)
-        if signature == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
+            head.seek(0)
+            if signature == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
+                raise SourceError(
+                    f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or "
+                    "KeePassXC and save it as .kdbx"
+                )
+            try:
+                cost = read_kdf_cost(head)
+            except HeaderError as exc:
+                raise SourceError(f"{self.path}: {exc}") from None
+        if not self.options.allow_costly_kdf and (excess := _excess(cost)) is not None:
             raise SourceError(
-                f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or KeePassXC "
-                "and save it as .kdbx"
+                f"{self.path}: the KeePass key derivation asks for {excess}; if this is really "
+                "your vault, pass --allow-costly-kdf"
             )
         password = self.options.ask_secret(Unlock.KEEPASS, self.file)
         try:
@@ -77,6 +108,27 @@ class KeePassInventory(EntrySource):
                 f"{self.path}: cannot read this KeePass database: damaged, truncated or an "
                 f"unsupported variant ({type(exc).__name__})"
             ) from None
+
+
+def _excess(cost: KdfCost) -> str | None:
+    """What the key derivation asks beyond a cap, and the cap; None when it is within them."""
+    if cost.function == "AES-KDF":
+        if cost.rounds > MAX_AES_ROUNDS:
+            return f"{cost.rounds:,} AES-KDF rounds (limit {MAX_AES_ROUNDS:,})"
+        return None
+    memory = cost.memory / _MIB
+    if cost.rounds > MAX_ARGON2_ITERATIONS:
+        return f"{cost.rounds:,} Argon2 iterations (limit {MAX_ARGON2_ITERATIONS:,})"
+    if memory > MAX_ARGON2_MEMORY_MIB:
+        return f"{memory:,.0f} MiB of Argon2 memory (limit {MAX_ARGON2_MEMORY_MIB:,} MiB)"
+    if cost.parallelism > MAX_ARGON2_LANES:
+        return f"{cost.parallelism:,} Argon2 lanes (parallelism; limit {MAX_ARGON2_LANES:,})"
+    if (work := cost.rounds * memory) > MAX_ARGON2_WORK:
+        return (
+            f"{cost.rounds:,} Argon2 iterations over {memory:,.0f} MiB "
+            f"({work:,.0f} MiB-passes; limit {MAX_ARGON2_WORK:,})"
+        )
+    return None
 
 
 def _inside(entry: Any, group: Any) -> bool:

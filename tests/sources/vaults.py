@@ -8,6 +8,8 @@ import hmac
 import json
 import os
 import shutil
+import struct
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -245,3 +247,92 @@ def bitwarden_login(
 
 def utc_now() -> datetime:
     return datetime.now(tz=UTC)
+
+
+# --- Hostile KeePass headers -----------------------------------------------------------------
+# Written byte by byte from the KDBX layout (keepass.info/help/kb/kdbx_4.html), so a test can ask
+# for any key derivation cost without ever computing it.
+
+KDBX_SIGNATURE = struct.pack("<II", 0x9AA2D903, 0xB54BFB67)
+AES_KDF = uuid.UUID("c9d9f39a-628a-4460-bf74-0d08c18a4fea").bytes
+ARGON2D = uuid.UUID("ef636ddf-8c29-444b-91f7-a9a403e30a0c").bytes
+ARGON2ID = uuid.UUID("9e298b19-56db-4773-b23d-fc3ec6f0a1e6").bytes
+_AES256_CIPHER = uuid.UUID("31c1f2e6-bf71-4350-be58-05216afc5aff").bytes
+UINT32, UINT64, BYTES = 0x04, 0x05, 0x42
+
+
+def variant_dictionary(items: dict[str, tuple[int, bytes]]) -> bytes:
+    """A KDBX 4 VariantDictionary: version 1.0, then typed, named values, then a zero byte."""
+    out = struct.pack("<H", 0x0100)
+    for name, (kind, value) in items.items():
+        key = name.encode()
+        out += struct.pack("<Bi", kind, len(key)) + key + struct.pack("<i", len(value)) + value
+    return out + b"\x00"
+
+
+def argon2_parameters(
+    iterations: int = 2,
+    memory: int = 64 << 20,
+    parallelism: int = 2,
+    kdf: bytes = ARGON2D,
+) -> dict[str, tuple[int, bytes]]:
+    """Argon2 parameters as KeePass writes them (memory in bytes)."""
+    return {
+        "$UUID": (BYTES, kdf),
+        "S": (BYTES, os.urandom(32)),
+        "P": (UINT32, struct.pack("<I", parallelism)),
+        "M": (UINT64, struct.pack("<Q", memory)),
+        "I": (UINT64, struct.pack("<Q", iterations)),
+        "V": (UINT32, struct.pack("<I", 0x13)),
+    }
+
+
+def aes_parameters(rounds: int) -> dict[str, tuple[int, bytes]]:
+    return {
+        "$UUID": (BYTES, AES_KDF),
+        "R": (UINT64, struct.pack("<Q", rounds)),
+        "S": (BYTES, os.urandom(32)),
+    }
+
+
+def kdbx4_file(kdf: dict[str, tuple[int, bytes]] | bytes) -> bytes:
+    """A KDBX 4 file: its header (with a valid SHA-256, so readers go on to the KDF), then junk."""
+
+    def field(number: int, data: bytes) -> bytes:
+        return struct.pack("<BI", number, len(data)) + data
+
+    parameters = kdf if isinstance(kdf, bytes) else variant_dictionary(kdf)
+    header = (
+        KDBX_SIGNATURE
+        + struct.pack("<HH", 0, 4)
+        + field(2, _AES256_CIPHER)
+        + field(3, struct.pack("<I", 1))
+        + field(4, os.urandom(32))
+        + field(7, os.urandom(16))
+        + field(11, parameters)
+        + field(0, b"\r\n\r\n")
+    )
+    return header + hashlib.sha256(header).digest() + os.urandom(32) + os.urandom(256)
+
+
+def kdbx3_file(rounds: int) -> bytes:
+    """A KDBX 3.1 file asking for ``rounds`` AES-KDF rounds, then junk."""
+
+    def field(number: int, data: bytes) -> bytes:
+        return struct.pack("<BH", number, len(data)) + data
+
+    header = (
+        KDBX_SIGNATURE
+        + struct.pack("<HH", 1, 3)
+        + field(2, _AES256_CIPHER)
+        + field(3, struct.pack("<I", 1))
+        + field(4, os.urandom(32))
+        + field(5, os.urandom(32))
+        + field(6, struct.pack("<Q", rounds))
+        + field(7, os.urandom(16))
+        + field(8, os.urandom(32))
+        + field(9, os.urandom(32))
+        + field(10, struct.pack("<I", 2))
+        + field(0, b"\r\n\r\n")
+    )
+    return header + os.urandom(256)
