@@ -86,7 +86,7 @@ class Kdf:
         ``ExportCryptoError`` for values no Bitwarden export can hold.
         """
         kind = document.get("kdfType")
-        if kind not in MAX_ITERATIONS or isinstance(kind, bool):
+        if type(kind) is not int or kind not in MAX_ITERATIONS:  # a list would not hash
             raise ExportCryptoError(
                 f"unsupported key derivation kdfType={kind!r} (PBKDF2 = 0 and Argon2id = 1 are)"
             )
