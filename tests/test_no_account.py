@@ -29,6 +29,7 @@ def audit(run_cli: Run, *paths: Path, skip: bool = False) -> tuple[int, str, str
     [
         ("", "the file is empty"),
         (" \n\n", "the file is empty"),
+        (";;;\n;;\n", "the file is empty"),
         (HEADER + "\n", "only a header"),
         (HEADER, "only a header"),
         ("practice_id,practice_na", "the header cannot be used"),
@@ -37,7 +38,7 @@ def audit(run_cli: Run, *paths: Path, skip: bool = False) -> tuple[int, str, str
             "every row was invalid",
         ),
     ],
-    ids=["empty", "blank", "header", "header-no-newline", "cut-header", "all-invalid"],
+    ids=["empty", "blank", "separators", "header", "header-no-newline", "cut-header", "all-invalid"],
 )
 def test_a_csv_without_account_is_an_error(
     run_cli: Run, tmp_path: Path, content: str, why: str, skip: bool

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditor.sources.bitwarden import BitwardenInventory
-from auditor.sources.delimited import CsvInventory, read_text, sniff_delimiter
+from auditor.sources.delimited import CsvInventory, first_line, read_text, sniff_delimiter
 from auditor.sources.excel import ExcelInventory
 from auditor.sources.interface import (
     InventorySource,
@@ -77,9 +77,9 @@ def open_inventory(path: Path, options: SourceOptions | None = None) -> Inventor
 def _csv_source(path: Path, options: SourceOptions) -> InventorySource:
     """The canonical inventory, unless the header line is a known password manager's."""
     text = read_text(path)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = sniff_delimiter(first_line) or ","
-    header = [title.strip().strip('"') for title in first_line.split(delimiter)]
+    line = first_line(text)
+    delimiter = sniff_delimiter(line) or ","
+    header = [title.strip().strip('"') for title in line.split(delimiter)]
     canonical = any(HEADER_ALIASES.get(fold_key(title)) == "practice_id" for title in header)
     layout = None if canonical else recognise(header)
     if layout is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,9 @@ from auditor.sources.interface import InventorySource, LoadResult, RowProblem, S
 from auditor.sources.table import RowReader, read_header
 
 _DELIMITERS = (";", ",", "\t")
+# Only CR, LF and CRLF end a CSV record (RFC 4180); str.splitlines() would also
+# break at \x0b, \x0c, \x1c-\x1e, \x85, U+2028 and U+2029, splitting rows inside cells.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -32,6 +37,16 @@ def decode(data: bytes, path: str) -> str:
         raise SourceError(
             f"{path}: cannot decode byte {exc.start + 1} as {encoding}; save the sheet as CSV UTF-8"
         ) from exc
+
+
+def first_line(text: str) -> str:
+    """The text before the first CR, LF or CRLF (a header line, unless a title spans lines)."""
+    return _LINE_END.split(text, maxsplit=1)[0]
+
+
+def csv_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as the csv module must read them: only CR, LF or CRLF end one."""
+    return iter(io.StringIO(text, newline=""))
 
 
 def sniff_delimiter(first_line: str) -> str | None:
@@ -61,8 +76,7 @@ class CsvInventory(InventorySource):
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         text = self._text if self._text is not None else read_text(self.file)
-        first_line = text.split("\n", 1)[0]
-        delimiter = sniff_delimiter(first_line)
+        delimiter = sniff_delimiter(first_line(text))
         if not text.strip():
             return self._fail(1, "-", "the file is empty")
         if delimiter is None:
@@ -73,6 +87,8 @@ class CsvInventory(InventorySource):
             return self._fail(
                 exc.args[1] if len(exc.args) > 1 else 1, "-", f"bad CSV: {exc.args[0]}"
             )
+        if not rows:  # separators and blanks only
+            return self._fail(1, "-", "the file is empty")
         header_line, header = rows[0]
         columns, problems = read_header(self.path, header, header_line)
         if columns is None:
@@ -91,10 +107,16 @@ class CsvInventory(InventorySource):
 
 
 def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on (quoted fields may span lines)."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+    """Each non-blank record with the line it starts on (quoted fields may span lines).
+
+    A ``csv.Error`` names the line in its second argument; its message quotes no cell.
+    """
+    reader = csv.reader(csv_lines(text), delimiter=delimiter, strict=True)
     start = 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield start, cells
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise csv.Error(exc.args[0] if exc.args else "unreadable", reader.line_num) from exc

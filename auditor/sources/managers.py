@@ -11,7 +11,7 @@ from pathlib import Path
 
 from auditor.policy import Policy
 from auditor.secrets import Secret
-from auditor.sources.delimited import read_text, records, sniff_delimiter
+from auditor.sources.delimited import csv_lines, first_line, read_text, records, sniff_delimiter
 from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
 from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
 from auditor.text import fold_key
@@ -35,8 +35,8 @@ def _iso(text: str) -> date | None:
 def _bitwarden_fields(text: str) -> dict[str, str]:
     """Bitwarden's CSV ``fields`` column: one ``name: value`` per line."""
     found = {}
-    for line in text.splitlines():
-        name, sep, value = line.partition(": ")
+    for line in csv_lines(text):
+        name, sep, value = line.rstrip("\r\n").partition(": ")
         if sep:
             found[name.strip()] = value.strip()
     return found
@@ -167,7 +167,7 @@ class ManagerExport(EntrySource):
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
         text = self._text if self._text is not None else read_text(self.file)
-        delimiter = sniff_delimiter(text.split("\n", 1)[0]) or ","
+        delimiter = sniff_delimiter(first_line(text)) or ","
         try:
             rows = list(records(text, delimiter))
         except csv.Error as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditor.finess import finess_problem
 from auditor.models import Practice
-from auditor.sources.delimited import decode, sniff_delimiter
+from auditor.sources.delimited import decode, first_line, records, sniff_delimiter
 from auditor.sources.interface import PracticeRule, SourceError
 from auditor.sources.table import HEADER_ALIASES
 from auditor.text import fold_key
@@ -21,16 +21,21 @@ def load_practice_map(path: Path) -> tuple[PracticeRule, ...]:
         text = decode(path.read_bytes(), str(path))
     except OSError as exc:
         raise SourceError(f"{path}: cannot read the practice map: {exc.strerror}") from exc
-    lines = text.splitlines()
-    delimiter = sniff_delimiter(lines[0]) if lines else None
+    delimiter = sniff_delimiter(first_line(text))
     if delimiter is None:
         raise SourceError(
             f"{path}:1: the practice map needs a header line: match,practice_id,practice_name"
         )
-    rows = list(csv.reader(lines, delimiter=delimiter))
+    try:
+        rows = list(records(text, delimiter))
+    except csv.Error as exc:
+        line = exc.args[1] if len(exc.args) > 1 else 1
+        raise SourceError(f"{path}:{line}: bad CSV: {exc.args[0]}") from exc
+    if not rows:
+        raise SourceError(f"{path}:1: the practice map is empty")
     names = [
         "match" if fold_key(title) in _MATCH_HEADERS else HEADER_ALIASES.get(fold_key(title))
-        for title in rows[0]
+        for title in rows[0][1]
     ]
     if "match" not in names or "practice_id" not in names:
         raise SourceError(
@@ -38,9 +43,7 @@ def load_practice_map(path: Path) -> tuple[PracticeRule, ...]:
         )
     rules, problems = [], []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for number, cells in rows[1:]:
         row = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name}
         match, finess = row.get("match", ""), row.get("practice_id", "")
         if not match:
