@@ -11,14 +11,37 @@ import unicodedata
 _LEET_COMMON = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_ONE_AS = ("i", "l")
 _WORD = re.compile(r"[a-z0-9]+")
-# Plausible, not RFC 5322: one @, a dot in the domain, no spaces, and no line
-# breaks (an address goes into a mail header).
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One bare address (RFC 5322 §3.4.1 addr-spec, dot-atom form) and nothing else:
+# no display name, comment, quoted local part, domain literal or list, each of
+# which lets one cell name other recipients ("victim@evil.example>,<z.fr") or
+# break a mail header. The local part takes a conservative subset of atext
+# (letters, digits, . _ + - ' : no % or ! that old relays route on); the domain
+# takes dot-separated LDH labels (RFC 1035 §2.3.1) ending in a TLD of letters or
+# an IDNA "xn--" label. ASCII only: an address goes into a header unencoded.
+_LOCAL_PART = re.compile(r"[A-Za-z0-9_+'-]+(?:\.[A-Za-z0-9_+'-]+)*")
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})"
+)
+MAX_EMAIL_LENGTH = 254
+"""RFC 5321 §4.5.3.1.3 allows a 256-octet path, brackets included (RFC 3696 erratum 1690)."""
+MAX_LOCAL_PART_LENGTH = 64
+"""RFC 5321 §4.5.3.1.1."""
+MAX_DOMAIN_LENGTH = 253
+"""RFC 1035 §2.3.4 (255 octets on the wire, less the length bytes)."""
 
 
 def is_email(text: str) -> bool:
-    """Whether ``text`` looks like an e-mail address that can go into a mail header."""
-    return _EMAIL.fullmatch(text) is not None
+    """Whether ``text`` is exactly one bare e-mail address (``local@domain``), safe in a header."""
+    if len(text) > MAX_EMAIL_LENGTH or not text.isascii():
+        return False
+    local, at, domain = text.rpartition("@")
+    return (
+        bool(at)
+        and len(local) <= MAX_LOCAL_PART_LENGTH
+        and len(domain) <= MAX_DOMAIN_LENGTH
+        and _LOCAL_PART.fullmatch(local) is not None
+        and _DOMAIN.fullmatch(domain) is not None
+    )
 
 
 def strip_accents(text: str) -> str:

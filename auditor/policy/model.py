@@ -7,10 +7,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from auditor.models import CheckId, Finding, Role, Severity
 from auditor.text import fold, fold_key
+
+
+def _split(url: str) -> SplitResult:
+    # A bare "host/path" is read as a host, as people type addresses.
+    return urlsplit(url if "//" in url else "//" + url)
+
+
+def url_parses(url: str) -> bool:
+    """Whether ``url`` can be read as an address at all.
+
+    ``http://[::1`` (an unclosed bracket), ``https://[1,2]/`` (not an IP address)
+    and hosts that NFKC folds into ``/?#@:`` make ``urlsplit`` raise ``ValueError``.
+    """
+    try:
+        _split(url)
+    except ValueError:
+        return False
+    return True
+
+
+def url_host(url: str) -> str | None:
+    """The host ``url`` names, or None when it names none or does not parse."""
+    if not url_parses(url):
+        return None
+    return _split(url).hostname or None
 
 
 class MfaSupport(enum.Enum):
@@ -165,9 +190,9 @@ class Policy:
         return keys | {fold_key(portal.id): portal for portal in self.portals}
 
     def portal_for_url(self, url: str) -> Portal | None:
-        """The portal whose domain serves ``url``, if any."""
-        host = urlsplit(url if "//" in url else "//" + url).hostname
-        if not host:
+        """The portal whose domain serves ``url``, if any (none when the address does not parse)."""
+        host = url_host(url)
+        if host is None:
             return None
         return next((portal for portal in self.portals if portal.matches_host(host)), None)
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from auditor.finess import finess_problem
 from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import MfaSupport, Policy, Portal
+from auditor.policy.model import url_host, url_parses
 from auditor.secrets import Secret
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceOptions
 from auditor.sources.table import HEADER_ALIASES, unknown_portal
@@ -184,6 +184,10 @@ class EntryReader:
     def _portal(
         self, entry: VaultEntry, named: Mapping[str, str], problems: _EntryProblems
     ) -> Portal | None:
+        if not all(map(url_parses, entry.urls)):
+            # Not quoted: an address that does not parse is no shape we know.
+            problems.add("url", "not a web address")
+            return None
         if text := named.get("portal"):
             portal = self.policy.find_portal(text)
             if portal is None:
@@ -310,8 +314,7 @@ def _title_patterns(portals: Sequence[Portal]) -> list[tuple[re.Pattern[str], Po
 
 
 def _host(url: str) -> str:
-    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
-    return host.removeprefix("www.")
+    return (url_host(url) or "").removeprefix("www.")
 
 
 def _name_around(folder: str, found: re.Match[str]) -> str:

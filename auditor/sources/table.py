@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from auditor.finess import finess_problem
 from auditor.models import Account, Origin, Practice, Role
 from auditor.policy import Policy, Portal
+from auditor.policy.model import url_parses
 from auditor.secrets import Secret
 from auditor.sources.interface import RowProblem
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
@@ -39,7 +42,22 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
 HEADER_ALIASES: Mapping[str, str] = {
     fold_key(alias): name for name, aliases in _ALIASES.items() for alias in (name, *aliases)
 }
+
+# A message quotes a cell only when it has the shape its column expects (DESIGN.md,
+# rule 7): anything else could be a password typed in the wrong column, or a
+# column that slid under another header.
+NOT_SHOWN = "value not shown: it could be a password"
 _MAX_QUOTED = 40
+"""Longer than any portal name or column title: a longer cell is not quoted at all."""
+# A portal id or name as people type one: words of letters (any script) joined by
+# single spaces, hyphens or apostrophes. Digits and symbols are what passwords add.
+_PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)*")
+# A column title: words of letters or of digits ("Adresse 2", "N° client"), never
+# both in one word ("Summer2024"), joined by spaces and a little punctuation.
+_PLAIN_TITLE = re.compile(r"\(?(?:[^\W\d_]+|\d+)(?:[ _'’./()°-]+(?:[^\W\d_]+|\d+))*[).°]?")
+# A DNS name of letter-digit-hyphen labels (RFC 1035 §2.3.1) ending in a TLD of letters.
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_WEB_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -53,22 +71,69 @@ class Columns:
         return self.header[self.index[name]].strip() or name
 
 
-def _quoted(text: str) -> str:
-    return repr(text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…")
+def plain_name(text: str) -> bool:
+    """Whether ``text`` has the shape of a portal name, so that a message may quote it."""
+    return len(text) <= _MAX_QUOTED and _PLAIN_NAME.fullmatch(text) is not None
 
 
-def unknown_portal(policy: Policy, text: str) -> str:
-    """Why ``text`` names no portal: the closest id, the known ones, how to declare another."""
-    candidates = {fold_key(p.id): p.id for p in policy.portals}
-    candidates |= {fold_key(p.name): p.id for p in policy.portals}
-    close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
-    hint = f" (did you mean {candidates[close[0]]!r}?)" if close else ""
+def plain_title(text: str) -> bool:
+    """Whether ``text`` has the shape of a column title, so that a log line may quote it."""
+    return len(text) <= _MAX_QUOTED and _PLAIN_TITLE.fullmatch(text) is not None
+
+
+def shown_host(url: str) -> str | None:
+    """The host of ``url`` when a message may quote it, else None.
+
+    Only an explicit ``http(s)://`` address whose host is a plain DNS name, and
+    only its host: a bare ``word.word`` may be a password, and a path, query or
+    ``user:password@`` part may hold one.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _WEB_SCHEMES or "@" in parts.netloc or host is None:
+        return None
+    return host if len(host) <= _MAX_QUOTED and _PLAIN_HOST.fullmatch(host) else None
+
+
+def unknown_portal(policy: Policy, text: str, *, swapped: str | None = None) -> str:
+    """Why ``text`` names no portal: the closest id, the known ones, how to declare another.
+
+    ``text`` is quoted, with the closest known id, only when it has a portal
+    name's shape and the row does not look swapped (``swapped`` says why it does).
+    """
+    if swapped is None and plain_name(text):
+        candidates = {fold_key(p.id): p.id for p in policy.portals}
+        candidates |= {fold_key(p.name): p.id for p in policy.portals}
+        close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
+        hint = f" (did you mean {candidates[close[0]]!r}?)" if close else ""
+        what = f"unknown portal {text!r}{hint}"
+    else:
+        what = f"names no known portal ({swapped or NOT_SHOWN})"
     return (
-        f"unknown portal {_quoted(text)}{hint}; known ids: "
+        f"{what}; known ids: "
         + ", ".join(p.id for p in policy.portals)
         + ". To audit another portal, declare it in a policy file "
         "([[portal]] with id, name and domains) and pass --policy FILE"
     )
+
+
+def swapped_columns(policy: Policy, password: str) -> str | None:
+    """Why a password cell looks like it holds another column's value, or None.
+
+    Asked only of a row whose portal or address names no portal: a password
+    that is a portal's name or a web address then says the columns are swapped.
+    """
+    text = password.strip()
+    if not text:
+        return None
+    if policy.find_portal(text) is not None:
+        return "columns look swapped: the password column holds a portal name"
+    if shown_host(text) is not None:
+        return "columns look swapped: the password column holds a web address"
+    return None
 
 
 def read_header(
@@ -95,7 +160,12 @@ def read_header(
             )
         index[name] = position
     if unknown:
-        logger.info("%s: ignoring columns %s", path, ", ".join(map(repr, unknown)))
+        # Without a header line the first row of data is read as one: a title
+        # is named only when it has a title's shape.
+        shown = [repr(title) for title in unknown if plain_title(title)]
+        if hidden := len(unknown) - len(shown):
+            shown.append(f"{hidden} more whose title is not shown (it could be data)")
+        logger.info("%s: ignoring columns %s", path, ", ".join(shown))
     required = [("practice_id", "practice_id (FINESS)"), ("username", "username (identifiant)")]
     for name, label in required:
         if name not in index:
@@ -118,7 +188,7 @@ class RowReader:
         self.policy = policy
         self.as_of = as_of
         self.problems: list[RowProblem] = []
-        self._names: dict[str, str] = {}
+        self._names: dict[str, tuple[str, int]] = {}  # FINESS → first name, its line
         self._seen: dict[tuple[str, str, str, str], int] = {}  # entry key → first line
         self._row_problems: list[RowProblem] = []
 
@@ -169,9 +239,9 @@ class RowReader:
         role = self._parsed(line, cells, "role", parse_role, allow_empty=True)
         if self._row_problems or portal is None:
             return None
-        password = cells[self.columns.index["password"]] if "password" in self.columns.index else ""
+        password = self._password(cells)
         account = Account(
-            practice=Practice(practice_id, self._practice_name(practice_id, cells)),
+            practice=Practice(practice_id, self._practice_name(line, practice_id, cells)),
             portal=portal.id,
             username=username,
             owner=self._cell(cells, "owner") or None,
@@ -210,36 +280,46 @@ class RowReader:
             self._problem(line, self.columns.label(name), str(exc))
             return None
 
-    def _practice_name(self, practice_id: str, cells: list[str]) -> str:
+    def _practice_name(self, line: int, practice_id: str, cells: list[str]) -> str:
         name = self._cell(cells, "practice_name")
-        known = self._names.setdefault(practice_id, name)
+        known, first = self._names.setdefault(practice_id, (name, line))
         if name and known and name != known:
+            # The lines, not the names: a name column can hold anything.
             logger.warning(
-                "%s: practice %s is named both %r and %r; using %r",
+                "%s: practice %s has another name on line %d than on line %d; using line %d's",
                 self.path,
                 practice_id,
-                known,
-                name,
-                known,
+                line,
+                first,
+                first,
             )
         if not known and name:
-            self._names[practice_id] = name
+            self._names[practice_id] = (name, line)
             return name
         return known
 
     def _portal(self, line: int, cells: list[str]) -> Portal | None:
+        label = self.columns.label
         text = self._cell(cells, "portal")
         url = self._cell(cells, "url")
+        if url and not url_parses(url):
+            self._problem(line, label("url"), "not a web address")
+            url = ""  # nothing to compare the portal column with
+            if not text:
+                return None
         if text:
             portal = self.policy.find_portal(text)
             if portal is None:
-                self._problem(line, self.columns.label("portal"), unknown_portal(self.policy, text))
+                swapped = swapped_columns(self.policy, self._password(cells))
+                self._problem(
+                    line, label("portal"), unknown_portal(self.policy, text, swapped=swapped)
+                )
                 return None
             by_url = self.policy.portal_for_url(url) if url else None
             if by_url is not None and by_url.id != portal.id:
                 self._problem(
                     line,
-                    self.columns.label("url"),
+                    label("url"),
                     f"address belongs to portal {by_url.id!r} but the portal column says "
                     f"{portal.id!r}",
                 )
@@ -247,12 +327,19 @@ class RowReader:
         if url:
             portal = self.policy.portal_for_url(url)
             if portal is None:
+                swapped = swapped_columns(self.policy, self._password(cells))
+                host = shown_host(url) if swapped is None else None
+                address = repr(host) if host else f"this address ({swapped or NOT_SHOWN})"
                 self._problem(
                     line,
-                    self.columns.label("url"),
-                    f"no known portal serves {_quoted(url)} and the portal column is empty; "
+                    label("url"),
+                    f"no known portal serves {address} and the portal column is empty; "
                     "fill in the portal, or declare its domain in a policy file (--policy)",
                 )
             return portal
         self._problem(line, "-", "portal is required (a portal id or name, or its address in url)")
         return None
+
+    def _password(self, cells: list[str]) -> str:
+        position = self.columns.index.get("password")
+        return "" if position is None else cells[position]

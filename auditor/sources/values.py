@@ -68,7 +68,13 @@ def parse_role(text: str) -> Role:
 
 
 def parse_email(text: str) -> str:
-    """A plausible e-mail address, unchanged."""
+    """Exactly one bare e-mail address (``name@example.fr``), unchanged.
+
+    The cell is never quoted back: what fails this shape could be anything, a
+    password included.
+    """
     if not is_email(text):
-        raise CellValueError("not an e-mail address")
+        raise CellValueError(
+            "not an e-mail address (expected one address, such as name@example.fr)"
+        )
     return text
