@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import socket
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,10 +64,16 @@ def run_cli(
     def invoke(*args: str) -> tuple[int, str, str]:
         monkeypatch.chdir(REPO)
         code = 0
+        # The CLI configures the "auditor" logger (its own handler, no propagation):
+        # put it back, so later tests' caplog still sees the package's log records.
+        package_logger = logging.getLogger("auditor")
+        saved = (package_logger.handlers[:], package_logger.level, package_logger.propagate)
         try:
             main(list(args))
         except SystemExit as exited:
             code = int(exited.code or 0)
+        finally:
+            package_logger.handlers[:], package_logger.level, package_logger.propagate = saved
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
