@@ -13,7 +13,7 @@ from auditor.report import Report
 _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 
-def _error(exc: OSError, path: Path) -> FormatError:
+def write_error(exc: OSError, path: Path) -> FormatError:
     """One line naming the file or folder that failed, never a traceback."""
     where = exc.filename or path
     if isinstance(exc, privatefile.SymlinkError):
@@ -26,7 +26,7 @@ def write_private(path: Path, text: str | Iterable[str]) -> None:
     try:
         privatefile.write_private(path, text)
     except OSError as exc:
-        raise _error(exc, path) from exc
+        raise write_error(exc, path) from exc
 
 
 def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]) -> list[Path]:
@@ -49,5 +49,5 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
                 summary = formatter.summary_chunks(report)
                 written.append(root.write(f"summary.{formatter.extension}", summary))
     except OSError as exc:
-        raise _error(exc, out_dir) from exc
+        raise write_error(exc, out_dir) from exc
     return written

@@ -11,8 +11,9 @@ from pathlib import Path
 from auditor.formats.csvfmt import csv_writer, spreadsheet_safe
 from auditor.formats.describe import severity_label
 from auditor.formats.interface import CsvDialect
-from auditor.formats.write import write_private
+from auditor.formats.write import write_error
 from auditor.i18n import Catalog
+from auditor.privatefile import PrivateFolder
 from auditor.remind.calendar import calendar
 from auditor.remind.messages import Draft, item_actions
 from auditor.safetext import plain
@@ -82,18 +83,26 @@ def write_outputs(
     dialect: CsvDialect,
 ) -> list[Path]:
     """``reminders.csv``, ``reminders.ics`` and ``eml/NNN-<who>.eml`` (drafts with an address)."""
-    written = [out / "reminders.csv", out / "reminders.ics"]
-    write_private(written[0], merge_csv(words, drafts, dialect))
-    ics = calendar(words, [d.reminder for d in drafts], as_of)
-    write_private(written[1], ics.decode("utf-8"))
-    for number, drafted in enumerate(drafts, start=1):
-        reminder = drafted.reminder
-        if reminder.email is None:
-            continue
-        who = _slug(f"{reminder.practice.id}-{reminder.audience.value}-{reminder.email}")
-        path = out / "eml" / f"{number:03d}-{who}.eml"
-        write_private(path, drafted.message(sender, draft=True).as_string())
-        written.append(path)
+    written: list[Path] = []
+    ics = calendar(words, [d.reminder for d in drafts], as_of).decode("utf-8")
+    try:
+        # Like reports: DIR is made 0700 and nothing below it is reached through a
+        # symlink (a planted DIR/eml link is refused, never written through).
+        with PrivateFolder.open(out) as root:
+            written.append(root.write("reminders.csv", merge_csv(words, drafts, dialect)))
+            written.append(root.write("reminders.ics", ics))
+            with root.folder("eml") as eml:
+                for number, drafted in enumerate(drafts, start=1):
+                    reminder = drafted.reminder
+                    if reminder.email is None:
+                        continue
+                    who = _slug(
+                        f"{reminder.practice.id}-{reminder.audience.value}-{reminder.email}"
+                    )
+                    name = f"{number:03d}-{who}.eml"
+                    written.append(eml.write(name, drafted.message(sender, draft=True).as_string()))
+    except OSError as exc:
+        raise write_error(exc, out) from exc
     return written
 
 

@@ -285,3 +285,24 @@ def test_reminded_twice_and_not_fixed_escalates_to_the_practice_contact(
         "To: Pharmacie du Marché <titulaire@pharmacie-du-marche.example>" in m for m in escalations
     )
     assert "Already reminded in 2 earlier audits." in out
+
+
+def test_out_refuses_a_planted_eml_link_and_is_made_private(
+    run_cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    # Someone who can write in DIR plants DIR/eml → a folder of theirs: the drafts,
+    # which hold names and logins, must not land there.
+    out = tmp_path / "reminders"
+    elsewhere = tmp_path / "elsewhere"
+    out.mkdir(mode=0o777)
+    out.chmod(0o777)
+    elsewhere.mkdir()
+    (out / "eml").symlink_to(elsewhere, target_is_directory=True)
+    code, _, err = run_cli(
+        "remind", *EXAMPLE, "--no-history", "--out", str(out), "--from", "it@groupe.example"
+    )
+    assert code == 2, err
+    assert "eml: is a symbolic link; refusing to write through it" in err
+    assert "Traceback" not in err and "internal error" not in err
+    assert list(elsewhere.iterdir()) == []
+    assert (out.stat().st_mode & 0o777) == 0o700
