@@ -129,10 +129,10 @@ def swapped_columns(policy: Policy, password: str) -> str | None:
     text = password.strip()
     if not text:
         return None
+    if shown_host(text) is not None or ("/" in text and policy.find_portal(text) is not None):
+        return "columns look swapped: the password column holds a web address"
     if policy.find_portal(text) is not None:
         return "columns look swapped: the password column holds a portal name"
-    if shown_host(text) is not None:
-        return "columns look swapped: the password column holds a web address"
     return None
 
 
