@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
 
 from auditor.policy.model import Policy
+
+# JSON escapes C0 but leaves DEL, C1, the line and paragraph separators and the
+# bidi controls raw: TOML forbids DEL unescaped, and the others would reach the
+# terminal that runs `policy show` (a waiver's reason is free text).
+_RAW_CONTROLS = re.compile("[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _value(value: object) -> str:
@@ -16,7 +22,8 @@ def _value(value: object) -> str:
         return value.isoformat() if isinstance(value, date) else str(value)
     if isinstance(value, str):
         # JSON string escapes are a subset of TOML basic-string escapes.
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        return _RAW_CONTROLS.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(item) for item in value) + "]"
     raise TypeError(f"cannot render {type(value).__name__} as TOML")

@@ -176,3 +176,22 @@ def test_policy_ships_with_the_package() -> None:
     from auditor.resources import data_dir
 
     assert data_dir("policies").joinpath("portals.toml").is_file()
+
+
+def test_policy_show_escapes_control_characters_and_round_trips(tmp_path: Path) -> None:
+    # A waiver's reason is free text: DEL, C1 and bidi controls in it must neither
+    # reach the terminal raw nor make the dumped TOML unreadable.
+    reason = "accepted\\u007f \\u0085\\u009b2J \\u202eevil\\u2028 risk"
+    file = tmp_path / "waivers.toml"
+    file.write_text(
+        f'[[waiver]]\ncheck = "no-mfa"\nportal = "viamedis"\nreason = "{reason}"\n'
+        'accepted_by = "M. Martin"\nexpires = 2027-03-31\n',
+        encoding="utf-8",
+    )
+    policy = load_policy([file])
+    dumped = dump_policy(policy)
+    assert not any(0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u202e" for ch in dumped)
+    again = tmp_path / "again.toml"
+    again.write_text(dumped, encoding="utf-8")
+    assert [w.reason for w in load_policy([again]).waivers] == [w.reason for w in policy.waivers]
+    assert "\x85" in policy.waivers[0].reason
