@@ -42,13 +42,25 @@ logger = logging.getLogger("auditor")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+AS_OF_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
+"""Days ``--as-of`` accepts: deadlines add up to ten years (policy limits) to dates
+up to the audit day, so a day near ``date.max`` would overflow instead of auditing."""
+
+
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise click.BadParameter(
+            f"{value!r} is outside {AS_OF_RANGE[0].isoformat()}…{AS_OF_RANGE[1].isoformat()}",
+            ctx,
+            param,
+        )
+    return day
 
 
 def parse_practice(
