@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.models import Finding
+from auditor.models import CheckId, Finding
 from auditor.policy import Waiver
+from auditor.text import fold
 
 
 @dataclass(frozen=True)
@@ -30,16 +32,43 @@ class Waivers:
     """Waivers past their expiry: they no longer apply, and the report says so."""
 
 
+_Key = tuple[CheckId | None, str | None, str | None, str | None]
+
+
+def _key(waiver: Waiver) -> _Key:
+    """What a waiver names; None where it matches anything."""
+    username = None if waiver.username is None else fold(waiver.username)
+    return (waiver.check, waiver.practice, waiver.portal, username)
+
+
+def _candidate_keys(finding: Finding) -> Iterator[_Key]:
+    """Every key a waiver matching ``finding`` can have: each field named or left out."""
+    ref = finding.account
+    named = (finding.check, ref.practice_id, ref.portal, fold(ref.username))
+    for combination in itertools.product((True, False), repeat=len(named)):
+        yield tuple(  # type: ignore[misc]
+            value if keep else None for value, keep in zip(named, combination, strict=True)
+        )
+
+
 def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today: date) -> Waivers:
-    """Split findings (in their order) by the waivers in force on ``today``."""
-    in_force = [waiver for waiver in waivers if waiver.active_on(today)]
+    """Split findings (in their order) by the waivers in force on ``today``.
+
+    The first waiver in policy order that names a finding excuses it. Waivers
+    are indexed by what they name, so each finding costs 16 look-ups instead of
+    a pass over every waiver (a 1 MiB policy holds some 20,000 of them).
+    """
+    first: dict[_Key, tuple[int, Waiver]] = {}
+    for order, waiver in enumerate(waivers):
+        if waiver.active_on(today):
+            first.setdefault(_key(waiver), (order, waiver))
     active: list[Finding] = []
     waived: list[Waived] = []
     for finding in findings:
-        waiver = next((w for w in in_force if w.matches(finding)), None)
-        if waiver is None:
-            active.append(finding)
+        found = [first[key] for key in _candidate_keys(finding) if key in first]
+        if found:
+            waived.append(Waived(finding, min(found, key=lambda pair: pair[0])[1]))
         else:
-            waived.append(Waived(finding, waiver))
+            active.append(finding)
     expired = tuple(waiver for waiver in waivers if not waiver.active_on(today))
     return Waivers(tuple(active), tuple(waived), expired)

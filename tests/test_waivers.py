@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -239,3 +240,54 @@ def test_every_format_shows_waived_findings_as_waived(
         text = fmt.to_formatter().render(report)
         assert "Waived (accepted risks)" in text
         assert "accepted until the portal offers a second factor" in text
+
+
+def test_many_waivers_cost_a_few_look_ups_per_finding_and_keep_policy_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditor.models import AccountRef, Finding, Severity
+    from auditor.phrase import phrase
+
+    calls = 0
+    real_matches = Waiver.matches
+
+    def counted(self: Waiver, finding: Finding) -> bool:
+        nonlocal calls
+        calls += 1
+        return real_matches(self, finding)
+
+    monkeypatch.setattr(Waiver, "matches", counted)
+
+    def waiver(number: int, **scope: Any) -> Waiver:
+        return Waiver(f"reason {number}", "DSI", date(2027, 1, 1), **scope)
+
+    # 20,000 waivers, one per login, then a broad one, then a later duplicate of user20's.
+    waivers = [waiver(n, check=CheckId.NO_MFA, username=f"user{n}") for n in range(20_000)]
+    waivers += [
+        waiver(20_000, portal="almerys"),
+        waiver(20_001, check=CheckId.NO_MFA, username="USER20"),
+    ]
+    findings = [
+        Finding(
+            check,
+            Severity.MEDIUM,
+            AccountRef("750056780", portal, f"user{n}", None),
+            phrase("finding.no_mfa"),
+            phrase("action.no_mfa"),
+            AS_OF,
+        )
+        for n in range(0, 40_000, 20)
+        for check, portal in ((CheckId.NO_MFA, "viamedis"), (CheckId.WEAK, "viamedis"))
+    ]
+    findings.append(
+        dataclasses.replace(findings[0], account=AccountRef("750056780", "almerys", "nobody", None))
+    )
+    split = apply_waivers(findings, waivers, AS_OF)
+
+    waived = {(w.finding.check, w.finding.account.username): w.waiver.reason for w in split.waived}
+    assert waived[(CheckId.NO_MFA, "user20")] == "reason 20"
+    assert waived[(CheckId.NO_MFA, "nobody")] == "reason 20000"
+    assert (CheckId.WEAK, "user20") not in waived
+    assert (CheckId.NO_MFA, "user20000") not in waived  # past the waived logins
+    assert len(split.waived) == 1_000 + 1 and len(split.active) == len(findings) - 1_001
+    assert calls <= len(findings)
