@@ -9,11 +9,13 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
+from pathlib import Path
 
 from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
@@ -142,8 +144,16 @@ def _score_all(
 
 
 def _ignore_interrupts() -> None:
-    """In each worker: Ctrl-C is the parent's to handle (spawn, where masks are not inherited)."""
+    """In each worker: Ctrl-C is the parent's to handle, and the worker prints nothing.
+
+    SIGINT is ignored (spawn, where masks are not inherited). stderr goes to
+    the null device: a worker's errors reach the parent through its futures, so
+    all it could print itself is multiprocessing's traceback when the parent is
+    gone first (an ``EOFError`` on its queue after a SIGTERM to the process
+    group), and a traceback from a process that held passwords is nothing to show.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - for its life
 
 
 def _start_resource_tracker() -> None:
