@@ -6,7 +6,9 @@ major, 16 bits each), then type-length-value fields up to field 0 (lengths of 16
 bits in KDBX 3, 32 bits in KDBX 4). KDBX 3 names its AES-KDF rounds in field 6
 (TransformRounds); KDBX 4 holds a VariantDictionary in field 11 (KdfParameters)
 whose ``$UUID`` names the function (AES-KDF with ``R`` rounds; Argon2d or Argon2id
-with ``I`` iterations, ``M`` bytes of memory and ``P`` lanes).
+with ``I`` iterations, ``M`` bytes of memory and ``P`` lanes). In KDBX 4 the
+header's SHA-256 and HMAC follow, then the payload as HMAC blocks (a 32-byte
+HMAC, a 32-bit little-endian length, the data) up to a block of length 0.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ MAX_HEADER_BYTES = 1 << 20
 # VariantDictionary value types and the sizes their numbers must have.
 _SIZES = {0x04: 4, 0x05: 8, 0x08: 1, 0x0C: 4, 0x0D: 8}
 _UINT = {0x04: "<I", 0x05: "<Q"}
+_HEADER_DIGESTS = 64  # the header's SHA-256, then its HMAC-SHA-256
+_BLOCK_HEAD = 36  # a block's HMAC-SHA-256, then its length
+MAX_PAYLOAD_BLOCKS = 65_536
+"""KeePass 2, KeePassXC and kdbxweb write 1 MiB blocks and pykeepass a single one: 65,536
+blocks of 4 KiB already fill a file at the size cap, while millions of tiny blocks would each
+cost pykeepass a construct parse and an HMAC."""
 
 
 class HeaderError(Exception):
@@ -50,8 +58,21 @@ class KdfCost:
     """Argon2 only: lanes (threads)."""
 
 
-def read_kdf_cost(stream: BinaryIO) -> KdfCost:
-    """The key derivation a ``.kdbx`` file asks for; HeaderError if its header is damaged."""
+@dataclass(frozen=True)
+class KdbxHeader:
+    """What the outer header says before any key is derived."""
+
+    version: int
+    """The major format version: 3 or 4."""
+    cost: KdfCost
+    """The key derivation it asks for."""
+
+
+def read_header(stream: BinaryIO) -> KdbxHeader:
+    """The version and key derivation of a ``.kdbx`` file; HeaderError if its header is damaged.
+
+    The stream is left just after the header's end field.
+    """
     if stream.read(4) != SIGNATURE_1 or stream.read(4) != _KDBX:
         raise HeaderError("not a KeePass database")
     minor, major = struct.unpack("<HH", _exactly(stream, 4))
@@ -78,10 +99,38 @@ def read_kdf_cost(stream: BinaryIO) -> KdfCost:
     if major == 3:
         if rounds is None or len(rounds) != 8:
             raise HeaderError("its key derivation parameters are damaged (no AES-KDF rounds)")
-        return KdfCost("AES-KDF", struct.unpack("<Q", rounds)[0])
+        return KdbxHeader(3, KdfCost("AES-KDF", struct.unpack("<Q", rounds)[0]))
     if parameters is None:
         raise HeaderError("its key derivation parameters are damaged (none in the header)")
-    return _kdbx4_cost(_variant_dictionary(parameters))
+    return KdbxHeader(4, _kdbx4_cost(_variant_dictionary(parameters)))
+
+
+def check_kdbx4_blocks(data: bytes, start: int) -> None:
+    """Check that every payload block of a KDBX 4 file lies within it, before a reader trusts it.
+
+    ``start`` is where the header ends. Only lengths are checked: the HMACs need the key.
+    """
+
+    def damaged(reason: str) -> HeaderError:
+        return HeaderError(f"the KeePass file is damaged ({reason})")
+
+    position = start + _HEADER_DIGESTS
+    if position > len(data):
+        raise damaged("cut short before its payload")
+    for number in range(1, MAX_PAYLOAD_BLOCKS + 1):
+        if position + _BLOCK_HEAD > len(data):
+            raise damaged(f"cut short in payload block {number}")
+        (length,) = struct.unpack_from("<I", data, position + 32)
+        position += _BLOCK_HEAD
+        if length > len(data) - position:
+            raise damaged(
+                f"payload block {number} claims {length:,} bytes, "
+                f"only {len(data) - position:,} remain"
+            )
+        if length == 0:
+            return
+        position += length
+    raise damaged(f"more than {MAX_PAYLOAD_BLOCKS:,} payload blocks")
 
 
 def _exactly(stream: BinaryIO, count: int) -> bytes:

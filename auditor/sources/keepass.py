@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ from auditor.sources.interface import (
     SourceError,
     Unlock,
 )
-from auditor.sources.kdbxheader import HeaderError, KdfCost, read_kdf_cost
+from auditor.sources.kdbxheader import HeaderError, KdfCost, check_kdbx4_blocks, read_header
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ MAX_ARGON2_LANES = 64
 MAX_ARGON2_WORK = 12_288
 """MiB × passes: 1 GiB × 12 passes takes about 25 s here, 64 MiB × 192 about 16 s."""
 _MIB = 1 << 20
+MAX_KDBX_BYTES = 256 * _MIB
+"""Real vaults weigh kilobytes to a few MiB, attachments included (KeePassXC warns from 10 MiB
+per attachment); pykeepass holds the whole file, its decryption and its XML in memory at once."""
 
 # Where KeePass and its plugins keep a one-time-password secret: KeePassXC's
 # "otp" field, KeePass 2.47+'s TimeOtp-/HmacOtp- fields, and the TrayTOTP and
@@ -64,31 +68,52 @@ class KeePassInventory(EntrySource):
             logger.info("%s: %d entries in the recycle bin are not audited", self.path, skipped)
         return reader.result()
 
+    def _read(self) -> bytes:
+        """The whole file, refused unread when it is larger than any real vault."""
+        with self.file.open("rb") as stream:
+            data = stream.read(MAX_KDBX_BYTES + 1)
+        if len(data) > MAX_KDBX_BYTES:
+            size = max(len(data), self.file.stat().st_size)
+            raise SourceError(
+                f"{self.path}: the KeePass file is too large ({size:,} bytes; "
+                f"limit {MAX_KDBX_BYTES:,}): not a real vault"
+            )
+        return data
+
     def _open(self) -> Any:
         key_file = self.options.keepass_key_file
         if key_file is not None and not key_file.is_file():
             raise SourceError(f"{key_file}: no such key file")
-        with self.file.open("rb") as head:
-            signature = head.read(8)
-            head.seek(0)
-            if signature == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
-                raise SourceError(
-                    f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or "
-                    "KeePassXC and save it as .kdbx"
-                )
-            try:
-                cost = read_kdf_cost(head)
-            except HeaderError as exc:
-                raise SourceError(f"{self.path}: {exc}") from None
-        if not self.options.allow_costly_kdf and (excess := _excess(cost)) is not None:
+        data = self._read()
+        if data[:8] == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
+            raise SourceError(
+                f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or "
+                "KeePassXC and save it as .kdbx"
+            )
+        head = io.BytesIO(data)
+        try:
+            header = read_header(head)
+        except HeaderError as exc:
+            raise SourceError(f"{self.path}: {exc}") from None
+        if not self.options.allow_costly_kdf and (excess := _excess(header.cost)) is not None:
             raise SourceError(
                 f"{self.path}: the KeePass key derivation asks for {excess}; if this is really "
                 "your vault, pass --allow-costly-kdf"
             )
+        if header.version == 4:
+            # KDBX 3's blocks are inside the encrypted payload, parsed from memory once decrypted
+            # (never longer than this file): a lying length there reads only what is there.
+            try:
+                check_kdbx4_blocks(data, head.tell())
+            except HeaderError as exc:
+                raise SourceError(f"{self.path}: {exc}") from None
         password = self.options.ask_secret(Unlock.KEEPASS, self.file)
         try:
+            # pykeepass reads the bytes checked above: from a file object it would allocate
+            # whatever length a block claims before finding the file shorter (finding 13);
+            # from memory a lying length reads only what is there.
             return PyKeePass(
-                self.path,
+                io.BytesIO(data),
                 # A database opened by its key file alone has no password at all.
                 password=password if password or key_file is None else None,
                 keyfile=str(key_file) if key_file is not None else None,

@@ -35,6 +35,7 @@ from tests.sources.vaults import (
 )
 
 AS_OF = date(2026, 11, 22)
+EXAMPLE_KDBX = Path(__file__).resolve().parents[2] / "examples" / "coffre.kdbx"
 GIB = 1 << 30
 FAST = 1.0
 """Seconds: a refusal reads a header, it never runs a key derivation."""
@@ -175,6 +176,84 @@ def test_cli_refuses_a_keepass_bomb_with_exit_2(
     assert "pass --allow-costly-kdf" in err
     code, out, _ = run_cli("audit", "--help")
     assert "--allow-costly-kdf" in out
+
+
+def _blocks(data: bytes) -> list[int]:
+    """Where each HMAC block of a KDBX 4 file starts (after the header, its SHA-256 and HMAC)."""
+    position = 12
+    while True:
+        kind = data[position]
+        (size,) = struct.unpack_from("<I", data, position + 1)
+        position += 5 + size
+        if kind == 0:
+            break
+    starts = [position + 64]
+    while (length := struct.unpack_from("<I", data, starts[-1] + 32)[0]) != 0:
+        starts.append(starts[-1] + 36 + length)
+    return starts
+
+
+def _with_length(data: bytes, block: int, length: int) -> bytes:
+    at = _blocks(data)[block] + 32
+    return data[:at] + struct.pack("<I", length) + data[at + 4 :]
+
+
+def _damaged_payloads() -> list[tuple[bytes, str]]:
+    vault = EXAMPLE_KDBX.read_bytes()
+    first, end = _blocks(vault)
+    remaining = len(vault) - first - 36
+    return [
+        # Fuzz finding 13: a duplicated stretch of payload put 2,332,812,513 where the first
+        # block's length was; pykeepass allocated it before checking anything.
+        (
+            _with_length(vault, 0, 2_332_812_513),
+            rf"payload block 1 claims 2,332,812,513 bytes, only {remaining:,} remain",
+        ),
+        (
+            _with_length(vault, 0, remaining + 1),
+            rf"payload block 1 claims {remaining + 1:,} bytes, only {remaining:,} remain",
+        ),
+        (_with_length(vault, 1, 2**32 - 1), r"payload block 2 claims 4,294,967,295 bytes"),
+        (vault[: first + 20], r"cut short in payload block 1"),
+        (vault[:end], r"cut short in payload block 2"),
+        (vault[: first - 10], r"cut short before its payload"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    _damaged_payloads(),
+    ids=["finding-13", "one-byte-over", "end-block", "cut-in-block", "no-end-block", "no-hmac"],
+)
+def test_kdbx4_block_lengths_are_checked_before_pykeepass_reads_them(
+    content: bytes, message: str, tmp_path: Path, policy: Policy
+) -> None:
+    path = tmp_path / "coffre.kdbx"
+    path.write_bytes(content)
+    asked = Asked("exemple")
+    with quickly(), pytest.raises(SourceError) as raised:
+        load(path, policy, asked)
+    text = str(raised.value)
+    assert text.startswith(f"{path}: the KeePass file is damaged ("), text
+    assert re.search(message, text), text
+    assert asked.kinds == []  # no key derivation for a file that cannot be whole
+
+
+def test_kdbx_file_over_the_size_cap_is_refused_before_it_is_read(
+    tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "coffre.kdbx"
+    path.write_bytes(EXAMPLE_KDBX.read_bytes())
+    monkeypatch.setattr(keepass, "MAX_KDBX_BYTES", 1024)
+    asked = Asked("exemple")
+    with quickly(), pytest.raises(SourceError) as raised:
+        load(path, policy, asked)
+    assert str(raised.value) == (
+        f"{path}: the KeePass file is too large (2,053 bytes; limit 1,024): not a real vault"
+    )
+    assert asked.kinds == []
+    monkeypatch.setattr(keepass, "MAX_KDBX_BYTES", 2053)
+    assert len(load(path, policy, Asked("exemple")).accounts) == 3
 
 
 # --- Bitwarden: key derivation ---------------------------------------------------------------
@@ -381,3 +460,19 @@ def test_a_json_file_too_large_is_refused_before_it_is_read(
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read"))
     with pytest.raises(SourceError, match=r"larger than 100 bytes; not a Bitwarden export"):
         load(path, policy)
+
+
+@pytest.mark.parametrize("field", ["encKeyValidation_DO_NOT_EDIT", "data"])
+@pytest.mark.parametrize("character", ["\x85", "é", "\u2028"])
+def test_non_ascii_in_an_enc_string_is_a_clear_error(
+    field: str, character: str, tmp_path: Path, policy: Policy
+) -> None:
+    # Fuzz (deep): U+0085 inserted after "2." in the bundled export's encKeyValidation made
+    # base64 raise ValueError (not binascii.Error) from bwcrypto.decrypt_string.
+    document = encrypt_bitwarden(_export(), "export-pw")
+    document[field] = document[field][:2] + character + document[field][2:]
+    path = write_json(tmp_path, document)
+    with pytest.raises(SourceError) as raised:
+        load(path, policy, Asked("export-pw"))
+    assert str(raised.value).startswith(str(path))
+    assert "an encrypted value is not valid base64" in str(raised.value)
