@@ -16,7 +16,6 @@ proves the password; ``data`` decrypts to the unencrypted export.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -154,7 +153,7 @@ def decrypt_string(enc_string: object, keys: Keys) -> bytes:
         raise ExportCryptoError("an encrypted value does not have its iv, data and MAC")
     try:
         iv, data, mac = (base64.b64decode(part, validate=True) for part in parts)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII (base64 refuses those)
         raise ExportCryptoError("an encrypted value is not valid base64") from None
     expected = hmac.new(keys.mac, iv + data, hashlib.sha256).digest()
     if not hmac.compare_digest(expected, mac):
