@@ -202,6 +202,10 @@ class SortedHashFile(LocalCorpus):
         line = window[found : None if end < 0 else end]
         if not _SHA1_LINE.match(line):
             raise CorpusError(f"{self.description}: damaged line at byte {low + found}")
+        # A repeat sorts next to it, and a line is under 60 bytes: the window
+        # (through ``high`` plus a line) holds the next line's hash whole.
+        if end >= 0 and window.find(target, end) >= 0:
+            raise self._repeated(f"the line at byte {low + found}")
         return int(line.rstrip(b"\r").split(b":", 1)[1])
 
     def _covers(self, head: bytes, low: int, window: bytes) -> bool:
@@ -218,6 +222,11 @@ class SortedHashFile(LocalCorpus):
         _, before = self._line(low - 1)
         return before[:PREFIX_LENGTH] == head
 
+    def _repeated(self, where: str) -> CorpusError:
+        # Two lines for one hash are two answers (the first is what a lookup
+        # reads, the last what a whole range kept): neither can be believed.
+        return CorpusError(f"{self.description}: {where} lists a hash more than once")
+
     def _gap(self, prefix: str) -> CorpusError:
         # A complete corpus has hundreds of lines in every prefix: none means a gap.
         return CorpusError(f"{self.description} has no line for prefix {prefix}: {INCOMPLETE}")
@@ -226,7 +235,7 @@ class SortedHashFile(LocalCorpus):
         head = prefix.encode("ascii")
         position, _ = self._bracket(head + b"0" * SUFFIX_LENGTH)
         found: dict[str, int] = {}
-        pending = b""
+        pending = previous = b""
         while position < self._size:
             block = pending + self._read(position, _RANGE_BLOCK)
             position += len(block) - len(pending)
@@ -243,6 +252,9 @@ class SortedHashFile(LocalCorpus):
                 if not _SHA1_LINE.match(line):
                     raise CorpusError(f"{self.description}: damaged line in range {prefix}")
                 digest, count = line.split(b":", 1)
+                if digest == previous:
+                    raise self._repeated(f"range {prefix}")
+                previous = digest
                 if int(count):
                     found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
         if not found:  # a real prefix has hundreds of breached lines; none is a gap
