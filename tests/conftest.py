@@ -186,6 +186,31 @@ class Inbox:
         return "250 OK"
 
 
+EXAMPLE_AUDIT = (
+    "examples/inventaire.csv",
+    "--hibp-offline",
+    "examples/pwned-passwords-SYNTHETIC.txt",
+    "--as-of",
+    "2026-11-22",
+)
+"""The bundled example, audited reproducibly: the arguments most CLI tests start from."""
+
+
+def loopback_send(port: int, sender: str = "informatique@groupe.example") -> tuple[str, ...]:
+    """``remind`` options that send to a plain SMTP relay on 127.0.0.1:``port``."""
+    return (
+        "--send",
+        "--from",
+        sender,
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--smtp-security",
+        "none",
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

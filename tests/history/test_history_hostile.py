@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from auditor.history import History, HistoryError
+from tests.conftest import EXAMPLE_AUDIT
 
 RunCli = Callable[..., tuple[int, str, str]]
-EXAMPLE = [
-    "examples/inventaire.csv",
-    "--hibp-offline",
-    "examples/pwned-passwords-SYNTHETIC.txt",
-    "--as-of",
-    "2026-11-22",
-]
+EXAMPLE = EXAMPLE_AUDIT
 COMMANDS = ("audit", "remind", "history")
 
 

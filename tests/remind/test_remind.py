@@ -21,15 +21,9 @@ from auditor.models import Account
 from auditor.policy import Policy, load_policy
 from auditor.remind import Audience, draft, plan_reminders
 from auditor.report import BreachMode, Report
-from tests.conftest import free_port
+from tests.conftest import EXAMPLE_AUDIT, free_port, loopback_send
 
-EXAMPLE = [
-    "examples/inventaire.csv",
-    "--hibp-offline",
-    "examples/pwned-passwords-SYNTHETIC.txt",
-    "--as-of",
-    "2026-11-22",
-]
+EXAMPLE = EXAMPLE_AUDIT
 PASSWORDS = ("Pharmacie2024!", "Viamedis2019!", "V7#qLm2!xR9@wTz4")
 LINK = re.compile(r"https?:|www\.|://|\b[a-z0-9-]+\.(?:fr|com|net)/", re.I)
 
@@ -125,15 +119,7 @@ def test_send_by_smtp_to_a_real_server_on_loopback(
         *EXAMPLE,
         "--lang",
         lang,
-        "--send",
-        "--from",
-        "informatique@groupe.example",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(port),
-        "--smtp-security",
-        "none",
+        *loopback_send(port),
         "--policy",
         "examples/politique.toml",
     )
@@ -181,15 +167,7 @@ def test_an_unreachable_relay_is_a_clear_error(
     code, _, err = run_cli(
         "remind",
         *EXAMPLE,
-        "--send",
-        "--from",
-        "it@groupe.example",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(free_port()),
-        "--smtp-security",
-        "none",
+        *loopback_send(free_port(), "it@groupe.example"),
     )
     assert code == 2
     assert "cannot reach the SMTP relay 127.0.0.1" in err and "Traceback" not in err

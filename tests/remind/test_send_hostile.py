@@ -15,17 +15,10 @@ import pytest
 
 from auditor.remind import SendError, SmtpSecurity, SmtpSettings, send_all
 from auditor.remind.send import SMTP_TIMEOUT_S
+from tests.conftest import EXAMPLE_AUDIT, loopback_send
 
 RunCli = Callable[..., tuple[int, str, str]]
-EXAMPLE = [
-    "examples/inventaire.csv",
-    "--hibp-offline",
-    "examples/pwned-passwords-SYNTHETIC.txt",
-    "--as-of",
-    "2026-11-22",
-    "--policy",
-    "examples/politique.toml",
-]
+EXAMPLE = (*EXAMPLE_AUDIT, "--policy", "examples/politique.toml")
 MESSAGES = 5  # the example's reminders with examples/politique.toml
 
 
@@ -127,15 +120,7 @@ def _remind(run_cli: RunCli, port: int, history: Path) -> tuple[int, str, str]:
         *EXAMPLE,
         "--history",
         str(history),
-        "--send",
-        "--from",
-        "it@groupe.example",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(port),
-        "--smtp-security",
-        "none",
+        *loopback_send(port, "it@groupe.example"),
     )
 
 

@@ -23,6 +23,7 @@ from auditor.sources.delimited import records
 from auditor.sources.entries import EntryReader, VaultEntry
 from auditor.sources.values import CellValueError, parse_email
 from auditor.text import is_email
+from tests.conftest import loopback_send
 
 Run = Callable[..., tuple[int, str, str]]
 AS_OF = date(2026, 11, 22)
@@ -272,15 +273,7 @@ def test_remind_sends_nothing_to_a_cell_naming_two_recipients(
         str(path),
         "--skip-invalid",
         *AUDIT[:-2],
-        "--send",
-        "--from",
-        "informatique@groupe.example",
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        str(port),
-        "--smtp-security",
-        "none",
+        *loopback_send(port),
     )
     assert "internal error" not in err
     recipients = {rcpt for _, rcpts, _ in inbox.messages for rcpt in rcpts}
