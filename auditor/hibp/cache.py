@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.hibp.interface import HibpError
-from auditor.hibp.rangefmt import PREFIX_LENGTH, Range
+from auditor.hibp.rangefmt import MAX_BODY_BYTES, PREFIX_LENGTH, Range
 from auditor.privatefile import write_private
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,10 @@ DEFAULT_TTL = 24 * 3600.0
 """One day: re-runs the same day reuse answers, a weekly run sees HIBP's new passwords."""
 _CLOCK_SKEW = 300.0
 """An entry dated this far in the future is not believed."""
+MAX_ENTRY_BYTES = 2 * MAX_BODY_BYTES + 4096
+"""An entry holds one body under the client's 2 MiB cap; JSON writes each CR, LF or tab
+of it as two characters, so it at most doubles, and the other fields take well under
+4 KiB. A bigger file was not written by ``put``: it is not read, let alone parsed."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class RangeCache:
         """The cached answer for ``prefix`` if present, fresh and intact; else None."""
         path = self._path(prefix)
         try:
-            raw = path.read_bytes()
+            raw = _read_capped(path)
         except FileNotFoundError:
             self._misses += 1
             return None
@@ -71,7 +78,7 @@ class RangeCache:
             logger.warning("range cache: cannot read %s: %s", path, exc.strerror)
             self._misses += 1
             return None
-        answer = self._decode(raw, prefix)
+        answer = None if raw is None else self._decode(raw, prefix)
         if answer is None:
             logger.warning("range cache: %s is damaged; fetching that range again", path)
             self._rejected += 1
@@ -112,9 +119,28 @@ class RangeCache:
                 and entry["prefix"] == prefix
                 and len(prefix) == PREFIX_LENGTH
                 and isinstance(fetched, int | float)
+                and not isinstance(fetched, bool)
+                and math.isfinite(fetched)  # NaN would never expire; 10**400 overflows float()
                 and isinstance(body, str)
                 and hashlib.sha256(body.encode("ascii")).hexdigest() == entry["sha256"]
             )
             return (float(fetched), Range.parse(body, "cache")) if valid else None
-        except (ValueError, KeyError, TypeError, UnicodeError, HibpError):
+        except (ValueError, KeyError, TypeError, UnicodeError, OverflowError, HibpError):
             return None
+        except RecursionError:  # nesting deeper than the interpreter's stack: not our entry
+            return None
+
+
+def _read_capped(path: Path) -> bytes | None:
+    """The file's bytes, or None when it is not a regular file of at most ``MAX_ENTRY_BYTES``.
+
+    Opened without blocking and checked before reading: a FIFO planted in the
+    cache would otherwise wait for a writer forever, and a huge file be read whole.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as opened:
+        status = os.fstat(opened.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
+            return None
+        raw = opened.read(MAX_ENTRY_BYTES + 1)  # the file may grow after fstat
+    return raw if len(raw) <= MAX_ENTRY_BYTES else None
