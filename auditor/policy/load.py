@@ -292,8 +292,11 @@ def _entries(
             if isinstance(item, dict) and "id" not in item:
                 layers.errors.append(f"{where}: id is required")
             continue
-        merged = into.setdefault(values["id"], {"_file": source})
+        merged = into.setdefault(values["id"], {"_file": source, "_set_in": {}})
         merged.update(values)
+        # Which file set each field: an error names the layer that wrote the bad
+        # value, not the built-in file that first defined the entry.
+        merged["_set_in"].update(dict.fromkeys(values, source))
 
 
 def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
@@ -480,7 +483,10 @@ def _build_incident(
         return None
     unknown = [portal for portal in values["portals"] if portal not in portal_ids]
     if unknown:
-        errors.append(f"{where}: portals: unknown portal id(s) {', '.join(unknown)}")
+        errors.append(
+            f"{values['_set_in']['portals']}: incident {values['id']!r}: "
+            f"portals: unknown portal id(s) {', '.join(unknown)}"
+        )
         return None
     return Incident(
         id=values["id"],
