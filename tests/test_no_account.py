@@ -38,7 +38,15 @@ def audit(run_cli: Run, *paths: Path, skip: bool = False) -> tuple[int, str, str
             "every row was invalid",
         ),
     ],
-    ids=["empty", "blank", "separators", "header", "header-no-newline", "cut-header", "all-invalid"],
+    ids=[
+        "empty",
+        "blank",
+        "separators",
+        "header",
+        "header-no-newline",
+        "cut-header",
+        "all-invalid",
+    ],
 )
 def test_a_csv_without_account_is_an_error(
     run_cli: Run, tmp_path: Path, content: str, why: str, skip: bool
