@@ -240,6 +240,14 @@ class RangeApiClient(BreachSource):
             and (len(length) > 9 or int(length) > MAX_BODY_BYTES)
         ):
             raise HibpError(f"range {prefix}: the answer announces more than {cap}")
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # Asked for identity (see session.py); a compressed body would be read
+            # as garbage, and decompressing it would let a small body expand past the cap.
+            name = encoding if encoding.isascii() and encoding.isalpha() else "unknown"
+            raise HibpError(
+                f"range {prefix}: the answer is compressed ({name[:16]}), not asked for"
+            )
         chunks: list[bytes] = []
         size = 0
         while True:

@@ -37,4 +37,8 @@ def make_session(
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = user_agent
+    # Answers are read as raw bytes under a size cap (rangefmt.MAX_BODY_BYTES):
+    # asking for them uncompressed keeps the cap a cap on what is parsed, and a
+    # padded answer is only about 40 KB.
+    session.headers["Accept-Encoding"] = "identity"
     return session

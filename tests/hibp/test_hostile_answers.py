@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import gzip
 import hashlib
 import json
 import logging
@@ -15,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import responses
 
-from auditor.hibp import HibpError, RangeApiClient, RetryPolicy, Unknown, make_session
+from auditor.hibp import HibpError, Pwned, RangeApiClient, RetryPolicy, Unknown, make_session
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range, outcomes
 
 API = "https://api.pwnedpasswords.com"
@@ -288,3 +290,36 @@ def test_cli_the_lookup_deadline_is_an_option(run_cli: Run) -> None:
     assert len(responses.calls) == 0
     assert "lookup deadline of 0s reached" in err
     assert json.loads(out)["complete"] is False
+
+
+def _gzip_when_asked(
+    handler: BaseHTTPRequestHandler, stop: threading.Event, *, always: bool
+) -> None:
+    """A real answer, gzipped when the client accepts gzip (as HIBP's CDN does), or always."""
+    body = f"{OTHER}:0\r\n{SUFFIX}:52256179\r\n".encode()
+    accepted = handler.headers.get("Accept-Encoding", "")
+    compress = always or "gzip" in accepted
+    if compress:
+        body = gzip.compress(body)
+    handler.send_response(200)
+    if compress:
+        handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.mark.timeout(20)
+def test_a_server_that_compresses_when_asked_still_answers(
+    server: Callable[..., _Server],
+) -> None:
+    cdn = server(functools.partial(_gzip_when_asked, always=False))
+    assert outcome_of(client(cdn.url)) == Pwned(52256179)
+
+
+@pytest.mark.timeout(20)
+def test_a_compressed_answer_nobody_asked_for_is_unknown(server: Callable[..., _Server]) -> None:
+    pushy = server(functools.partial(_gzip_when_asked, always=True))
+    outcome = outcome_of(client(pushy.url))
+    assert isinstance(outcome, Unknown)
+    assert "compressed (gzip)" in outcome.reason
