@@ -538,6 +538,9 @@ class Terminated(BaseException):
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
+    # Ignore the next ones first: supervisors repeat SIGTERM, and a second
+    # Terminated raised inside a finally would skip the rest of the clean-up.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated
 
 

@@ -208,3 +208,17 @@ def test_a_signal_while_reports_are_written_leaves_no_temporary_file(
     assert returncode == code, err[-2000:]
     assert "Traceback" not in err, err[-2000:]
     assert temporary_files() == []
+
+
+def test_a_second_sigterm_cannot_interrupt_the_clean_up() -> None:
+    # Supervisors often send SIGTERM more than once: the first one starts the
+    # clean-up (every finally), and a second one must not raise inside it.
+    from auditor.cli import Terminated, _raise_terminated
+
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        with pytest.raises(Terminated):
+            _raise_terminated(signal.SIGTERM, None)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
