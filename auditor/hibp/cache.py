@@ -12,13 +12,12 @@ import hashlib
 import json
 import logging
 import math
-import os
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.boundedread import FileTooLargeError, NotRegularFileError, read_capped
 from auditor.hibp.interface import HibpError
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, PREFIX_LENGTH, Range
 from auditor.privatefile import write_private
@@ -134,13 +133,10 @@ class RangeCache:
 def _read_capped(path: Path) -> bytes | None:
     """The file's bytes, or None when it is not a regular file of at most ``MAX_ENTRY_BYTES``.
 
-    Opened without blocking and checked before reading: a FIFO planted in the
-    cache would otherwise wait for a writer forever, and a huge file be read whole.
+    A FIFO planted in the cache would otherwise wait for a writer forever, and
+    a huge file be read whole.
     """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as opened:
-        status = os.fstat(opened.fileno())
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
-            return None
-        raw = opened.read(MAX_ENTRY_BYTES + 1)  # the file may grow after fstat
-    return raw if len(raw) <= MAX_ENTRY_BYTES else None
+    try:
+        return read_capped(path, MAX_ENTRY_BYTES, regular_only=True)
+    except (FileTooLargeError, NotRegularFileError):
+        return None

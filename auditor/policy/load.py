@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from auditor.boundedread import FileTooLargeError, read_capped
 from auditor.finess import finess_problem
 from auditor.models import CheckId, Role, Severity
 from auditor.policy.errors import PolicyError
@@ -429,15 +430,14 @@ def _add_deadlines(layers: _Layers, raw: Any, source: str) -> None:
 
 def _read(path: Path, label: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_POLICY_BYTES + 1)
-    except OSError as exc:
-        raise PolicyError(f"{label}: cannot read policy file: {exc.strerror}") from exc
-    if len(raw) > MAX_POLICY_BYTES:
+        raw = read_capped(path, MAX_POLICY_BYTES)
+    except FileTooLargeError as exc:
         raise PolicyError(
             f"{label}: larger than {MAX_POLICY_BYTES // 1024} KiB, not a policy file "
             "(see README, Known limits)"
-        )
+        ) from exc
+    except OSError as exc:
+        raise PolicyError(f"{label}: cannot read policy file: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

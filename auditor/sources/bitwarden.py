@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from itertools import accumulate
 from typing import Any
 
+from auditor.boundedread import FileTooLargeError, read_capped
 from auditor.policy import Policy
 from auditor.secrets import Secret
 from auditor.sources.bwcrypto import (
@@ -101,14 +102,14 @@ class BitwardenInventory(EntrySource):
 
     def _document(self) -> dict[str, Any]:
         try:
-            size = self.file.stat().st_size
-        except OSError as exc:
-            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from None
-        if size > MAX_JSON_BYTES:
+            data = read_capped(self.file, MAX_JSON_BYTES)
+        except FileTooLargeError as exc:
             raise SourceError(
                 f"{self.path}: larger than {MAX_JSON_BYTES:,} bytes; not a Bitwarden export"
-            )
-        document = self._json(self.file.read_bytes())
+            ) from exc
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from exc
+        document = self._json(data)
         if document.get("encrypted") is not True:
             return document
         if document.get("passwordProtected") is not True:

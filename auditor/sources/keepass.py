@@ -10,6 +10,7 @@ from typing import Any
 from pykeepass import PyKeePass
 from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadChecksumError
 
+from auditor.boundedread import FileTooLargeError, read_capped
 from auditor.policy import Policy
 from auditor.secrets import Secret
 from auditor.sources.entries import EntrySource, VaultEntry, local_day
@@ -70,15 +71,15 @@ class KeePassInventory(EntrySource):
 
     def _read(self) -> bytes:
         """The whole file, refused unread when it is larger than any real vault."""
-        with self.file.open("rb") as stream:
-            data = stream.read(MAX_KDBX_BYTES + 1)
-        if len(data) > MAX_KDBX_BYTES:
-            size = max(len(data), self.file.stat().st_size)
+        try:
+            return read_capped(self.file, MAX_KDBX_BYTES)
+        except FileTooLargeError as exc:
             raise SourceError(
-                f"{self.path}: the KeePass file is too large ({size:,} bytes; "
+                f"{self.path}: the KeePass file is too large ({exc.size:,} bytes; "
                 f"limit {MAX_KDBX_BYTES:,}): not a real vault"
-            )
-        return data
+            ) from exc
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from exc
 
     def _open(self) -> Any:
         key_file = self.options.keepass_key_file
