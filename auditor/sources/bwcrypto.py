@@ -86,8 +86,10 @@ class Kdf:
         """
         kind = document.get("kdfType")
         if type(kind) is not int or kind not in MAX_ITERATIONS:  # a list would not hash
+            # Only a small number is quoted: text in a hostile export could be anything.
+            shown = str(kind) if type(kind) is int and 0 <= kind < 100 else "not 0 or 1"
             raise ExportCryptoError(
-                f"unsupported key derivation kdfType={kind!r} (PBKDF2 = 0 and Argon2id = 1 are)"
+                f"unsupported key derivation kdfType ({shown}; PBKDF2 = 0 and Argon2id = 1 are)"
             )
         name = "PBKDF2" if kind == PBKDF2 else "Argon2id"
         iterations = _bounded(document, "kdfIterations", _IMPLAUSIBLE_ITERATIONS[kind])
@@ -145,8 +147,9 @@ def decrypt_string(enc_string: object, keys: Keys) -> bytes:
         raise ExportCryptoError("an encrypted value is not a Bitwarden EncString")
     kind, _, body = enc_string.partition(".")
     if kind != _AES_CBC_HMAC:
+        shown = kind if kind.isascii() and kind.isdigit() and len(kind) <= 2 else "not a number"
         raise ExportCryptoError(
-            f"unsupported encryption type {kind!r} (only AES-CBC-256 with HMAC-SHA256, type 2)"
+            f"unsupported encryption type ({shown}; only AES-CBC-256 with HMAC-SHA256, type 2)"
         )
     parts = body.split("|")
     if len(parts) != 3:  # iv, ciphertext and MAC

@@ -123,9 +123,11 @@ def test_account_restricted_export_is_unsupported(tmp_path: Path, policy: Policy
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"kdfType": 7}, "unsupported key derivation kdfType=7"),
+        ({"kdfType": 7}, r"unsupported key derivation kdfType \(7;"),
+        ({"kdfType": "Hunter2-secret"}, r"unsupported key derivation kdfType \(not 0 or 1;"),
         ({"kdfIterations": 10**9}, "implausible kdfIterations"),
-        ({"data": "0.abc|def"}, "unsupported encryption type '0'"),
+        ({"data": "0.abc|def"}, r"unsupported encryption type \(0;"),
+        ({"data": "Hunter2-secret.abc|def"}, r"unsupported encryption type \(not a number;"),
         ({"salt": ""}, "the export has no salt"),
     ],
 )
@@ -133,8 +135,9 @@ def test_unsupported_or_malformed_encryption(
     change: dict[str, Any], message: str, tmp_path: Path, policy: Policy
 ) -> None:
     document = encrypt_bitwarden(export(), "export-pw") | change
-    with pytest.raises(SourceError, match=message):
+    with pytest.raises(SourceError, match=message) as raised:
         load(write(tmp_path, document), policy)
+    assert "Hunter2" not in str(raised.value)  # a hostile value is never echoed
 
 
 def test_truncated_or_foreign_json(tmp_path: Path, policy: Policy) -> None:
