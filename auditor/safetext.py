@@ -42,7 +42,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]&~|!])")
 # numeric character references, which render as themselves.
 _MARKDOWN_ENTITIES = {":": "&#58;", "@": "&#64;", "<": "&lt;", ">": "&gt;"}
 _WWW_DOT = re.compile(r"(?i)(www)\.")
-_LEADING_BLOCK = re.compile(r"^([#+\-=>]|\d+[.)])")
+_LEADING_BLOCK = re.compile(r"^(?:([#+\-=>])|(\d+)([.)]))")
 """At the start of a value, what could begin a heading, list or quote if it starts a line."""
 
 # JSON: written with ``ensure_ascii=False`` (French names stay readable), which
@@ -66,7 +66,11 @@ def markdown(text: str) -> str:
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(text))
     escaped = _WWW_DOT.sub(r"\1&#46;", escaped)
     escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in escaped)
-    return _LEADING_BLOCK.sub(r"\\\1", escaped)
+    # A backslash only escapes punctuation: "1." becomes "1\." (not "\1.", which
+    # would render with its backslash).
+    return _LEADING_BLOCK.sub(
+        lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped, count=1
+    )
 
 
 def terminal(text: str) -> str:

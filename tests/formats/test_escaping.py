@@ -209,3 +209,13 @@ def test_markdown_escape_leaves_no_link_image_or_html(text: str) -> None:
     assert not _links_or_media(f"| {escaped} |\n|---|\n| {escaped} |\n\n{escaped}\n")
     rendered = MarkdownIt("commonmark").render(escaped)
     assert "<em>" not in rendered and "<code>" not in rendered and "<s>" not in rendered
+
+
+@pytest.mark.parametrize(
+    "text", ["1. Pharmacie", "2024) Optique", "# Officine", "- Comptoir", "+ Accueil", "= x"]
+)
+def test_markdown_escape_of_a_leading_block_marker_renders_as_the_text(text: str) -> None:
+    # The marker is escaped where CommonMark allows it (a backslash before a digit
+    # is shown as a backslash), so the reader sees exactly the inventory's text.
+    rendered = MarkdownIt("commonmark").render(safetext.markdown(text))
+    assert rendered == f"<p>{text}</p>\n"
