@@ -170,13 +170,18 @@ def _breach_source(
     if hibp_offline is not None:
         source, mode = open_corpus(hibp_offline), BreachMode.OFFLINE
     else:
-        source = RangeApiClient(
-            make_session(workers, base_url=hibp_url or DEFAULT_API),
-            base_url=hibp_url or DEFAULT_API,
-            workers=workers,
-            cache=cache,
-            deadline=deadline,
-        )
+        session = make_session(workers, base_url=hibp_url or DEFAULT_API)
+        try:
+            source = RangeApiClient(
+                session,
+                base_url=hibp_url or DEFAULT_API,
+                workers=workers,
+                cache=cache,
+                deadline=deadline,
+            )
+        except BaseException:
+            session.close()  # the client owns it only once it exists
+            raise
         mode = BreachMode.ONLINE
     with source:
         yield source, mode
