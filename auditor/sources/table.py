@@ -102,14 +102,15 @@ def unknown_portal(policy: Policy, text: str, *, swapped: str | None = None) -> 
     """Why ``text`` names no portal: the closest id, the known ones, how to declare another.
 
     ``text`` is quoted, with the closest known id, only when it has a portal
-    name's shape and the row does not look swapped (``swapped`` says why it does).
+    name's shape, is close to a known portal (a typo, which the hint fixes) and
+    the row does not look swapped (``swapped`` says why it does): a word of
+    letters far from every portal may as well be a password ("Soleil").
     """
-    if swapped is None and plain_name(text):
-        candidates = {fold_key(p.id): p.id for p in policy.portals}
-        candidates |= {fold_key(p.name): p.id for p in policy.portals}
-        close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
-        hint = f" (did you mean {candidates[close[0]]!r}?)" if close else ""
-        what = f"unknown portal {text!r}{hint}"
+    candidates = {fold_key(p.id): p.id for p in policy.portals}
+    candidates |= {fold_key(p.name): p.id for p in policy.portals}
+    close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
+    if swapped is None and plain_name(text) and close:
+        what = f"unknown portal {text!r} (did you mean {candidates[close[0]]!r}?)"
     else:
         what = f"names no known portal ({swapped or NOT_SHOWN})"
     return (

@@ -325,3 +325,20 @@ def test_a_practice_named_twice_is_warned_about_without_quoting_names(
     assert len(result.accounts) == 2
     assert "750056780" in logs.text and "line 3" in logs.text
     assert "Hx7$Secret!k2" not in logs.text
+
+
+def test_a_word_in_the_portal_column_is_quoted_only_as_a_typo_of_a_portal(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    # "Soleil" is a common password and far from every portal's name: not shown.
+    # "Kalixa" is a typo of kalixia: quoted, with the fix.
+    path = csv_file(
+        tmp_path,
+        "750056780,Soleil,,jdoe,,x1",
+        "750056780,Kalixa,,mdupont,,x2",
+    )
+    code, _, err = run_cli("audit", str(path), *AUDIT)
+    assert code == 2
+    assert "Soleil" not in err
+    assert ":2: portal: names no known portal (value not shown: it could be a password)" in err
+    assert ":3: portal: unknown portal 'Kalixa' (did you mean 'kalixia'?)" in err
