@@ -64,3 +64,9 @@ def bounded_worker() -> Iterator[BoundedWorker]:
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture(scope="module")
+def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch folder per fuzz module, where each example's file is written."""
+    return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])

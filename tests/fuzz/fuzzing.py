@@ -184,6 +184,14 @@ def budget(ci: int, **overrides: Any) -> settings:
     return settings(max_examples=ci, **overrides) if PROFILE == "ci" else settings(**overrides)
 
 
+def check_in_worker(
+    worker: BoundedWorker, path: Path, data: bytes, secret: str | None = None
+) -> None:
+    """Write ``data`` to ``path``, have the bounded worker load it, and hold the property."""
+    path.write_bytes(data)
+    check_worker_answer(worker.load(path, secret), path)
+
+
 def check_worker_answer(answer: dict[str, Any], path: Path) -> None:
     """The property, as ``bounded_worker.py`` saw it: a valid result or an AuditorError naming the file."""
     status = answer["status"]

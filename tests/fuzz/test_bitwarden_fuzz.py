@@ -11,11 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.fuzz.fuzzing import SECRET, BoundedWorker, check_worker_answer, mutated, seed
+from tests.fuzz.fuzzing import SECRET, BoundedWorker, check_in_worker, mutated, seed
 from tests.fuzz.inventories import cell, passwords
 
 EXAMPLE = seed("bitwarden-export.json")
@@ -115,35 +114,27 @@ kdf_values = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("bitwarden-fuzz")
-
-
-def _check(worker: BoundedWorker, folder: Path, data: bytes) -> None:
-    path = folder / "export.json"
-    path.write_bytes(data)
-    check_worker_answer(worker.load(path, SECRET), path)
-
-
 @given(document=st.one_of(documents, json_values))
 @example(document={"encrypted": False, "items": [{"type": 1, "login": {"uris": True}}]})
 @example(document={"encrypted": False, "items": [{"type": 1, "passwordHistory": True}]})
 def test_generated_exports(bounded_worker: BoundedWorker, folder: Path, document: Any) -> None:
-    _check(bounded_worker, folder, json.dumps(document).encode())
+    check_in_worker(bounded_worker, folder / "export.json", json.dumps(document).encode(), SECRET)
 
 
 @given(text=st.sampled_from(["[", '{"items": [', '{"a": ']), depth=st.integers(1, 200_000))
 @example(text="[", depth=100_000)
 def test_deep_nesting(bounded_worker: BoundedWorker, folder: Path, text: str, depth: int) -> None:
-    _check(bounded_worker, folder, (text * depth).encode())
+    check_in_worker(bounded_worker, folder / "export.json", (text * depth).encode(), SECRET)
 
 
 @given(digits=st.integers(1, 100_000))
 @example(digits=5000)
 def test_huge_numbers(bounded_worker: BoundedWorker, folder: Path, digits: int) -> None:
-    _check(
-        bounded_worker, folder, b'{"encrypted": false, "items": [{"type": ' + b"7" * digits + b"}]}"
+    check_in_worker(
+        bounded_worker,
+        folder / "export.json",
+        b'{"encrypted": false, "items": [{"type": ' + b"7" * digits + b"}]}",
+        SECRET,
     )
 
 
@@ -159,18 +150,25 @@ def test_huge_numbers(bounded_worker: BoundedWorker, folder: Path, digits: int) 
 def test_encrypted_export_with_any_kdf(
     bounded_worker: BoundedWorker, folder: Path, kdf: dict[str, Any]
 ) -> None:
-    _check(bounded_worker, folder, json.dumps(ENCRYPTED | kdf).encode())
+    check_in_worker(
+        bounded_worker, folder / "export.json", json.dumps(ENCRYPTED | kdf).encode(), SECRET
+    )
 
 
 @given(data=mutated(EXAMPLE))
 def test_mutated_encrypted_example(
     bounded_worker: BoundedWorker, folder: Path, data: bytes
 ) -> None:
-    _check(bounded_worker, folder, data)
+    check_in_worker(bounded_worker, folder / "export.json", data, SECRET)
 
 
 @given(document=documents, data=st.data())
 def test_mutated_generated_exports(
     bounded_worker: BoundedWorker, folder: Path, document: Any, data: st.DataObject
 ) -> None:
-    _check(bounded_worker, folder, data.draw(mutated(json.dumps(document, indent=1).encode())))
+    check_in_worker(
+        bounded_worker,
+        folder / "export.json",
+        data.draw(mutated(json.dumps(document, indent=1).encode())),
+        SECRET,
+    )

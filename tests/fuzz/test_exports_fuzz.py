@@ -10,7 +10,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -145,11 +144,6 @@ options = st.builds(
     practice=st.sampled_from([PRACTICE, None]),
     all_entries=st.booleans(),
 )
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("export-fuzz")
 
 
 def _load(folder: Path, data: bytes, chosen: SourceOptions) -> object:

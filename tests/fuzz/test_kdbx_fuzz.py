@@ -12,11 +12,10 @@ import struct
 import uuid
 from pathlib import Path
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.fuzz.fuzzing import SECRET, BoundedWorker, check_worker_answer, mutated, seed
+from tests.fuzz.fuzzing import SECRET, BoundedWorker, check_in_worker, mutated, seed
 
 EXAMPLE = seed("coffre.kdbx")
 KDF_FIELD = 11
@@ -117,17 +116,6 @@ def kdf_parameters(draw: st.DrawFn) -> bytes:
     )
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("kdbx-fuzz")
-
-
-def _check(worker: BoundedWorker, folder: Path, data: bytes) -> None:
-    path = folder / "coffre.kdbx"
-    path.write_bytes(data)
-    check_worker_answer(worker.load(path, SECRET), path)
-
-
 def test_the_example_opens(bounded_worker: BoundedWorker, folder: Path) -> None:
     """The seed itself is valid: the mutations below start from a file that loads."""
     path = folder / "coffre.kdbx"
@@ -146,7 +134,9 @@ def test_kdf_parameters_from_the_header(
     bounded_worker: BoundedWorker, folder: Path, parameters: bytes
 ) -> None:
     fields = [(kind, parameters if kind == KDF_FIELD else value) for kind, value in FIELDS]
-    _check(bounded_worker, folder, _join(fields, REST, fix_digest=True))
+    check_in_worker(
+        bounded_worker, folder / "coffre.kdbx", _join(fields, REST, fix_digest=True), SECRET
+    )
 
 
 @given(data=st.data(), fix_digest=st.booleans())
@@ -160,11 +150,13 @@ def test_mutated_header_fields(
         data.draw(st.sampled_from([kind, kind, data.draw(st.integers(0, 255))])),
         data.draw(mutated(value)),
     )
-    _check(bounded_worker, folder, _join(fields, REST, fix_digest=fix_digest))
+    check_in_worker(
+        bounded_worker, folder / "coffre.kdbx", _join(fields, REST, fix_digest=fix_digest), SECRET
+    )
 
 
 @given(data=st.one_of(mutated(EXAMPLE), st.integers(0, len(EXAMPLE)).map(lambda n: EXAMPLE[:n])))
 def test_example_mutated_or_truncated_as_bytes(
     bounded_worker: BoundedWorker, folder: Path, data: bytes
 ) -> None:
-    _check(bounded_worker, folder, data)
+    check_in_worker(bounded_worker, folder / "coffre.kdbx", data, SECRET)

@@ -19,24 +19,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from tests.fuzz.fuzzing import PROFILE, BoundedWorker, budget, check_worker_answer, mutated, seed
+from tests.fuzz.fuzzing import PROFILE, BoundedWorker, budget, check_in_worker, mutated, seed
 from tests.fuzz.inventories import Sheet, sheets
 
 EXAMPLE = seed("inventaire.xlsx")
 SHEET_MEMBER = "xl/worksheets/sheet1.xml"
 BOMB_MIB = [128] + ([512, 1024, 2048] if PROFILE == "deep" else [])
 """Sizes of the inflated sheet: the CI profile builds only the one that takes half a second."""
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("xlsx-fuzz")
-
-
-def _check(worker: BoundedWorker, folder: Path, data: bytes) -> None:
-    path = folder / "inventaire.xlsx"
-    path.write_bytes(data)
-    check_worker_answer(worker.load(path), path)
 
 
 cell_values = st.one_of(
@@ -118,14 +107,14 @@ def _bomb(folder: Path, kind: str, mib: int) -> bytes:
 @budget(ci=10)
 @given(data=workbooks())
 def test_generated_workbooks(bounded_worker: BoundedWorker, folder: Path, data: bytes) -> None:
-    _check(bounded_worker, folder, data)
+    check_in_worker(bounded_worker, folder / "inventaire.xlsx", data)
 
 
 @given(data=member_mutations(EXAMPLE))
 def test_example_with_mutated_members(
     bounded_worker: BoundedWorker, folder: Path, data: bytes
 ) -> None:
-    _check(bounded_worker, folder, data)
+    check_in_worker(bounded_worker, folder / "inventaire.xlsx", data)
 
 
 @budget(ci=10)
@@ -133,14 +122,14 @@ def test_example_with_mutated_members(
 def test_generated_workbooks_with_mutated_members(
     bounded_worker: BoundedWorker, folder: Path, book: bytes, data: st.DataObject
 ) -> None:
-    _check(bounded_worker, folder, data.draw(member_mutations(book)))
+    check_in_worker(bounded_worker, folder / "inventaire.xlsx", data.draw(member_mutations(book)))
 
 
 @given(data=st.one_of(mutated(EXAMPLE), st.integers(0, len(EXAMPLE)).map(lambda n: EXAMPLE[:n])))
 def test_example_mutated_or_truncated_as_bytes(
     bounded_worker: BoundedWorker, folder: Path, data: bytes
 ) -> None:
-    _check(bounded_worker, folder, data)
+    check_in_worker(bounded_worker, folder / "inventaire.xlsx", data)
 
 
 @pytest.mark.parametrize("kind", ["whitespace", "cell"])
@@ -152,4 +141,4 @@ def test_inflated_sheets(
     mib: int,
 ) -> None:
     """A few MB of zip that inflate to hundreds of MB: refused or read within the bounds."""
-    _check(bounded_worker, folder, _bomb(folder, kind, mib))
+    check_in_worker(bounded_worker, folder / "inventaire.xlsx", _bomb(folder, kind, mib))
