@@ -22,10 +22,11 @@ def url_parses(url: str) -> bool:
     """Whether ``url`` can be read as an address at all.
 
     ``http://[::1`` (an unclosed bracket), ``https://[1,2]/`` (not an IP address)
-    and hosts that NFKC folds into ``/?#@:`` make ``urlsplit`` raise ``ValueError``.
+    and hosts that NFKC folds into ``/?#@:`` make ``urlsplit`` raise ``ValueError``;
+    so does reading a port that is not one (``:-1``, ``:99999``, ``:80x``).
     """
     try:
-        _split(url)
+        _split(url).port  # noqa: B018 - read for the ValueError it raises
     except ValueError:
         return False
     return True

@@ -106,6 +106,8 @@ def test_the_practice_map_counts_lines_as_csv_does(tmp_path: Path) -> None:
         ("url", "https://[1,2]/"),
         ("url", "http://[v1.x"),
         ("url", "https://a\uff03b@viamedis.net/"),
+        ("url", "https://viamedis.net:-1/"),
+        ("url", "https://viamedis.net:99999/"),
         ("portal", "https://[1.2]/"),
     ],
 )
