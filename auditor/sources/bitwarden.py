@@ -89,7 +89,13 @@ class BitwardenInventory(EntrySource):
             if not isinstance(item, dict):
                 raise SourceError(f"{self.path}: not a Bitwarden export (an item is not an object)")
             kind = item.get("type")
-            if type(kind) is not int or kind != _LOGIN or item.get("deletedDate") is not None:
+            if type(kind) is not int:
+                # Not silently "not a login": it could be one, and would go unaudited.
+                reason = f"is not a number ({_kind(kind)})"
+                reader.note(RowProblem(self.path, None, "type", reason, f"item {number}"))
+                continue
+            # Bitwarden writes null for an item outside the trash; "" or false is no date either.
+            if kind != _LOGIN or item.get("deletedDate"):
                 other += 1  # cards, notes, identities, and items in the trash
                 continue
             try:

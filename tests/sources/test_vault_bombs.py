@@ -362,7 +362,19 @@ ITEM_TYPES = [
     ("name", {"a": 1}, "name"),
     ("creationDate", 5, "creationDate"),
     ("revisionDate", [], "revisionDate"),
+    ("type", "1", "type"),
+    ("type", None, "type"),
 ]
+
+
+@pytest.mark.parametrize("deleted", ["", False, None])
+def test_an_item_with_no_deletion_date_is_audited(
+    deleted: object, tmp_path: Path, policy: Policy
+) -> None:
+    # Only a date puts an item in the trash: "" or false must not drop a login unaudited.
+    document = _export()
+    document["items"][0]["deletedDate"] = deleted
+    assert len(load(write_json(tmp_path, document), policy).accounts) == 1
 
 
 @pytest.mark.parametrize(("field", "value", "column"), ITEM_TYPES)
@@ -386,7 +398,9 @@ def test_wrong_json_type_in_an_item_is_an_item_problem(
     (problem,) = result.problems
     assert (problem.entry, problem.line) == ("item 2", None)
     assert problem.column == column
-    assert problem.reason.startswith(("is not text (", "is not a list (", "is not an object ("))
+    assert problem.reason.startswith(
+        ("is not text (", "is not a list (", "is not an object (", "is not a number (")
+    )
     assert "Xk9#mPq2vL!z" not in str(problem) and "Old2024!" not in str(problem)
     assert str(problem).startswith(f"{tmp_path / 'bitwarden_export.json'} [item 2]: ")
 
