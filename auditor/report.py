@@ -139,16 +139,26 @@ class PracticeReport:
 
     def coverage(self, audited: AuditedAccount) -> Coverage:
         """What was checked of one of this practice's accounts."""
-        return coverage(audited)
+        found = self.gap(audited)
+        return Checked() if found is None else Unchecked(found)
 
-    @property
+    def gap(self, audited: AuditedAccount) -> Gap | None:
+        """Why one of this practice's accounts was not fully checked; None if it was."""
+        return self._gaps.get(audited.account.ref)
+
+    @cached_property
     def unchecked(self) -> tuple[tuple[AuditedAccount, Gap], ...]:
         """Accounts not fully checked, each with why, in report order."""
+        # Built once: every format asks, for every account.
         return tuple(
             (audited, found.gap)
             for audited in self.accounts
             if isinstance(found := coverage(audited), Unchecked)
         )
+
+    @cached_property
+    def _gaps(self) -> dict[AccountRef, Gap]:
+        return {audited.account.ref: gap for audited, gap in self.unchecked}
 
     @property
     def fully_checked(self) -> bool:

@@ -11,7 +11,7 @@ from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
 from auditor.models import CheckId, Finding, Severity
 from auditor.policy import Waiver
-from auditor.report import Gap, PracticeReport, Report, Unchecked, coverage
+from auditor.report import Gap, PracticeReport, Report
 
 UNCHECKED_LISTED = 5
 """Accounts a "not checked" sentence names before "and N more": the full list is in the table."""
@@ -65,10 +65,10 @@ def checks_text(words: Catalog, practice: PracticeReport, audited: AuditedAccoun
         words.t("list.separator"),
         (check_label(words, f.check) for f in practice.findings_for(audited)),
     )
-    found = coverage(audited)
-    if isinstance(found, Unchecked):
+    gap = practice.gap(audited)
+    if gap is not None:
         return words.join(
-            "; ", (labels, gap_text(words, found.gap)) if labels else (gap_text(words, found.gap),)
+            "; ", (labels, gap_text(words, gap)) if labels else (gap_text(words, gap),)
         )
     return labels or words.t("account.ok")
 

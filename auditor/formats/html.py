@@ -35,7 +35,7 @@ from auditor.formats.describe import (
 from auditor.formats.interface import Formatter
 from auditor.i18n import Catalog, Lang, catalog
 from auditor.models import Finding, Severity
-from auditor.report import PracticeReport, Report, Unchecked, coverage, most_urgent
+from auditor.report import PracticeReport, Report, most_urgent
 from auditor.safetext import plain
 from auditor.templates import environment
 
@@ -291,7 +291,7 @@ class _Views:
         for key, members in groups.items():
             found = [f for a in members for f in practice.findings_for(a)]
             worst = most_urgent(found)
-            checked = not any(isinstance(coverage(a), Unchecked) for a in members)
+            checked = all(practice.gap(a) is None for a in members)
             if worst:
                 worst_text = severity_label(self.words, worst)
             else:
@@ -317,8 +317,8 @@ class _Views:
         found = practice.findings_for(audited)
         renew_by = practice.renew_by.get(account.ref)
         worst = most_urgent(found)
-        covered = coverage(audited)
-        checked = not isinstance(covered, Unchecked)
+        gap = practice.gap(audited)
+        checked = gap is None
         if worst:
             worst_text = severity_label(words, worst)
         else:
@@ -332,8 +332,8 @@ class _Views:
             renew_by=words.short_day(renew_by) if renew_by else "—",
             mfa=mfa_label(words, account.mfa),
             breach=breach_label(words, audited),
-            checks=words.t(f"coverage.short.{covered.gap.value}")
-            if isinstance(covered, Unchecked) and not found
+            checks=words.t(f"coverage.short.{gap.value}")
+            if gap is not None and not found
             else (checks_text(words, practice, audited) if found else ""),
             worst=worst,
             worst_text=worst_text,
@@ -396,7 +396,7 @@ class _Views:
                     text,
                     _tone(
                         most_urgent(practice.findings_for(audited)),
-                        fully_checked=not isinstance(coverage(audited), Unchecked),
+                        fully_checked=practice.gap(audited) is None,
                     ),
                 )
             )

@@ -14,7 +14,7 @@ from auditor.hibp import Pwned
 from auditor.i18n import machine_english
 from auditor.models import Finding
 from auditor.policy import Waiver
-from auditor.report import REPORT_SCHEMA, PracticeReport, Report, Unchecked, coverage
+from auditor.report import REPORT_SCHEMA, PracticeReport, Report
 from auditor.safetext import json_text
 
 
@@ -44,9 +44,7 @@ def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any
         "password": password,
         "checks": [finding.check.value for finding in practice.findings_for(audited)],
         # Added in v1 (fields are only ever added): why some checks did not run, or null.
-        "not_checked": found.gap.value
-        if isinstance(found := coverage(audited), Unchecked)
-        else None,
+        "not_checked": gap.value if (gap := practice.gap(audited)) else None,
     }
 
 

@@ -9,7 +9,7 @@ from auditor.formats.describe import gap_text, waiver_text
 from auditor.formats.interface import Formatter
 from auditor.i18n import Lang, catalog
 from auditor.models import CheckId, Severity
-from auditor.report import Gap, PracticeReport, Report, Unchecked, coverage
+from auditor.report import Gap, PracticeReport, Report
 from auditor.safetext import plain
 
 # XML 1.0 forbids U+FFFE and U+FFFF; every other control character of an
@@ -78,8 +78,7 @@ class JunitFormat(Formatter):
             owner = f" ({ref.owner})" if ref.owner else ""
             classname = _text(plain(f"{ref.practice_id}.{ref.portal}.{ref.username}{owner}"))
             found = {finding.check: finding for finding in practice.findings_for(audited)}
-            covered = coverage(audited)
-            gap = covered.gap if isinstance(covered, Unchecked) else None
+            gap = practice.gap(audited)
             for check in CheckId:
                 tests += 1
                 case = ET.SubElement(suite, "testcase", classname=classname, name=check.value)
