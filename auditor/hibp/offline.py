@@ -8,6 +8,7 @@ from abc import abstractmethod
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from auditor.boundedread import FileTooLargeError, read_capped
 from auditor.hibp.interface import (
     BreachSource,
     Clean,
@@ -330,18 +331,19 @@ class PrefixDirectory(LocalCorpus):
         # A missing or empty prefix file means an incomplete download, not a clean password.
         file = self.path / f"{prefix}.txt"
         try:
-            with file.open("rb") as opened:
-                data = opened.read(MAX_BODY_BYTES + 1)
+            data = read_capped(file, MAX_BODY_BYTES, regular_only=True)
         except FileNotFoundError:
             raise CorpusError(
                 f"{file.name} is missing from the corpus (incomplete download?)"
             ) from None
+        except FileTooLargeError as exc:
+            raise CorpusError(
+                f"{file}: over {MAX_BODY_BYTES // 2**20} MiB, no prefix file is"
+            ) from exc
         except OSError as exc:
-            raise CorpusError(f"{file.name}: {exc}") from exc
+            raise CorpusError(f"{file.name}: {exc.strerror or type(exc).__name__}") from exc
         if not data.strip(b" \t\r\n"):
             raise CorpusError(f"{file} has no line for prefix {prefix}: {INCOMPLETE}")
-        if len(data) > MAX_BODY_BYTES:
-            raise CorpusError(f"{file}: over {MAX_BODY_BYTES // 2**20} MiB, no prefix file is")
         try:
             return Range.parse(data.decode("ascii"), str(file))
         except UnicodeDecodeError as exc:
