@@ -18,7 +18,8 @@ PRIVATE_FILE = 0o600
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_AT_FUNCTIONS = {os.open, os.mkdir, os.replace, os.unlink, os.stat}
+# os.rename, not os.replace: only rename takes dir_fd (POSIX rename replaces the target).
+_AT_FUNCTIONS = {os.open, os.mkdir, os.rename, os.unlink, os.stat}
 _AT = bool(_NOFOLLOW and _DIRECTORY) and os.supports_dir_fd >= _AT_FUNCTIONS
 """Folders are held open and named relative to their descriptor (POSIX), so that
 nobody can swap a folder for a symlink between a check and a write. Elsewhere
@@ -55,14 +56,16 @@ def _pid_alive(pid: int) -> bool:
         # Our own earlier run (pids repeat, in containers often): this process
         # removes its temporary files before it returns, so any found now are stale.
         return False
+    if os.name == "nt":
+        # On Windows os.kill(pid, 0) sends Ctrl-C to that process group instead of
+        # probing it: keep the file rather than interrupt a stranger.
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # another user's process
     except OSError:
-        return True  # cannot tell: keep the file
+        return True  # another user's process (EPERM), or cannot tell: keep the file
     return True
 
 
@@ -187,16 +190,17 @@ class PrivateFolder:
                     handle.flush()
                     os.fsync(handle.fileno())
             # rename() replaces a symlink at the target itself, whatever it points to.
-            os.replace(
-                temporary,
-                self._at(name),
-                src_dir_fd=self._descriptor,
-                dst_dir_fd=self._descriptor,
-            )
-        except BaseException:
+            if self._descriptor is not None:
+                os.rename(temporary, name, src_dir_fd=self._descriptor, dst_dir_fd=self._descriptor)
+            else:
+                Path(temporary).replace(self._at(name))  # Windows: no *at() calls
+        except BaseException as exc:
             # Every way out, Ctrl-C and SIGTERM (raised by the CLI's handler) included.
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=self._descriptor)
+            if isinstance(exc, OSError):
+                # Named by the file the user asked for, not its temporary file.
+                raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
             raise
         return self.path / name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,32 @@ def test_no_temporary_file_remains_after_a_run(run_cli: Run, tmp_path: Path) -> 
     assert code == 1
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert any(out.iterdir())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the descriptor path is POSIX's")
+def test_linux_writes_below_out_by_folder_descriptor(tmp_path: Path) -> None:
+    # The lstat checks are the fallback for systems without *at() calls; on Linux
+    # the folder must be held open, so it cannot be swapped between check and write.
+    from auditor import privatefile
+
+    assert privatefile._AT
+    with privatefile.PrivateFolder.open(tmp_path / "out") as root, root.folder("750056780") as sub:
+        assert sub._descriptor is not None
+        written = sub.write("report.json", "{}")
+    assert written.read_text(encoding="utf-8") == "{}"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+
+
+def test_a_failed_write_names_the_report_not_its_temporary_file(tmp_path: Path) -> None:
+    from auditor import privatefile
+
+    def failing() -> Iterator[str]:
+        yield "{"
+        raise OSError(28, "No space left on device")
+
+    with (
+        privatefile.PrivateFolder.open(tmp_path / "out") as root,
+        pytest.raises(OSError, match="No space left") as raised,
+    ):
+        root.write("summary.json", failing())
+    assert raised.value.filename == str(tmp_path / "out" / "summary.json")
