@@ -160,13 +160,6 @@ def read_header(
                 )
             )
         index[name] = position
-    if unknown:
-        # Without a header line the first row of data is read as one: a title
-        # is named only when it has a title's shape.
-        shown = [repr(title) for title in unknown if plain_title(title)]
-        if hidden := len(unknown) - len(shown):
-            shown.append(f"{hidden} more whose title is not shown (it could be data)")
-        logger.info("%s: ignoring columns %s", path, ", ".join(shown))
     required = [("practice_id", "practice_id (FINESS)"), ("username", "username (identifiant)")]
     for name, label in required:
         if name not in index:
@@ -176,7 +169,14 @@ def read_header(
             RowProblem(path, line, "-", "missing column portal (portail) or url (adresse)")
         )
     if problems:
+        # Perhaps no header at all, and this is a row of data, passwords included:
+        # its cells are not named, not even in a log line.
         return None, problems
+    if unknown:
+        shown = [repr(title) for title in unknown if plain_title(title)]
+        if hidden := len(unknown) - len(shown):
+            shown.append(f"{hidden} more whose title is not shown (it could be data)")
+        logger.info("%s: ignoring columns %s", path, ", ".join(shown))
     return Columns(index, header), problems
 
 

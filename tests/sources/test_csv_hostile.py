@@ -314,6 +314,20 @@ def test_unknown_header_titles_are_not_logged_when_they_may_be_data(
     assert "Hx7$Secret!k2" not in logs.text
 
 
+def test_a_first_row_of_data_taken_for_a_header_is_not_logged(
+    tmp_path: Path, policy: Policy, logs: pytest.LogCaptureFixture
+) -> None:
+    # No header line at all: a passphrase has a title's shape ("cheval agrafe correct").
+    path = csv_file(
+        tmp_path,
+        "750056780,almerys,,marie,,Zq8#pLm2!vRt5",
+        header="750056780,viamedis,,claire,,cheval agrafe correct",
+    )
+    result = CsvInventory(path).load(policy, AS_OF)
+    assert result.problems and not result.accounts
+    assert "cheval" not in logs.text and "claire" not in logs.text
+
+
 def test_a_practice_named_twice_is_warned_about_without_quoting_names(
     tmp_path: Path, policy: Policy, logs: pytest.LogCaptureFixture
 ) -> None:
