@@ -7,6 +7,7 @@ import os
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from auditor.boundedread import FileTooLargeError, NotRegularFileError, read_capped
 from auditor.policy import Policy
 from auditor.sources import BitwardenInventory, KeePassInventory, SourceError, SourceOptions
+from auditor.sources.delimited import MAX_SHEET_BYTES
 
 AS_OF = date(2026, 11, 22)
 
@@ -95,3 +97,36 @@ def test_a_huge_keepass_file_is_refused_unread(tmp_path: Path, policy: Policy) -
     finally:
         tracemalloc.stop()
     assert peak < 16 * 2**20
+
+
+def test_a_huge_csv_inventory_is_refused_unread(
+    run_cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    path = tmp_path / "inventaire.csv"
+    with path.open("wb") as handle:
+        handle.write(b"practice_id;username;portal;password\n")
+        handle.truncate(MAX_SHEET_BYTES + 1)  # sparse: 256 MiB of NULs if it were read
+    tracemalloc.start()
+    try:
+        code, _, err = run_cli("audit", str(path), "--no-breach-check", "--no-history")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 2
+    assert f"{path}: larger than 268,435,456 bytes, more than any inventory" in err
+    assert peak < 32 * 2**20
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_practice_map_through_an_endless_pipe_is_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.sources import delimited, load_practice_map
+
+    monkeypatch.setattr(delimited, "MAX_SHEET_BYTES", 4096)
+    fifo = tmp_path / "map.csv"
+    os.mkfifo(fifo)
+    writer = _fifo_writer(fifo, 256 * 1024)
+    with pytest.raises(SourceError, match="larger than 4,096 bytes, more than any practice map"):
+        load_practice_map(fifo)
+    writer.join(timeout=5)

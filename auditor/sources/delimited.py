@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from auditor.boundedread import FileTooLargeError, read_capped
 from auditor.policy import Policy
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
 from auditor.sources.table import RowReader, read_header
@@ -56,12 +57,21 @@ def sniff_delimiter(first_line: str) -> str | None:
     return best if counts[best] else None
 
 
-def read_text(path: Path) -> str:
-    """A CSV file's text, decoded as ``decode`` says."""
+MAX_SHEET_BYTES = 256 << 20
+"""A CSV inventory or export of 100,000 accounts is about 20 MB: a file over ten times
+that is not one, and reading it whole (or a pipe without end) would only fill memory."""
+
+
+def read_text(path: Path, what: str = "inventory") -> str:
+    """A CSV file's text (at most ``MAX_SHEET_BYTES``), decoded as ``decode`` says."""
     try:
-        data = path.read_bytes()
+        data = read_capped(path, MAX_SHEET_BYTES)
+    except FileTooLargeError as exc:
+        raise SourceError(
+            f"{path}: larger than {MAX_SHEET_BYTES:,} bytes, more than any {what}"
+        ) from exc
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read inventory: {exc.strerror}") from exc
+        raise SourceError(f"{path}: cannot read the {what}: {exc.strerror}") from exc
     return decode(data, str(path))
 
 

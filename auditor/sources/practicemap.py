@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditor.finess import finess_problem
 from auditor.models import Practice
-from auditor.sources.delimited import decode, first_line, records, sniff_delimiter
+from auditor.sources.delimited import first_line, read_text, records, sniff_delimiter
 from auditor.sources.interface import PracticeRule, SourceError
 from auditor.sources.table import HEADER_ALIASES
 from auditor.text import fold_key
@@ -17,10 +17,7 @@ _MATCH_HEADERS = {fold_key(name) for name in ("match", "dossier", "groupe", "fic
 
 def load_practice_map(path: Path) -> tuple[PracticeRule, ...]:
     """Read ``match,practice_id[,practice_name]`` rows (French headers accepted), all checked."""
-    try:
-        text = decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read the practice map: {exc.strerror}") from exc
+    text = read_text(path, "practice map")
     delimiter = sniff_delimiter(first_line(text))
     if delimiter is None:
         raise SourceError(
