@@ -6,6 +6,9 @@ import os
 import stat
 from pathlib import Path
 
+_CHUNK = 1 << 20
+"""Bytes read at a time from a pipe, or from a file that grew after ``fstat``."""
+
 
 class FileTooLargeError(OSError):
     """The file holds more than the cap allows; ``size`` is what was seen (at least cap + 1)."""
@@ -32,14 +35,23 @@ def read_capped(path: Path, limit: int, *, regular_only: bool = False) -> bytes:
     """
     flags = os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if regular_only else 0)
     descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as opened:
+    with os.fdopen(descriptor, "rb", buffering=0) as opened:
         status = os.fstat(opened.fileno())
         regular = stat.S_ISREG(status.st_mode)
         if regular_only and not regular:
             raise NotRegularFileError(0, "not a regular file", str(path))
         if regular and status.st_size > limit:
             raise FileTooLargeError(path, status.st_size, limit)
-        data = opened.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLargeError(path, len(data), limit)
-    return data
+        # Read in pieces, never ``read(limit + 1)``: Python allocates what a read
+        # asks for, so a 256 MiB cap would cost 256 MiB for a 1 KB file. A regular
+        # file is asked for its size (plus one byte, to see it grow) in one read.
+        chunks: list[bytes] = []
+        total = 0
+        want = status.st_size + 1 if regular else _CHUNK
+        while chunk := opened.read(min(want, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise FileTooLargeError(path, total, limit)
+            want = _CHUNK
+    return b"".join(chunks)
