@@ -47,6 +47,17 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _package_logger_restored() -> Iterator[None]:
+    """The CLI configures the "auditor" logger (its own handler and level, no propagation)
+    whenever a test runs it in-process: put it back after every test, so that a later
+    test's caplog still sees the package's records, whatever ran before it."""
+    package = logging.getLogger("auditor")
+    saved = (package.handlers[:], package.level, package.propagate, package.disabled)
+    yield
+    package.handlers[:], package.level, package.propagate, package.disabled = saved
+
+
+@pytest.fixture(autouse=True)
 def private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The default history database goes to the test's folder, never the user's."""
     data = tmp_path / "xdg-data"
@@ -64,16 +75,10 @@ def run_cli(
     def invoke(*args: str) -> tuple[int, str, str]:
         monkeypatch.chdir(REPO)
         code = 0
-        # The CLI configures the "auditor" logger (its own handler, no propagation):
-        # put it back, so later tests' caplog still sees the package's log records.
-        package_logger = logging.getLogger("auditor")
-        saved = (package_logger.handlers[:], package_logger.level, package_logger.propagate)
         try:
             main(list(args))
         except SystemExit as exited:
             code = int(exited.code or 0)
-        finally:
-            package_logger.handlers[:], package_logger.level, package_logger.propagate = saved
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

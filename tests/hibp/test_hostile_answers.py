@@ -7,7 +7,6 @@ import functools
 import gzip
 import hashlib
 import json
-import logging
 import re
 import threading
 import time
@@ -29,15 +28,6 @@ HEADER = "practice_id,practice_name,portal,username,owner,role,password,password
 ROW = "750056780,Pharmacie du Marché,kalixia,jdoe,Jeanne Doe,user,V7#qLm2!xR9@wTz4,2025-06-01,yes"
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The in-process CLI configures the ``auditor`` logger; later tests' caplog needs it back."""
-    auditor = logging.getLogger("auditor")
-    monkeypatch.setattr(auditor, "handlers", list(auditor.handlers))
-    monkeypatch.setattr(auditor, "level", auditor.level)
-    monkeypatch.setattr(auditor, "propagate", auditor.propagate)
 
 
 def client(base_url: str = API, **retry: float) -> RangeApiClient:
