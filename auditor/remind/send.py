@@ -122,11 +122,17 @@ def _open(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.user:
         try:
             client.login(settings.user, settings.password or "")
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            # ValueError: smtplib encodes credentials as ASCII (a UnicodeEncodeError,
+            # whose own text would quote the password's character: never shown).
             client.close()
+            why = (
+                "the user name and password must be ASCII for SMTP"
+                if isinstance(exc, UnicodeError)
+                else _reason(exc)
+            )
             raise SendError(
-                f"the SMTP relay {settings.host} refused the login of {settings.user} "
-                f"({_reason(exc)})"
+                f"the SMTP relay {settings.host} refused the login of {settings.user} ({why})"
             ) from exc
     return client
 

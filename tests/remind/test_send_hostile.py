@@ -34,6 +34,8 @@ class Relay:
     """Close the connection in the middle of this message's DATA (1 for the first)."""
     silent: bool = False
     """Accept the connection and never say a word."""
+    auth: bool = False
+    """Advertise AUTH PLAIN LOGIN in the EHLO reply (and refuse any AUTH)."""
     accepted: list[str] = field(default_factory=list)
     """The recipient of each message the relay accepted, in order."""
     port: int = 0
@@ -65,7 +67,9 @@ class Relay:
             command = raw.decode().strip()
             verb = command.split(" ", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
-                say("250 relay.test")
+                say("250-relay.test\r\n250 AUTH PLAIN LOGIN" if self.auth else "250 relay.test")
+            elif verb == "AUTH":
+                say("535 authentication failed")
             elif verb == "MAIL":
                 say("250 OK")
             elif verb == "RCPT":
@@ -235,3 +239,20 @@ def test_every_message_is_sent_or_failed_whatever_the_relay_does(
         failed = [position for position, _ in outcome.failed]
         assert sorted([*outcome.sent, *failed]) == [0, 1, 2, 3], script
         assert len(outcome.sent) == len(server.accepted), script
+
+
+def test_a_password_smtplib_cannot_send_is_a_clear_error(
+    run_cli: RunCli, relay: Callable[..., Relay], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # smtplib sends credentials as ASCII: "mötdepasse" raised UnicodeEncodeError
+    # from login(), an internal error, and the message of such an error quotes the
+    # character it could not encode.
+    server = relay(auth=True)
+    monkeypatch.setenv("PORTAL_AUDIT_SMTP_USER", "it@groupe.example")
+    monkeypatch.setenv("PORTAL_AUDIT_SMTP_PASSWORD", "mötdepasse")
+    code, _, err = _remind(run_cli, server.port, tmp_path / "history.sqlite3")
+    assert code == 2, err
+    assert "internal error" not in err
+    assert "refused the login of it@groupe.example" in err
+    assert "ö" not in err and "mötdepasse" not in err
+    assert server.accepted == []
