@@ -38,14 +38,18 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
     written: list[Path] = []
     try:
         with privatefile.PrivateFolder.open(out_dir) as root:
-            for formatter in formatters:
-                for practice in report.practices:
-                    practice_id = practice.practice.id
-                    if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust
-                        raise FormatError(f"practice id {practice_id!r} cannot name a folder")
-                    with root.folder(practice_id) as folder:
-                        chunks = formatter.chunks(report.for_practice(practice))
+            # Each practice's folder is opened (and checked, tightened, cleaned) once,
+            # and its one-practice report built once, for all the formats.
+            for practice in report.practices:
+                practice_id = practice.practice.id
+                if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust
+                    raise FormatError(f"practice id {practice_id!r} cannot name a folder")
+                alone = report.for_practice(practice)
+                with root.folder(practice_id) as folder:
+                    for formatter in formatters:
+                        chunks = formatter.chunks(alone)
                         written.append(folder.write(f"report.{formatter.extension}", chunks))
+            for formatter in formatters:
                 summary = formatter.summary_chunks(report)
                 written.append(root.write(f"summary.{formatter.extension}", summary))
     except OSError as exc:
