@@ -236,6 +236,8 @@ def _constant(text: str) -> float:
 
 def _kind(value: object) -> str:
     """A JSON value's type, to say what was found instead (never the value itself)."""
+    if value is None:
+        return "null or missing"
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, int | float):

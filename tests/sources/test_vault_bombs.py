@@ -367,6 +367,13 @@ ITEM_TYPES = [
 ]
 
 
+def test_a_missing_item_type_is_said_to_be_missing(tmp_path: Path, policy: Policy) -> None:
+    document = _export()
+    del document["items"][0]["type"]
+    (problem,) = load(write_json(tmp_path, document), policy).problems
+    assert (problem.column, problem.reason) == ("type", "is not a number (null or missing)")
+
+
 @pytest.mark.parametrize("deleted", ["", False, None])
 def test_an_item_with_no_deletion_date_is_audited(
     deleted: object, tmp_path: Path, policy: Policy
