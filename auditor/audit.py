@@ -11,13 +11,14 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.checks import CheckContext, renewal_deadline, run_checks
-from auditor.derive import AuditedAccount, derive
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
 from auditor.models import Account, Finding, Severity, location
+from auditor.password.derive import AuditedAccount, derive
 from auditor.policy import Policy, Portal
 from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, LeftOut, PracticeReport, Report
+from auditor.report.waivers import Waived, apply_waivers
 from auditor.sources import (
     CsvInventory,
     ExcelInventory,
@@ -28,7 +29,6 @@ from auditor.sources import (
     SourceOptions,
     open_inventory,
 )
-from auditor.waivers import Waived, apply_waivers
 
 
 class ExitCode(enum.IntEnum):

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from auditor.phrase import Phrase, phrase
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.text import fold
 
 if TYPE_CHECKING:
-    from auditor.secrets import Secret
+    from auditor.password.secret import Secret
 
 
 class Severity(enum.Enum):

@@ -12,8 +12,8 @@ from typing import Any
 
 from auditor.audit import read_inventories
 from auditor.checks import CheckContext, check_for
-from auditor.derive import derive
 from auditor.models import CheckId
+from auditor.password.derive import derive
 from auditor.policy import load_policy
 from benchmarks.common import AUDIT_FLAGS, DATA, REPO, audit_command, run_child
 from benchmarks.data import PORTALS, finess_ids

@@ -30,11 +30,11 @@ def _machine_cpu() -> tuple[float, float]:
 
 def run(count: int = PASSWORDS) -> dict[str, Any]:
     """Per-password cost of zxcvbn as shipped, and of the audit's scoring at 1 and all cores."""
-    # Imported here: the baseline must run before auditor.guessing installs its matcher.
+    # Imported here: the baseline must run before auditor.password.guessing installs its matcher.
     from zxcvbn import zxcvbn
 
-    from auditor.derive import _score_all
-    from auditor.strength import ZXCVBN_MAX_LENGTH, _ensure_french_dictionary
+    from auditor.password.derive import _score_all
+    from auditor.password.strength import ZXCVBN_MAX_LENGTH, _ensure_french_dictionary
 
     passwords = password_mix(count)
     items = [(password, CONTEXT) for password in passwords]

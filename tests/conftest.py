@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account, Origin, Practice, Role
+from auditor.password.secret import Secret
 from auditor.policy import Policy, load_policy
 from auditor.progress import Advance, no_progress
-from auditor.secrets import Secret
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 22)

@@ -135,7 +135,7 @@ def test_the_next_run_removes_temporary_files_a_kill_left_behind(
 def test_an_exception_while_writing_removes_the_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auditor import privatefile
+    from auditor.files import private as privatefile
 
     def chunks() -> object:
         yield "partial"
@@ -158,7 +158,7 @@ def test_no_temporary_file_remains_after_a_run(run_cli: Run, tmp_path: Path) -> 
 def test_linux_writes_below_out_by_folder_descriptor(tmp_path: Path) -> None:
     # The lstat checks are the fallback for systems without *at() calls; on Linux
     # the folder must be held open, so it cannot be swapped between check and write.
-    from auditor import privatefile
+    from auditor.files import private as privatefile
 
     assert privatefile._AT
     with privatefile.PrivateFolder.open(tmp_path / "out") as root, root.folder("750056780") as sub:
@@ -169,7 +169,7 @@ def test_linux_writes_below_out_by_folder_descriptor(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_names_the_report_not_its_temporary_file(tmp_path: Path) -> None:
-    from auditor import privatefile
+    from auditor.files import private as privatefile
 
     def failing() -> Iterator[str]:
         yield "{"

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from rich.console import Console
 
-from auditor.derive import derive
 from auditor.models import Account
+from auditor.password.derive import derive
 from auditor.policy import Policy
 from auditor.progress import Advance, BarDisplay, ProgressDisplay
 from tests.conftest import FakeBreach

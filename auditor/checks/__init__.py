@@ -16,8 +16,8 @@ from auditor.checks.dates import (
 from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import Breached, Contextual, EmptyPassword, Weak
-from auditor.derive import AuditedAccount
 from auditor.models import CheckId, Finding
+from auditor.password.derive import AuditedAccount
 
 __all__ = ["Check", "CheckContext", "check_for", "renewal_deadline", "run_checks"]
 

@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
-from auditor.derive import AuditedAccount
+from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
-from auditor.phrase import Joiner, Phrase, Series, phrase
+from auditor.password.derive import AuditedAccount
 from auditor.policy import MfaSupport
 from auditor.text import fold, words
 

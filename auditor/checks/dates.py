@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
-from auditor.derive import AuditedAccount
+from auditor.i18n.phrase import Localized, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
-from auditor.phrase import Localized, Phrase, Series, phrase
+from auditor.password.derive import AuditedAccount
 
 _THEN_RECORD = phrase("action.then_record", change=CHANGE_ON_PORTAL)
 

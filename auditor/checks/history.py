@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
-from auditor.derive import AuditedAccount
+from auditor.i18n.phrase import phrase
 from auditor.models import CheckId, Finding
-from auditor.phrase import phrase
+from auditor.password.derive import AuditedAccount
 
 _START_AFRESH = phrase("action.start_afresh", change=CHANGE_ON_PORTAL)
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
 
-from auditor.derive import AuditedAccount
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import CheckId, Finding, Severity
-from auditor.phrase import Phrase, phrase
+from auditor.password.derive import AuditedAccount
 from auditor.policy import Policy
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
-from auditor.context import ContextKind
-from auditor.derive import AuditedAccount
 from auditor.hibp import Pwned
+from auditor.i18n.phrase import Joiner, Series, phrase
 from auditor.models import CheckId, Finding
-from auditor.phrase import Joiner, Series, phrase
+from auditor.password.context import ContextKind
+from auditor.password.derive import AuditedAccount
 
 
 class Breached(Check):

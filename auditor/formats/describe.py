@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import assert_never
 
-from auditor.changes import FindingKey, PracticeChanges
-from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
 from auditor.models import CheckId, Finding, Severity
+from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.report import Gap, PracticeReport, Report
+from auditor.report.changes import FindingKey, PracticeChanges
 
 UNCHECKED_LISTED = 5
 """Accounts a "not checked" sentence names before "and N more": the full list is in the table."""

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from auditor.changes import PracticeChanges
-from auditor.derive import AuditedAccount
 from auditor.formats import charts
 from auditor.formats.describe import (
     breach_label,
@@ -34,10 +32,12 @@ from auditor.formats.describe import (
 )
 from auditor.formats.interface import Formatter
 from auditor.i18n import Catalog, Lang, catalog
+from auditor.i18n.templates import environment
 from auditor.models import Finding, Severity
+from auditor.password.derive import AuditedAccount
 from auditor.report import PracticeReport, Report, most_urgent
+from auditor.report.changes import PracticeChanges
 from auditor.safetext import plain
-from auditor.templates import environment
 
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
 """zxcvbn's scores 0 to 4, in words."""

@@ -6,15 +6,15 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from auditor.changes import changes_document
-from auditor.derive import AuditedAccount
 from auditor.formats.describe import breach_word, waiver_scope
 from auditor.formats.interface import Formatter
 from auditor.hibp import Pwned
 from auditor.i18n import machine_english
 from auditor.models import Finding
+from auditor.password.derive import AuditedAccount
 from auditor.policy import Waiver
 from auditor.report import REPORT_SCHEMA, PracticeReport, Report
+from auditor.report.changes import changes_document
 from auditor.safetext import json_text
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.changes import PracticeChanges
 from auditor.formats.describe import (
     breach_label,
     change_groups,
@@ -25,6 +24,7 @@ from auditor.formats.interface import Formatter
 from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
+from auditor.report.changes import PracticeChanges
 from auditor.safetext import markdown as md
 
 

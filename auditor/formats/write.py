@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from auditor import privatefile
+from auditor.files import private as privatefile
 from auditor.formats.interface import FormatError, Formatter
 from auditor.report import Report
 

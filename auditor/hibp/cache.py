@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.boundedread import FileTooLargeError, NotRegularFileError, read_capped
+from auditor.files.bounded import FileTooLargeError, NotRegularFileError, read_capped
+from auditor.files.private import write_private
 from auditor.hibp.interface import HibpError
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, PREFIX_LENGTH, Range
-from auditor.privatefile import write_private
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from abc import abstractmethod
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from auditor.boundedread import FileTooLargeError, read_capped
+from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.hibp.interface import (
     BreachSource,
     Clean,

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.changes import PracticeChanges, changes_document
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.store import History
 from auditor.models import Severity
+from auditor.report.changes import PracticeChanges, changes_document
 
 
 @dataclass(frozen=True)

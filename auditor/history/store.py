@@ -15,7 +15,6 @@ from pathlib import Path
 
 import platformdirs
 
-from auditor.changes import FindingKey, PracticeChanges
 from auditor.history.digest import inventory_digest, policy_digest
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.schema import (
@@ -30,6 +29,7 @@ from auditor.history.schema import (
 from auditor.models import AccountRef, CheckId, Severity
 from auditor.policy import Policy
 from auditor.report import Report
+from auditor.report.changes import FindingKey, PracticeChanges
 from auditor.text import fold
 
 logger = logging.getLogger(__name__)

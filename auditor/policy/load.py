@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.boundedread import FileTooLargeError, read_capped
+from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.files.packaged import data_dir
 from auditor.finess import finess_problem
 from auditor.models import CheckId, Role, Severity
 from auditor.policy.errors import PolicyError
@@ -31,7 +32,6 @@ from auditor.policy.model import (
     StrengthRules,
     Waiver,
 )
-from auditor.resources import data_dir
 from auditor.text import fold, is_email
 
 BUILTIN_FILES = ("portals.toml", "incidents.toml", "default.toml")

@@ -10,9 +10,9 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from auditor.formats.describe import distinct_actions, severity_label
 from auditor.i18n import Catalog
+from auditor.i18n.templates import environment
 from auditor.remind.plan import Audience, Item, Reminder
 from auditor.safetext import plain
-from auditor.templates import environment
 
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from auditor.files.private import PrivateFolder
 from auditor.formats.csvfmt import csv_writer, spreadsheet_safe
 from auditor.formats.describe import severity_label
 from auditor.formats.interface import CsvDialect
 from auditor.formats.write import write_error
 from auditor.i18n import Catalog
-from auditor.privatefile import PrivateFolder
 from auditor.remind.calendar import calendar
 from auditor.remind.messages import Draft, item_actions
 from auditor.safetext import plain

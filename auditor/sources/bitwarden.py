@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 from itertools import accumulate
 from typing import Any
 
-from auditor.boundedread import FileTooLargeError, read_capped
+from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.password.secret import Secret
 from auditor.policy import Policy
-from auditor.secrets import Secret
 from auditor.sources.bwcrypto import (
     CostlyKdfError,
     ExportCryptoError,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from auditor.boundedread import FileTooLargeError, read_capped
+from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.policy import Policy
 from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
 from auditor.sources.table import RowReader, read_header

@@ -10,9 +10,9 @@ from typing import Any
 from pykeepass import PyKeePass
 from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadChecksumError
 
-from auditor.boundedread import FileTooLargeError, read_capped
+from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.password.secret import Secret
 from auditor.policy import Policy
-from auditor.secrets import Secret
 from auditor.sources.entries import EntrySource, VaultEntry, local_day
 from auditor.sources.interface import (
     LoadResult,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from auditor.checks import CheckContext, check_for, run_checks
-from auditor.derive import derive
 from auditor.i18n import machine_english
 from auditor.models import Account, CheckId, Finding, Practice, Role, Severity
+from auditor.password.derive import derive
 from auditor.policy import MfaSupport, Policy, load_policy
 
 AS_OF = date(2026, 11, 22)
@@ -268,7 +268,7 @@ def test_findings_come_in_a_stable_order(
 def with_history(
     make_account: Callable[..., Account], current: str, *old: str, **extra: Any
 ) -> Account:
-    from auditor.secrets import Secret
+    from auditor.password.secret import Secret
 
     return make_account(password=current, history=tuple(Secret(p) for p in old), **extra)
 

@@ -10,9 +10,9 @@ import pytest
 
 from auditor.checks import CheckContext, accounts, check_for
 from auditor.checks.accounts import _MAX_NAMED
-from auditor.derive import AuditedAccount, NotChecked, PasswordFacts, Strength
+from auditor.i18n.phrase import Series
 from auditor.models import Account, AccountRef, CheckId, Finding, Practice
-from auditor.phrase import Series
+from auditor.password.derive import AuditedAccount, NotChecked, PasswordFacts, Strength
 from auditor.policy import Policy
 from auditor.text import fold
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from auditor.derive import sha1_hex
 from auditor.hibp import Clean, Pwned, Unknown, open_corpus
+from auditor.password.derive import sha1_hex
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "examples" / "pwned-passwords-SYNTHETIC.txt"

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from auditor.audit import Inventory, run_audit
-from auditor.changes import FindingKey
 from auditor.history import SCHEMA_VERSION, History, HistoryError
 from auditor.history.schema import MIGRATIONS
 from auditor.models import Account, CheckId
 from auditor.policy import Policy, Waiver
 from auditor.report import BreachMode, Report
-from auditor.waivers import Waived
+from auditor.report.changes import FindingKey
+from auditor.report.waivers import Waived
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = ["examples/inventaire.csv", "--hibp-offline", "examples/pwned-passwords-SYNTHETIC.txt"]

@@ -173,7 +173,7 @@ def test_dump_round_trips(tmp_path: Path, policy: Policy) -> None:
 
 
 def test_policy_ships_with_the_package() -> None:
-    from auditor.resources import data_dir
+    from auditor.files.packaged import data_dir
 
     assert data_dir("policies").joinpath("portals.toml").is_file()
 

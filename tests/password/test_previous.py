@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.previous import earlier_passwords, past_use, stem
+from auditor.password.previous import earlier_passwords, past_use, stem
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Comparisons of a password with the account's earlier ones: recycled, or predictably rotated.
 
-Called only from ``auditor.derive``, inside the secret boundary: it sees
+Called only from ``auditor.password.derive``, inside the secret boundary: it sees
 plaintext and returns two booleans.
 """
 

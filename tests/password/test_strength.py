@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.strength import CharClass, char_classes, entropy_bits, french_words, zxcvbn_score
+from auditor.password.strength import (
+    CharClass,
+    char_classes,
+    entropy_bits,
+    french_words,
+    zxcvbn_score,
+)
 
 
 def test_char_classes() -> None:

@@ -19,7 +19,7 @@ from auditor.formats import OutputFormat, RenderOptions
 from auditor.models import Account, CheckId, Practice
 from auditor.policy import Policy, PolicyError, Waiver, dump_policy, load_policy
 from auditor.report import BreachMode, Report
-from auditor.waivers import apply_waivers
+from auditor.report.waivers import apply_waivers
 
 AS_OF = date(2026, 11, 22)
 OTHER = Practice("690034566", "Optique Lumière")
@@ -141,8 +141,8 @@ def test_waived_findings_do_not_fail_the_run(
 
 
 def test_first_matching_waiver_in_policy_order_is_the_one_shown(make_account: Any) -> None:
+    from auditor.i18n.phrase import phrase
     from auditor.models import Finding, Severity
-    from auditor.phrase import phrase
 
     account = make_account(portal="viamedis")
     finding = Finding(
@@ -245,8 +245,8 @@ def test_every_format_shows_waived_findings_as_waived(
 def test_many_waivers_cost_a_few_look_ups_per_finding_and_keep_policy_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from auditor.i18n.phrase import phrase
     from auditor.models import AccountRef, Finding, Severity
-    from auditor.phrase import phrase
 
     calls = 0
     real_matches = Waiver.matches

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from auditor.context import ContextKind
-from auditor.derive import NotChecked
 from auditor.i18n import Catalog, I18nError, Lang, catalog, load_entries, placeholders
+from auditor.i18n.phrase import Joiner, Series, phrase
 from auditor.models import CheckId, Role, Severity
-from auditor.phrase import Joiner, Series, phrase
+from auditor.password.context import ContextKind
+from auditor.password.derive import NotChecked
 from auditor.report import BreachMode, Gap
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SOURCES = [*(REPO / "auditor").rglob("*.py"), *(REPO / "reports").rglob("*.j2")]
 # A literal key handed to the catalogue: phrase("k"…), .t("k"…), t("k"…) in templates.
 KEY_USE = re.compile(r"""(?:phrase|\bt)\(\s*["']([a-z_][a-z0-9_.-]*)["']\s*[,)]""")

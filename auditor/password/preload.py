@@ -5,6 +5,6 @@ word list and the merged dictionary index already in memory, instead of
 spending most of a second building them (measured in ``benchmarks/``).
 """
 
-from auditor.strength import prepare
+from auditor.password.strength import prepare
 
 prepare()

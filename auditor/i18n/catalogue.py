@@ -12,8 +12,8 @@ from datetime import date
 from typing import assert_never
 
 from auditor.errors import AuditorError
-from auditor.phrase import Arg, Joiner, Localized, Phrase, Series
-from auditor.resources import package_text
+from auditor.files.packaged import package_text
+from auditor.i18n.phrase import Arg, Joiner, Localized, Phrase, Series
 
 Entry = str | tuple[str, ...] | Mapping[str, str]
 """A catalogue value: a text, a list (month names) or plural forms (``one``, ``other``)."""
@@ -102,8 +102,8 @@ def placeholders(text: str) -> frozenset[str]:
 
 @functools.cache
 def load_entries(lang: Lang) -> Mapping[str, Entry]:
-    """The catalogue of one language, from ``auditor/locales/<lang>.toml``."""
-    return flatten(tomllib.loads(package_text(f"locales/{lang.value}.toml")))
+    """The catalogue of one language, from ``auditor/i18n/locales/<lang>.toml``."""
+    return flatten(tomllib.loads(package_text(f"i18n/locales/{lang.value}.toml")))
 
 
 class Catalog:

@@ -6,8 +6,8 @@ import enum
 import functools
 from collections.abc import Mapping
 
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account
-from auditor.phrase import Phrase, phrase
 from auditor.policy import Portal
 from auditor.text import fold, leet_variants, words
 
@@ -66,7 +66,7 @@ def context_hits(
 ) -> frozenset[ContextKind]:
     """The kinds of context word the password contains, after folding case, accents and leet.
 
-    Called only from ``auditor.derive``. Tokens with digits (a FINESS, "2fa") are
+    Called only from ``auditor.password.derive``. Tokens with digits (a FINESS, "2fa") are
     also looked for in the password folded without de-leeting, where digits stay
     digits.
     """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import responses
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = "examples/inventaire.csv"
 CORPUS = "examples/pwned-passwords-SYNTHETIC.txt"
 GOLDEN = REPO / "tests" / "golden"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.boundedread import FileTooLargeError, NotRegularFileError, read_capped
+from auditor.files.bounded import FileTooLargeError, NotRegularFileError, read_capped
 from auditor.policy import Policy
 from auditor.sources import BitwardenInventory, KeePassInventory, SourceError, SourceOptions
 from auditor.sources.delimited import MAX_SHEET_BYTES

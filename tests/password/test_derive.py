@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from auditor import derive as derive_module
-from auditor.context import ContextKind
-from auditor.derive import NotChecked, derive
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.models import Account
+from auditor.password import derive as derive_module
+from auditor.password.context import ContextKind
+from auditor.password.derive import NotChecked, derive
+from auditor.password.secret import Secret
 from auditor.policy import Policy
-from auditor.secrets import Secret
 
 
 def test_secret_never_shows_itself() -> None:

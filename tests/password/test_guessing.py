@@ -8,8 +8,8 @@ import string
 import pytest
 from zxcvbn import matching, scoring, zxcvbn
 
-from auditor import guessing
-from auditor.strength import _ensure_french_dictionary
+from auditor.password import guessing
+from auditor.password.strength import _ensure_french_dictionary
 
 # Captured before any test installs the fast matcher.
 ORIGINAL_DICTIONARY_MATCH = matching.dictionary_match

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from auditor.context import ContextKind, context_hits, context_words
 from auditor.models import Account, Practice
+from auditor.password.context import ContextKind, context_hits, context_words
 from auditor.policy import Policy
 
 

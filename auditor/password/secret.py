@@ -10,7 +10,7 @@ class Secret:
 
     ``str()``, ``repr()`` and f-strings show a mask, so a password put in a log
     line, an exception or a report by mistake shows up as ``********``.
-    Only ``reveal()`` gives the plaintext, and only ``auditor.derive`` calls it.
+    Only ``reveal()`` gives the plaintext, and only ``auditor.password.derive`` calls it.
     """
 
     __slots__ = ("_value",)
@@ -19,7 +19,7 @@ class Secret:
         self._value = value
 
     def reveal(self) -> str:
-        """The plaintext; call only from the secret boundary (``auditor.derive``)."""
+        """The plaintext; call only from the secret boundary (``auditor.password.derive``)."""
         return self._value
 
     def __repr__(self) -> str:

@@ -16,7 +16,7 @@ def data_dir(name: str) -> Traversable:
     packaged = resources.files("auditor").joinpath("_data", name)
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[1] / name
+    return Path(__file__).resolve().parents[2] / name
 
 
 def package_text(relative: str) -> str:

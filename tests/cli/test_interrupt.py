@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = 20_000
 """Distinct passwords: tens of seconds of scoring on two cores, far more than the
 test waits before it interrupts (it signals as soon as the workers run)."""

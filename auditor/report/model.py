@@ -10,13 +10,13 @@ from datetime import date
 from functools import cached_property
 from typing import assert_never
 
-from auditor.changes import PracticeChanges
-from auditor.derive import AuditedAccount, NotChecked
 from auditor.hibp import Unknown
 from auditor.models import AccountRef, CheckId, Finding, Practice, Severity
+from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
+from auditor.report.changes import PracticeChanges
+from auditor.report.waivers import Waived
 from auditor.sources import RowProblem
-from auditor.waivers import Waived
 
 REPORT_SCHEMA = "portal-auditor/report/v1"
 

@@ -6,7 +6,7 @@ import functools
 
 import jinja2
 
-from auditor.resources import data_dir
+from auditor.files.packaged import data_dir
 from auditor.safetext import template_value
 
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
-from auditor.context import ContextKind, context_hits, context_words, flat_words
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
+from auditor.password.context import ContextKind, context_hits, context_words, flat_words
+from auditor.password.previous import past_use
+from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
 from auditor.policy import Policy
-from auditor.previous import past_use
 from auditor.progress import Advance, ProgressDisplay, no_progress
-from auditor.strength import char_classes, entropy_bits, zxcvbn_score
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _worker_context() -> BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["auditor.scoring_preload"])
+        context.set_forkserver_preload(["auditor.password.preload"])
         return context
     return multiprocessing.get_context("spawn")
 

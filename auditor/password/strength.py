@@ -1,7 +1,7 @@
 """Password strength measures: CNIL 2022-100 combinatorial entropy and zxcvbn's score.
 
 Every function here takes a plaintext password and is called only from
-``auditor.derive``, the secret boundary. Results are numbers, never pieces of
+``auditor.password.derive``, the secret boundary. Results are numbers, never pieces of
 the password.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from zxcvbn import matching
 
-from auditor import guessing
-from auditor.resources import package_text
+from auditor.files.packaged import package_text
+from auditor.password import guessing
 
 ZXCVBN_MAX_LENGTH = 72
 """zxcvbn 4.5 raises ValueError past 72 characters; longer passwords are scored on a prefix."""
@@ -63,7 +63,7 @@ FRENCH_DICTIONARY = "french"
 
 def french_words() -> list[str]:
     """The French word list shipped with the package, most common first."""
-    lines = package_text("wordlists/fr.txt").splitlines()
+    lines = package_text("password/wordlists/fr.txt").splitlines()
     return [line.strip().lower() for line in lines if line.strip() and not line.startswith("#")]
 
 

@@ -45,7 +45,7 @@ class Phrase:
     """A catalogue key with the values its text needs, in the reader's language once rendered."""
 
     key: str
-    """A key of the catalogues (``auditor/locales/*.toml``), such as ``finding.breached``."""
+    """A key of the catalogues (``auditor/i18n/locales/*.toml``), such as ``finding.breached``."""
     args: tuple[tuple[str, Arg], ...] = ()
     """The named values the text refers to, in a stable order."""
 

@@ -1,0 +1,1 @@
+"""Files read and written safely: bounded reads, private report folders, the package's own data."""
