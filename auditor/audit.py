@@ -13,7 +13,7 @@ from auditor import __version__
 from auditor.checks import CheckContext, renewal_deadline, run_checks
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource
-from auditor.models import Account, Finding, Severity, location
+from auditor.models import Account, Finding, RowProblem, Severity, location
 from auditor.password.derive import AuditedAccount, derive
 from auditor.policy import Policy, Portal
 from auditor.progress import ProgressDisplay
@@ -25,7 +25,6 @@ from auditor.sources import (
     InventorySource,
     LoadResult,
     ManagerExport,
-    RowProblem,
     SourceOptions,
     open_inventory,
 )

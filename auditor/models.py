@@ -180,3 +180,24 @@ class Finding:
             self.severity.rank,
             self.check.value,
         )
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason why one row (or the whole file, at line 1) cannot be audited.
+
+    Reasons never quote the password cell, nor any cell of a row whose columns
+    are misaligned (a password could have slid into another column).
+    """
+
+    path: str
+    line: int | None
+    """The line or sheet row; None for a vault entry."""
+    column: str
+    """The column or field as the file names it, or ``-`` for a whole-row problem."""
+    reason: str
+    entry: str | None = None
+    """In a vault: the entry's folder path and title."""
+
+    def __str__(self) -> str:
+        return f"{location(self.path, self.line, self.entry)}: {self.column}: {self.reason}"

@@ -11,12 +11,11 @@ from functools import cached_property
 from typing import assert_never
 
 from auditor.hibp import Unknown
-from auditor.models import AccountRef, CheckId, Finding, Practice, Severity
+from auditor.models import AccountRef, CheckId, Finding, Practice, RowProblem, Severity
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.report.changes import PracticeChanges
 from auditor.report.waivers import Waived
-from auditor.sources import RowProblem
 
 REPORT_SCHEMA = "portal-auditor/report/v1"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.models import RowProblem
 from auditor.sources.bitwarden import BitwardenInventory
 from auditor.sources.delimited import CsvInventory, first_line, read_text, sniff_delimiter
 from auditor.sources.excel import ExcelInventory
@@ -11,7 +12,6 @@ from auditor.sources.interface import (
     InventorySource,
     LoadResult,
     PracticeRule,
-    RowProblem,
     SourceError,
     SourceOptions,
     Unlock,

@@ -11,6 +11,7 @@ from itertools import accumulate
 from typing import Any
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
 from auditor.sources.bwcrypto import (
@@ -21,12 +22,7 @@ from auditor.sources.bwcrypto import (
     decrypt_export,
 )
 from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
-from auditor.sources.interface import (
-    LoadResult,
-    RowProblem,
-    SourceError,
-    Unlock,
-)
+from auditor.sources.interface import LoadResult, SourceError, Unlock
 
 logger = logging.getLogger(__name__)
 

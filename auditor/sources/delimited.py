@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.models import RowProblem
 from auditor.policy import Policy
-from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
+from auditor.sources.interface import InventorySource, LoadResult, SourceError
 from auditor.sources.table import RowReader, read_header
 
 _DELIMITERS = (";", ",", "\t")

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.finess import finess_problem
-from auditor.models import Account, Origin, Practice, Role
+from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import MfaSupport, Policy, Portal
 from auditor.policy.model import url_host, url_parses
-from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceOptions
+from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
 from auditor.sources.table import HEADER_ALIASES, unknown_portal
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
 from auditor.text import fold, fold_key

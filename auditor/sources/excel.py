@@ -11,8 +11,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from auditor.models import RowProblem
 from auditor.policy import Policy
-from auditor.sources.interface import InventorySource, LoadResult, RowProblem, SourceError
+from auditor.sources.interface import InventorySource, LoadResult, SourceError
 from auditor.sources.table import Columns, RowReader, read_header
 
 logger = logging.getLogger(__name__)

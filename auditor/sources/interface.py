@@ -10,33 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from auditor.errors import AuditorError
-from auditor.models import Account, Practice, location
+from auditor.models import Account, Practice, RowProblem
 from auditor.policy import Policy, Portal
 
 
 class SourceError(AuditorError):
     """An inventory file cannot be read at all (missing, unreadable, unknown format)."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One reason why one row (or the whole file, at line 1) cannot be audited.
-
-    Reasons never quote the password cell, nor any cell of a row whose columns
-    are misaligned (a password could have slid into another column).
-    """
-
-    path: str
-    line: int | None
-    """The line or sheet row; None for a vault entry."""
-    column: str
-    """The column or field as the file names it, or ``-`` for a whole-row problem."""
-    reason: str
-    entry: str | None = None
-    """In a vault: the entry's folder path and title."""
-
-    def __str__(self) -> str:
-        return f"{location(self.path, self.line, self.entry)}: {self.column}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
 from auditor.sources.delimited import csv_lines, first_line, read_text, records, sniff_delimiter
 from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
-from auditor.sources.interface import LoadResult, RowProblem, SourceOptions
+from auditor.sources.interface import LoadResult, SourceOptions
 from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)

@@ -12,11 +12,10 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from auditor.finess import finess_problem
-from auditor.models import Account, Origin, Practice, Role
+from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy, Portal
 from auditor.policy.model import url_parses
-from auditor.sources.interface import RowProblem
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
 from auditor.text import fold_key
 
