@@ -2,7 +2,7 @@
 
 from auditor.policy.dump import dump_policy
 from auditor.policy.errors import PolicyError
-from auditor.policy.load import DEFAULT_SEVERITIES, load_policy
+from auditor.policy.load import load_policy
 from auditor.policy.model import (
     Incident,
     MfaSupport,
@@ -12,6 +12,7 @@ from auditor.policy.model import (
     StrengthRules,
     Waiver,
 )
+from auditor.policy.thresholds import DEFAULT_SEVERITIES
 
 __all__ = [
     "DEFAULT_SEVERITIES",

@@ -1,0 +1,121 @@
+"""The threshold tables, severities and deadlines, and the strength and rotation rules they set."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.models import CheckId, Severity
+from auditor.policy import readers
+from auditor.policy.model import RotationRules, StrengthRules
+from auditor.policy.readers import InvalidValueError, Validator
+
+DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
+    CheckId.BREACHED: Severity.CRITICAL,
+    CheckId.EMPTY_PASSWORD: Severity.CRITICAL,
+    CheckId.INCIDENT_ROTATION: Severity.CRITICAL,
+    CheckId.REUSED: Severity.HIGH,
+    CheckId.WEAK: Severity.HIGH,
+    CheckId.CONTEXTUAL: Severity.HIGH,
+    CheckId.ROTATION_OVERDUE: Severity.HIGH,
+    CheckId.ROTATION_DUE: Severity.LOW,
+    CheckId.AGE_UNKNOWN: Severity.MEDIUM,
+    CheckId.NO_MFA: Severity.MEDIUM,
+    CheckId.SHARED_ACCOUNT: Severity.MEDIUM,
+    CheckId.RECYCLED: Severity.HIGH,
+    CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
+}
+
+TABLES: Mapping[str, Mapping[str, Validator]] = {
+    "strength": {
+        "min_zxcvbn_score": readers.score,
+        "min_entropy_bits": readers.bits,
+        "min_entropy_bits_limited": readers.bits,
+        "sources": readers.strings,
+    },
+    "rotation": {
+        "reminder_window_days": readers.window,
+        "max_age_days": readers.role_days,
+        "sources": readers.strings,
+    },
+    "shared": {"generic_owners": readers.strings},
+    "mfa": {"required": readers.boolean},
+}
+
+
+def add_table(
+    key: str, raw: Any, source: str, tables: dict[str, dict[str, Any]], errors: list[str]
+) -> None:
+    """Merge one file's ``[key]`` table (one of ``TABLES``) into ``tables``, key by key."""
+    values = readers.fields(raw, TABLES[key], f"{source}: [{key}]", errors)
+    table = tables.setdefault(key, {})
+    if isinstance(values.get("max_age_days"), dict):
+        values["max_age_days"] = {**table.get("max_age_days", {}), **values["max_age_days"]}
+    table.update(values)
+
+
+def add_severities(raw: Any, source: str, into: dict[CheckId, Severity], errors: list[str]) -> None:
+    if not isinstance(raw, dict):
+        errors.append(f"{source}: [severity]: expected a table")
+        return
+    for key, value in raw.items():
+        try:
+            check = CheckId(key)
+        except ValueError:
+            ids = ", ".join(c.value for c in CheckId)
+            errors.append(f"{source}: [severity]: unknown check id {key!r} (ids: {ids})")
+            continue
+        try:
+            into[check] = Severity(value)
+        except ValueError:
+            names = ", ".join(s.value for s in Severity)
+            errors.append(f"{source}: [severity]: {key}: expected one of {names}")
+
+
+def add_deadlines(raw: Any, source: str, into: dict[Severity, int], errors: list[str]) -> None:
+    if not isinstance(raw, dict):
+        errors.append(f"{source}: [deadlines]: expected a table")
+        return
+    for key, value in raw.items():
+        try:
+            severity = Severity(key)
+        except ValueError:
+            names = ", ".join(s.value for s in Severity)
+            errors.append(f"{source}: [deadlines]: unknown severity {key!r} ({names})")
+            continue
+        try:
+            into[severity] = readers.days(value)
+        except InvalidValueError as exc:
+            errors.append(f"{source}: [deadlines]: {key}: {exc}")
+
+
+def check_deadlines(deadlines: Mapping[Severity, int], errors: list[str]) -> None:
+    """Note it if the layered files leave a severity without a deadline."""
+    missing_deadlines = [s.value for s in Severity if s not in deadlines]
+    if missing_deadlines:
+        errors.append(f"policy: [deadlines] missing {', '.join(missing_deadlines)}")
+
+
+def _require(table: Mapping[str, Any], key: str, section: str, errors: list[str]) -> Any:
+    if key not in table:
+        errors.append(f"policy: [{section}] {key} is not set by any policy file")
+    return table.get(key)
+
+
+def strength_rules(strength: Mapping[str, Any], errors: list[str]) -> StrengthRules:
+    """The layered ``[strength]`` table as rules; a key no file sets is noted in ``errors``."""
+    return StrengthRules(
+        min_zxcvbn_score=_require(strength, "min_zxcvbn_score", "strength", errors),
+        min_entropy_bits=_require(strength, "min_entropy_bits", "strength", errors),
+        min_entropy_bits_limited=_require(strength, "min_entropy_bits_limited", "strength", errors),
+        sources=strength.get("sources", ()),
+    )
+
+
+def rotation_rules(rotation: Mapping[str, Any], errors: list[str]) -> RotationRules:
+    """The layered ``[rotation]`` table as rules; a key no file sets is noted in ``errors``."""
+    return RotationRules(
+        reminder_window_days=_require(rotation, "reminder_window_days", "rotation", errors),
+        max_age_days=rotation.get("max_age_days", {}),
+        sources=rotation.get("sources", ()),
+    )
