@@ -34,7 +34,7 @@ def test_setup_commands_come_first() -> None:
 
 
 def test_every_recognised_export_and_audit_option_is_documented() -> None:
-    from auditor.cli import audit
+    from auditor.cli.audit import audit
     from auditor.sources.managers import LAYOUTS
 
     for layout in LAYOUTS:
@@ -46,7 +46,7 @@ def test_every_recognised_export_and_audit_option_is_documented() -> None:
 
 
 def test_scheduling_examples_use_real_options_and_formats() -> None:
-    from auditor.cli import audit
+    from auditor.cli.audit import audit
 
     section = README.split("## Running it every week")[1].split("\n## ")[0]
     for runner in (
@@ -70,7 +70,8 @@ def test_scheduling_examples_use_real_options_and_formats() -> None:
 
 
 def test_every_remind_and_history_option_is_documented() -> None:
-    from auditor.cli import history_command, remind
+    from auditor.cli.history import history_command
+    from auditor.cli.remind import remind
 
     options = [opt for cmd in (remind, history_command) for p in cmd.params for opt in p.opts]
     missing = [opt for opt in options if opt.startswith("--") and opt not in README]

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from auditor.models import Severity
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """Where an audit run was recorded: the history database and the run's id in it."""
+
+    path: Path
+    run_id: int
 
 
 @dataclass(frozen=True)

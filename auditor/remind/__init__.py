@@ -1,5 +1,6 @@
 """Reminders: per person, the accounts to change, as CSV, calendar, e-mail drafts or SMTP."""
 
+from auditor.remind.deliver import Delivered, Delivery, deliver
 from auditor.remind.messages import Draft, draft
 from auditor.remind.outputs import MERGE_COLUMNS, dry_run_text, merge_csv, write_outputs
 from auditor.remind.plan import ESCALATE_AFTER, Audience, Item, Reminder, plan_reminders
@@ -9,6 +10,8 @@ __all__ = [
     "ESCALATE_AFTER",
     "MERGE_COLUMNS",
     "Audience",
+    "Delivered",
+    "Delivery",
     "Draft",
     "Item",
     "Outcome",
@@ -16,6 +19,7 @@ __all__ = [
     "SendError",
     "SmtpSecurity",
     "SmtpSettings",
+    "deliver",
     "draft",
     "dry_run_text",
     "merge_csv",

@@ -229,7 +229,7 @@ def test_usage_errors_come_before_any_lookup(run: Run) -> None:
     [("90", 90.0), ("90s", 90.0), ("30m", 1800.0), ("12h", 43200.0), ("7d", 604800.0)],
 )
 def test_cache_ttl_durations(ttl: str, seconds: float) -> None:
-    from auditor.cliopts import parse_duration as _parse_duration
+    from auditor.cli.options import parse_duration as _parse_duration
 
     assert _parse_duration(None, None, ttl) == seconds  # type: ignore[arg-type]
 
@@ -330,7 +330,7 @@ def test_internal_errors_never_show_their_message(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyError(digest)
 
-    monkeypatch.setattr("auditor.cliopts.run_audit", crash)
+    monkeypatch.setattr("auditor.audit.pipeline.run_audit", crash)
     code, _, err = run("-vv", *example())
     assert code == 2
     assert "internal error: KeyError at test_cli.py:" in err

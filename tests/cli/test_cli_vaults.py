@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from auditor import cliopts
-from auditor.cli import cli, main
+from auditor.cli import cli, main, unlock
 from tests.sources.vaults import Login, bitwarden_login, encrypt_bitwarden, write_kdbx
 
 CENTRE = ["Pharmacie du Centre 750056780"]
@@ -85,7 +84,7 @@ def test_environment_variable(audit, vault: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_prompt_on_a_terminal(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PORTAL_AUDIT_KEEPASS_PASSWORD", raising=False)
-    monkeypatch.setattr(cliopts, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(unlock, "_stdin_is_terminal", lambda: True)
     result = CliRunner().invoke(cli, ["audit", str(vault), *AUDIT], input="correct horse\n")
     assert result.exit_code == 1
     assert f"KeePass master password for {vault}:" in result.output

@@ -213,7 +213,7 @@ def test_a_signal_while_reports_are_written_leaves_no_temporary_file(
 def test_a_second_sigterm_cannot_interrupt_the_clean_up() -> None:
     # Supervisors often send SIGTERM more than once: the first one starts the
     # clean-up (every finally), and a second one must not raise inside it.
-    from auditor.cli import Terminated, _raise_terminated
+    from auditor.cli.main import Terminated, _raise_terminated
 
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:

@@ -141,7 +141,7 @@ def test_no_color_is_honoured_on_a_terminal(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    from auditor import cli
+    from auditor.cli.audit import _emit
 
     rendered: list[bool] = []
     real = OutputFormat.to_formatter
@@ -153,9 +153,9 @@ def test_no_color_is_honoured_on_a_terminal(
     monkeypatch.setattr(OutputFormat, "to_formatter", spy)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
-    cli._emit((), None, report)
+    _emit((), None, report)
     monkeypatch.delenv("NO_COLOR")
-    cli._emit((), None, report)
+    _emit((), None, report)
     assert rendered == [False, True]
     assert "Pharmacie du Marché" in capsys.readouterr().out
 

@@ -1,24 +1,16 @@
-"""The audit pipeline: inventories → accounts → derive → checks → report → exit code."""
+"""Reading every inventory file into one list of accounts, or every reason why not."""
 
 from __future__ import annotations
 
-import enum
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from auditor import __version__
-from auditor.checks import CheckContext, renewal_deadline, run_checks
 from auditor.errors import AuditorError
-from auditor.hibp import BreachSource
-from auditor.models import Account, Finding, RowProblem, Severity, location
-from auditor.password.derive import AuditedAccount, derive
+from auditor.models import Account, RowProblem, location
 from auditor.policy import Policy, Portal
-from auditor.progress import ProgressDisplay
-from auditor.report import BreachMode, LeftOut, PracticeReport, Report
-from auditor.report.waivers import Waived, apply_waivers
+from auditor.report import LeftOut
 from auditor.sources import (
     CsvInventory,
     ExcelInventory,
@@ -28,30 +20,6 @@ from auditor.sources import (
     SourceOptions,
     open_inventory,
 )
-
-
-class ExitCode(enum.IntEnum):
-    """The process exit codes of DESIGN.md's command-line contract."""
-
-    CLEAN = 0
-    FINDINGS = 1
-    ERROR = 2
-    INCOMPLETE = 3
-
-
-class FailOn(enum.Enum):
-    """The lowest severity that fails the run (``never``: findings never fail it)."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    NEVER = "never"
-
-    @property
-    def threshold(self) -> Severity | None:
-        """The severity this choice names, or None for ``never``."""
-        return None if self is FailOn.NEVER else Severity(self.value)
 
 
 class NoAccountProblem(RowProblem):
@@ -192,91 +160,3 @@ def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[Ro
             )
         )
     return kept, problems
-
-
-def build_report(
-    audited: Sequence[AuditedAccount],
-    inventory: Inventory,
-    policy: Policy,
-    as_of: date,
-    *,
-    breach_mode: BreachMode,
-    breach_source: str,
-) -> Report:
-    """Run every check and group accounts and findings per practice, in stable order."""
-    ctx = CheckContext(policy, as_of)
-    waivers = apply_waivers(run_checks(audited, ctx), policy.waivers, as_of)
-    members: dict[str, list[AuditedAccount]] = defaultdict(list)
-    for account in audited:
-        members[account.account.practice.id].append(account)
-    found: dict[str, list[Finding]] = defaultdict(list)
-    for finding in waivers.active:  # already in stable order
-        found[finding.account.practice_id].append(finding)
-    waived: dict[str, list[Waived]] = defaultdict(list)
-    for excused in waivers.waived:
-        waived[excused.finding.account.practice_id].append(excused)
-    practices = []
-    for practice_id in sorted(members):
-        accounts = sorted(
-            members[practice_id],
-            key=lambda a: (a.account.portal, a.account.username.casefold(), a.account.owner or ""),
-        )
-        practices.append(
-            PracticeReport(
-                practice=accounts[0].account.practice,
-                accounts=tuple(accounts),
-                findings=tuple(found[practice_id]),
-                waived=tuple(waived[practice_id]),
-                renew_by={
-                    a.account.ref: deadline
-                    for a in accounts
-                    if (deadline := renewal_deadline(a, ctx)) is not None
-                },
-            )
-        )
-    return Report(
-        tool_version=__version__,
-        as_of=as_of,
-        breach_mode=breach_mode,
-        breach_source=breach_source,
-        practices=tuple(practices),
-        skipped_rows=inventory.skipped,
-        left_out=inventory.left_out,
-        inventories=inventory.paths,
-        policy_files=policy.files,
-        min_zxcvbn_score=policy.strength.min_zxcvbn_score,
-        expired_waivers=waivers.expired,
-    )
-
-
-def run_audit(
-    inventory: Inventory,
-    policy: Policy,
-    as_of: date,
-    breach: BreachSource | None,
-    *,
-    breach_mode: BreachMode,
-    jobs: int = 1,
-    progress: ProgressDisplay | None = None,
-) -> Report:
-    """The whole audit of already-read accounts."""
-    policy = inventory.audit_policy(policy)
-    audited = derive(inventory.accounts, policy, breach, jobs=jobs, progress=progress)
-    return build_report(
-        audited,
-        inventory,
-        policy,
-        as_of,
-        breach_mode=breach_mode,
-        breach_source=breach.description if breach else "",
-    )
-
-
-def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
-    """1 for findings at or above the threshold, else 3 if incomplete, else 0."""
-    threshold = fail_on.threshold
-    if threshold is not None and any(f.severity.at_least(threshold) for f in report.findings):
-        return ExitCode.FINDINGS
-    if not report.complete:
-        return ExitCode.INCOMPLETE
-    return ExitCode.CLEAN

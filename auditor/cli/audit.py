@@ -1,0 +1,151 @@
+"""``portal-audit audit``: audit the inventories and write the report where it was asked for."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from auditor.audit import FailOn, exit_code
+from auditor.cli.inputs import AuditInputs, audit_inputs
+from auditor.cli.options import csv_dialect_option
+from auditor.errors import UsageError
+from auditor.formats import CsvDialect, OutputFormat, RenderOptions, write_reports
+from auditor.report import Report
+
+logger = logging.getLogger(__name__)
+
+_FILE_FORMATS = (OutputFormat.JSON, OutputFormat.MARKDOWN, OutputFormat.CSV, OutputFormat.HTML)
+
+
+def _parse_formats(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[OutputFormat, ...]:
+    """``--format json,markdown`` → the formats, in order, without repeats."""
+    if value is None:
+        return ()
+    chosen = []
+    for item in value.split(","):
+        try:
+            chosen.append(OutputFormat(item.strip().lower()))
+        except ValueError:
+            names = ", ".join(f.value for f in OutputFormat)
+            raise click.BadParameter(
+                f"unknown format {item.strip()!r} (choose from {names})", ctx, param
+            ) from None
+    return tuple(dict.fromkeys(chosen))
+
+
+def _write_stdout(chunks: Iterable[str]) -> None:
+    """Write a report to stdout piece by piece (a large JSON report is never one string)."""
+    stream = sys.stdout
+    batch: list[str] = []
+    for chunk in chunks:
+        batch.append(chunk)
+        if len(batch) >= 4096:
+            stream.write("".join(batch))
+            batch.clear()
+    stream.write("".join(batch))
+    stream.flush()
+
+
+def _emit(
+    report_formats: Sequence[OutputFormat],
+    out: Path | None,
+    report: Report,
+    options: RenderOptions | None = None,
+) -> None:
+    tty = sys.stdout.isatty()
+    screen = replace(
+        options or RenderOptions(),
+        color=tty and not os.environ.get("NO_COLOR"),  # https://no-color.org
+        width=shutil.get_terminal_size().columns if tty else 100,
+    )
+    if out is None:
+        chosen = (
+            report_formats[0]
+            if report_formats
+            else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
+        )
+        _write_stdout(chosen.to_formatter(screen).chunks(report))
+        return
+    files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
+    if not report_formats:
+        files = list(_FILE_FORMATS)
+    written = write_reports(report, out, [f.to_formatter(options) for f in files])
+    logger.info("wrote %d report files under %s", len(written), out)
+    if OutputFormat.TERMINAL in report_formats or tty:
+        click.echo(OutputFormat.TERMINAL.to_formatter(screen).render(report), nl=False)
+
+
+@click.command()
+@audit_inputs
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write DIR/<FINESS>/report.<ext> per practice and DIR/summary.<ext>.",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_parse_formats,
+    metavar="FORMATS",
+    help="terminal, json, markdown, csv, junit, html; several comma-separated with --out. "
+    "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
+)
+@csv_dialect_option
+@click.option(
+    "--fail-on",
+    type=click.Choice(FailOn, case_sensitive=False),
+    default=FailOn.HIGH,
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.pass_context
+def audit(
+    ctx: click.Context,
+    *,
+    inputs: AuditInputs,
+    out: Path | None,
+    formats: tuple[OutputFormat, ...],
+    fail_on: FailOn,
+    csv_dialect: CsvDialect,
+) -> None:
+    """Audit INVENTORY files and report which passwords must change, why and by when.
+
+    An inventory is a CSV or Excel (.xlsx) sheet, a KeePass database (.kdbx), a
+    Bitwarden export (.json, plain or password-protected), or a CSV export of
+    Chrome, Edge, Firefox, Safari, Dashlane, 1Password, KeePassXC or Bitwarden.
+
+    Only the first 5 hex characters of each password's SHA-1 leave the machine
+    (Have I Been Pwned's k-anonymity range API); with --hibp-offline nothing does.
+
+    Each run is recorded in the history (see `portal-audit history`), and the
+    reports say what is new and what was fixed since the previous run.
+
+    \b
+    Exit codes:
+      0  complete, nothing at or above --fail-on
+      1  findings at or above --fail-on
+      2  usage, inventory, policy or history error (nothing audited)
+      3  incomplete (a breach lookup failed) and nothing at or above --fail-on
+    """
+    inputs = inputs.quieted(ctx)
+    if out is None and len(formats) > 1:
+        raise UsageError("several formats need --out DIR (stdout takes one format)")
+    report = inputs.run().report
+    _emit(
+        formats,
+        out,
+        report,
+        RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect, lang=inputs.lang),
+    )
+    if not report.complete:
+        logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")
+    sys.exit(exit_code(report, fail_on))

@@ -1,0 +1,32 @@
+"""Where log lines go: stderr, one per record, prefixed and stripped of control characters."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from auditor.safetext import stderr_line
+
+logger = logging.getLogger("auditor")
+"""The package's root logger: every module logs below it; only the CLI configures it."""
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote names and paths from inventories: their control characters are replaced."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return stderr_line(super().format(record))
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """Errors only with ``-q``; warnings by default; ``-v`` info; ``-vv`` debugging."""
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_SafeFormatter("portal-audit: %(levelname)s: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False

@@ -1,0 +1,86 @@
+"""Options and value parsers that several commands share."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import click
+
+from auditor.finess import finess_problem
+from auditor.formats import CsvDialect
+from auditor.history import default_path
+from auditor.models import Practice
+
+AS_OF_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
+"""Days ``--as-of`` accepts: deadlines add up to ten years (policy limits) to dates
+up to the audit day, so a day near ``date.max`` would overflow instead of auditing."""
+
+
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """``2026-11-22`` → a day within ``AS_OF_RANGE``."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise click.BadParameter(
+            f"{value!r} is outside {AS_OF_RANGE[0].isoformat()}…{AS_OF_RANGE[1].isoformat()}",
+            ctx,
+            param,
+        )
+    return day
+
+
+def parse_practice(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> Practice | None:
+    """A FINESS number → the practice it names (its name comes from the inventories)."""
+    if value is None:
+        return None
+    if (reason := finess_problem(value.strip())) is not None:
+        raise click.BadParameter(f"{value!r}: {reason}", ctx, param)
+    return Practice(value.strip(), "")
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    """``90s``, ``30m``, ``12h``, ``7d`` (or bare seconds) → seconds."""
+    match = _DURATION.match(value.strip().lower())
+    if match is None:
+        raise click.BadParameter(f"{value!r} is not a duration like 12h or 7d", ctx, param)
+    return float(match[1]) * _SECONDS[match[2]]
+
+
+policy_option = click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A policy TOML file layered on the built-in policy (repeatable).",
+)
+
+history_option = click.option(
+    "--history",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="SQLite file where runs are recorded and compared "
+    f"(default: {default_path()}). Holds names and logins, never a password.",
+)
+
+csv_dialect_option = click.option(
+    "--csv-dialect",
+    # By value: click matches enum members by name, and EXCEL_FR is spelled excel-fr.
+    type=click.Choice([dialect.value for dialect in CsvDialect], case_sensitive=False),
+    callback=lambda ctx, param, value: CsvDialect(value.lower()),
+    default=CsvDialect.STANDARD.value,
+    show_default=True,
+    help="excel-fr: ';'-separated UTF-8 with BOM and CRLF, which French Excel (and Word's "
+    "mail merge) open with accents intact.",
+)
