@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
@@ -17,6 +17,8 @@ from rich.console import Console
 from auditor.audit import Audited, AuditRequest, audited
 from auditor.cli.logs import configure_logging
 from auditor.cli.options import (
+    F,
+    gathered,
     history_option,
     parse_date,
     parse_duration,
@@ -28,8 +30,6 @@ from auditor.hibp import DEFAULT_API, DEFAULT_LOOKUP_DEADLINE
 from auditor.i18n import Lang
 from auditor.progress import BarDisplay, ProgressDisplay
 from auditor.sources import Unlock
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -212,16 +212,10 @@ _REQUEST_FIELDS = tuple(field.name for field in fields(AuditRequest))
 _TERMINAL_FIELDS = ("lang", "quiet", "keepass_password_file", "bitwarden_password_file")
 
 
-def audit_inputs(command: F) -> F:
-    """Give a command the shared options, gathered into one ``inputs: AuditInputs``."""
+def _inputs(**values: Any) -> AuditInputs:
+    request = AuditRequest(**{name: values.pop(name) for name in _REQUEST_FIELDS})
+    return AuditInputs(request, **values)
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        request = AuditRequest(**{name: kwargs.pop(name) for name in _REQUEST_FIELDS})
-        terminal = {name: kwargs.pop(name) for name in _TERMINAL_FIELDS}
-        return command(*args, inputs=AuditInputs(request, **terminal), **kwargs)
 
-    decorated: Any = wrapper
-    for option in reversed(_INPUT_OPTIONS):
-        decorated = option(decorated)
-    return decorated  # type: ignore[no-any-return]
+audit_inputs = gathered("inputs", _INPUT_OPTIONS, _REQUEST_FIELDS + _TERMINAL_FIELDS, _inputs)
+"""Give a command the shared options, gathered into one ``inputs: AuditInputs``."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -12,6 +15,8 @@ from auditor.finess import finess_problem
 from auditor.formats import CsvDialect
 from auditor.history import default_path
 from auditor.models import Practice
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 AS_OF_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
 """Days ``--as-of`` accepts: deadlines add up to ten years (policy limits) to dates
@@ -84,3 +89,30 @@ csv_dialect_option = click.option(
     help="excel-fr: ';'-separated UTF-8 with BOM and CRLF, which French Excel (and Word's "
     "mail merge) open with accents intact.",
 )
+
+
+def gathered(
+    keyword: str,
+    options: Sequence[Callable[[F], F]],
+    names: Sequence[str],
+    build: Callable[..., object],
+) -> Callable[[F], F]:
+    """A decorator giving a command ``options``, passed to it as one ``keyword=build(...)``.
+
+    ``build`` takes the values of the parameters ``names``, so a command sees
+    one checked object (an audit's inputs, the SMTP settings) instead of a
+    dozen loose parameters.
+    """
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in names}
+            return command(*args, **{keyword: build(**values)}, **kwargs)
+
+        decorated: Any = wrapper
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated  # type: ignore[no-any-return]
+
+    return decorate

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from auditor.audit import ExitCode
 from auditor.cli.inputs import AuditInputs, audit_inputs
-from auditor.cli.options import csv_dialect_option
+from auditor.cli.options import F, csv_dialect_option, gathered
 from auditor.errors import UsageError
 from auditor.formats import CsvDialect
 from auditor.i18n import catalog
@@ -23,28 +24,68 @@ _SMTP_ENV = ("PORTAL_AUDIT_SMTP_USER", "PORTAL_AUDIT_SMTP_PASSWORD")
 def _smtp_settings(
     *,
     send: bool,
-    host: str | None,
-    port: int | None,
-    security: SmtpSecurity,
-    allow_plaintext: bool,
-    cafile: str | None,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_security: str,
+    allow_plaintext_smtp: bool,
+    smtp_cafile: str | None,
 ) -> SmtpSettings | None:
     """The relay ``--send`` uses, checked before the audit: a refused setting costs nothing."""
     if not send:
         return None
-    if not host:
+    if not smtp_host:
         raise UsageError("--send needs --smtp-host")
+    security = SmtpSecurity(smtp_security)
     settings = SmtpSettings(
-        host=host,
-        port=port or security.default_port,
+        host=smtp_host,
+        port=smtp_port or security.default_port,
         security=security,
         user=os.environ.get(_SMTP_ENV[0]),
         password=os.environ.get(_SMTP_ENV[1]),
-        allow_plaintext=allow_plaintext,
-        cafile=cafile,
+        allow_plaintext=allow_plaintext_smtp,
+        cafile=smtp_cafile,
     )
     settings.check()
     return settings
+
+
+_SMTP_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option("--send", is_flag=True, help="Send the reminders by SMTP. Without it: a dry run."),
+    click.option("--smtp-host", metavar="HOST", help="The SMTP relay (needed with --send)."),
+    click.option(
+        "--smtp-port",
+        type=click.IntRange(1, 65535),
+        help="Default: 587 for starttls, 465 for tls, 25 for none.",
+    ),
+    click.option(
+        "--smtp-security",
+        type=click.Choice([s.value for s in SmtpSecurity]),
+        default=SmtpSecurity.STARTTLS.value,
+        show_default=True,
+        help="none is refused unless the relay is on this machine (127.0.0.1) or "
+        "--allow-plaintext-smtp is given.",
+    ),
+    click.option(
+        "--allow-plaintext-smtp",
+        is_flag=True,
+        help="Allow --smtp-security none towards a relay on the network.",
+    ),
+    click.option(
+        "--smtp-cafile",
+        type=click.Path(dir_okay=False, exists=True),
+        metavar="FILE",
+        help="CA certificates for a relay whose certificate a private authority signed.",
+    ),
+)
+
+
+smtp_options = gathered(
+    "smtp",
+    _SMTP_OPTIONS,
+    ("send", "smtp_host", "smtp_port", "smtp_security", "allow_plaintext_smtp", "smtp_cafile"),
+    _smtp_settings,
+)
+"""Give a command the SMTP options, as one checked ``smtp: SmtpSettings | None``."""
 
 
 def _check_sender(sender: str | None, *, needed: bool) -> None:
@@ -72,32 +113,7 @@ def _tell(line: str) -> None:
     metavar="ADDRESS",
     help="The reminders' sender (needed with --out and --send), e.g. informatique@groupe.fr.",
 )
-@click.option("--send", is_flag=True, help="Send the reminders by SMTP. Without it: a dry run.")
-@click.option("--smtp-host", metavar="HOST", help="The SMTP relay (needed with --send).")
-@click.option(
-    "--smtp-port",
-    type=click.IntRange(1, 65535),
-    help="Default: 587 for starttls, 465 for tls, 25 for none.",
-)
-@click.option(
-    "--smtp-security",
-    type=click.Choice([s.value for s in SmtpSecurity]),
-    default=SmtpSecurity.STARTTLS.value,
-    show_default=True,
-    help="none is refused unless the relay is on this machine (127.0.0.1) or "
-    "--allow-plaintext-smtp is given.",
-)
-@click.option(
-    "--allow-plaintext-smtp",
-    is_flag=True,
-    help="Allow --smtp-security none towards a relay on the network.",
-)
-@click.option(
-    "--smtp-cafile",
-    type=click.Path(dir_okay=False, exists=True),
-    metavar="FILE",
-    help="CA certificates for a relay whose certificate a private authority signed.",
-)
+@smtp_options
 @csv_dialect_option
 @click.pass_context
 def remind(
@@ -106,12 +122,7 @@ def remind(
     inputs: AuditInputs,
     out: Path | None,
     sender: str | None,
-    send: bool,
-    smtp_host: str | None,
-    smtp_port: int | None,
-    smtp_security: str,
-    allow_plaintext_smtp: bool,
-    smtp_cafile: str | None,
+    smtp: SmtpSettings | None,
     csv_dialect: CsvDialect,
 ) -> None:
     """Audit INVENTORY files, then tell each person which accounts to change, why, by when.
@@ -136,15 +147,7 @@ def remind(
       3  some messages could not be sent (the others were), or the audit was incomplete
     """
     inputs = inputs.quieted(ctx)
-    smtp = _smtp_settings(
-        send=send,
-        host=smtp_host,
-        port=smtp_port,
-        security=SmtpSecurity(smtp_security),
-        allow_plaintext=allow_plaintext_smtp,
-        cafile=smtp_cafile,
-    )
-    _check_sender(sender, needed=send or out is not None)
+    _check_sender(sender, needed=smtp is not None or out is not None)
     result = inputs.run()
     delivered = deliver(
         result.report,
