@@ -1,8 +1,9 @@
-"""Folding of text for comparisons that ignore case, accents, spacing and common leet."""
+"""Shapes of inventory text (e-mail addresses, loopback hosts) and its folding for comparisons."""
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import unicodedata
 
@@ -77,3 +78,13 @@ def words(text: str, min_length: int) -> frozenset[str]:
     Cached: the same practice, owner and portal names come back account after account.
     """
     return frozenset(word for word in _WORD.findall(fold(text)) if len(word) >= min_length)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from auditor.hibp import open_corpus
-from auditor.hibp.mirror import is_loopback, serve
+from auditor.hibp.mirror import serve
+from auditor.text import is_loopback
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ the passwords audited.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import random
 import re
@@ -107,16 +106,6 @@ class RangeMirror:
             suffix = f"{self._rng.getrandbits(4 * SUFFIX_LENGTH):0{SUFFIX_LENGTH}X}"
             padded.setdefault(suffix, 0)
         return padded
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from auditor.errors import AuditorError
-from auditor.hibp.mirror import is_loopback
+from auditor.text import is_loopback
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 
 from auditor.hibp import CorpusError, open_corpus
-from auditor.hibp.mirror import RangeMirror, is_loopback
+from auditor.hibp.mirror import RangeMirror
 from auditor.hibp.offline import LocalCorpus
+from auditor.text import is_loopback
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "examples" / "pwned-passwords-SYNTHETIC.txt"
