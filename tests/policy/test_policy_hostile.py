@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.policy import dump_policy, load_policy
-from auditor.policy.load import MAX_NESTING, MAX_POLICY_BYTES
+from auditor.policy.limits import MAX_NESTING, MAX_POLICY_BYTES
 
 RunCli = Callable[..., tuple[int, str, str]]
 AUDIT = [
