@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import assert_never
 
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
 from auditor.models import CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount, NotChecked
-from auditor.policy import Waiver
+from auditor.policy import PolicyError, Waiver, load_policy
+from auditor.policy.load import BUILTIN_FILES
 from auditor.report import Gap, PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
 
 UNCHECKED_LISTED = 5
 """Accounts a "not checked" sentence names before "and N more": the full list is in the table."""
+
+
+_BUILTIN_LABELS = frozenset(f"built-in:{name}" for name in BUILTIN_FILES)
+"""How ``Policy.files`` names the built-in files, which ``load_policy`` always reads."""
+
+
+def portal_name(report: Report, portal_id: str) -> str:
+    """The portal as people name it (``Carte Blanche Partenaires (CBPEC)``); else its id.
+
+    Human formats show this; JSON, CSV and JUnit keep the id, a public contract.
+    """
+    return _portal_names(_policy_key(report.policy_files)).get(portal_id, portal_id)
+
+
+def _policy_key(files: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """The user policy files with their modification times, so an edited file is read again."""
+    key = []
+    for file in files:
+        if file in _BUILTIN_LABELS:
+            continue
+        try:
+            key.append((file, Path(file).stat().st_mtime_ns))
+        except OSError:
+            key.append((file, -1))
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=8)
+def _portal_names(user_files: tuple[tuple[str, int], ...]) -> Mapping[str, str]:
+    # The report keeps the files the audit layered, not the policy: read them again, once.
+    # A file gone or broken since the audit leaves the built-in names, never an error.
+    try:
+        policy = load_policy(Path(file) for file, _ in user_files)
+    except PolicyError:
+        policy = load_policy()
+    return {portal.id: portal.name for portal in policy.portals}
 
 
 def breach_word(audited: AuditedAccount) -> str:
