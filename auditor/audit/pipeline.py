@@ -23,6 +23,7 @@ from auditor.password.derive import AuditedAccount, derive
 from auditor.policy import Policy, load_policy
 from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, PracticeReport, Report
+from auditor.report.priority import prioritised
 from auditor.report.waivers import Waived, apply_waivers
 from auditor.sources import SourceOptions, Unlock, load_practice_map
 
@@ -69,7 +70,7 @@ def build_report(
             PracticeReport(
                 practice=accounts[0].account.practice,
                 accounts=tuple(accounts),
-                findings=tuple(found[practice_id]),
+                findings=prioritised(found[practice_id], accounts),
                 waived=tuple(waived[practice_id]),
                 renew_by={
                     a.account.ref: deadline
@@ -90,6 +91,7 @@ def build_report(
         policy_files=policy.files,
         min_zxcvbn_score=policy.strength.min_zxcvbn_score,
         expired_waivers=waivers.expired,
+        portal_names={portal.id: portal.name for portal in policy.portals},
     )
 
 

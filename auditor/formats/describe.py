@@ -2,58 +2,40 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from types import MappingProxyType
 from typing import assert_never
 
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
 from auditor.models import CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount, NotChecked
-from auditor.policy import PolicyError, Waiver, load_policy
-from auditor.policy.load import BUILTIN_FILES
+from auditor.policy import Waiver
 from auditor.report import Gap, PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
+from auditor.report.priority import PracticeKey
 
 UNCHECKED_LISTED = 5
 """Accounts a "not checked" sentence names before "and N more": the full list is in the table."""
 
 
-_BUILTIN_LABELS = frozenset(f"built-in:{name}" for name in BUILTIN_FILES)
-"""How ``Policy.files`` names the built-in files, which ``load_policy`` always reads."""
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
 
 
 def portal_name(report: Report, portal_id: str) -> str:
     """The portal as people name it (``Carte Blanche Partenaires (CBPEC)``); else its id.
 
     Human formats show this; JSON, CSV and JUnit keep the id, a public contract.
+    The names are the policy's the audit applied (``Report.portal_names``); an id
+    no policy names (an ``--all-entries`` site, a portal gone since a recorded run)
+    stays as it is.
     """
-    return _portal_names(_policy_key(report.policy_files)).get(portal_id, portal_id)
+    return report.portal_names.get(portal_id, portal_id)
 
 
-def _policy_key(files: Sequence[str]) -> tuple[tuple[str, int], ...]:
-    """The user policy files with their modification times, so an edited file is read again."""
-    key = []
-    for file in files:
-        if file in _BUILTIN_LABELS:
-            continue
-        try:
-            key.append((file, Path(file).stat().st_mtime_ns))
-        except OSError:
-            key.append((file, -1))
-    return tuple(key)
-
-
-@functools.lru_cache(maxsize=8)
-def _portal_names(user_files: tuple[tuple[str, int], ...]) -> Mapping[str, str]:
-    # The report keeps the files the audit layered, not the policy: read them again, once.
-    # A file gone or broken since the audit leaves the built-in names, never an error.
-    try:
-        policy = load_policy(Path(file) for file, _ in user_files)
-    except PolicyError:
-        policy = load_policy()
-    return {portal.id: portal.name for portal in policy.portals}
+def priority_line(words: Catalog, report: Report) -> str | None:
+    """The one sentence that explains the order within an urgency; None if no count orders it."""
+    return words.t("priority.breach_order") if report.breached_findings else None
 
 
 def breach_word(audited: AuditedAccount) -> str:
@@ -112,15 +94,20 @@ def checks_text(words: Catalog, practice: PracticeReport, audited: AuditedAccoun
     return labels or words.t("account.ok")
 
 
-def unchecked_line(words: Catalog, practice: PracticeReport) -> Rendered | None:
-    """``Not checked: 2 accounts — kalixia jdoe (password not recorded), …``; None if none."""
+def unchecked_line(
+    words: Catalog, practice: PracticeReport, portal_names: Mapping[str, str] = _NO_NAMES
+) -> Rendered | None:
+    """``Not checked: 2 accounts — Kalixia jdoe (password not recorded), …``; None if none.
+
+    Pass the report's ``portal_names``: without them the portal ids are shown.
+    """
     unchecked = practice.unchecked
     if not unchecked:
         return None
     named = [
         words.t(
             "coverage.misc.account",
-            portal=audited.account.portal,
+            portal=portal_names.get(audited.account.portal, audited.account.portal),
             username=audited.account.username,
             owner=words.t("coverage.misc.owner", owner=audited.account.owner)
             if audited.account.owner
@@ -193,10 +180,9 @@ def mfa_label(words: Catalog, mfa: bool | None) -> str:
     return words.t({True: "mfa.on", False: "mfa.off", None: "mfa.unknown"}[mfa])
 
 
-def risk_order(practice: PracticeReport) -> tuple[int, int, str]:
-    """Sort key ranking practices: most urgent first, then most findings."""
-    worst = practice.worst.rank if practice.worst else len(Severity)
-    return (worst, -len(practice.findings), practice.practice.id)
+def risk_order(practice: PracticeReport) -> PracticeKey:
+    """Sort key ranking practices: most urgent first, then most breached, then most findings."""
+    return practice.ranking_key
 
 
 def waiver_scope(waiver: Waiver) -> str:

@@ -14,6 +14,8 @@ from auditor.formats.describe import (
     expired_waiver_line,
     left_out_line,
     mfa_label,
+    portal_name,
+    priority_line,
     risk_order,
     severity_counts,
     severity_label,
@@ -25,6 +27,7 @@ from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
 from auditor.report.changes import PracticeChanges
+from auditor.report.priority import finding_key
 from auditor.safetext import markdown as md
 
 
@@ -39,9 +42,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _by_due(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings in the order to act on them: due date, then severity."""
-    return sorted(findings, key=lambda f: (f.due, f.severity.rank, f.sort_key))
+def _by_due(practice: PracticeReport) -> list[Finding]:
+    """Findings by due date, then in the report's priority (severity, then breach count)."""
+    return sorted(
+        practice.findings,
+        key=lambda f: (f.due, finding_key(f, practice.breach_count(f.account))),
+    )
 
 
 class MarkdownFormat(Formatter):
@@ -58,7 +64,7 @@ class MarkdownFormat(Formatter):
         out = [f"# {words.t('report.title', as_of=words.day(report.as_of))}", ""]
         out += self._overview(report)
         for practice in report.practices:
-            out += ["", *self._practice(practice)]
+            out += ["", *self._practice(report, practice)]
         if report.skipped_rows:
             out += ["", f"## {words.t('report.rows_not_audited')}", ""]
             out += [f"- {md(str(row))}" for row in report.skipped_rows]
@@ -87,6 +93,8 @@ class MarkdownFormat(Formatter):
             lines.append(f"- **{words.t('coverage.misc.breach_skipped')}**")
         if report.left_out:
             lines.append(f"- {left_out_line(words, report)}")
+        if (order := priority_line(words, report)) is not None:
+            lines.append(f"- {order}")
         if not report.complete:
             lines.append(f"- **{words.t('report.incomplete')}**")
         lines += [f"- **{expired_waiver_line(words, w)}**" for w in report.expired_waivers]
@@ -105,19 +113,20 @@ class MarkdownFormat(Formatter):
             lines += ["", *_table(self._columns("finess", "practice", "worst", "findings"), rows)]
         return lines
 
-    def _changes(self, changes: PracticeChanges) -> list[str]:
+    def _changes(self, report: Report, changes: PracticeChanges) -> list[str]:
         """The sentence, then each new, fixed and departed finding."""
         words = self.words
         lines = [changes_line(words, changes)]
         for heading, keys in change_groups(changes):
             lines += ["", f"#### {words.t(heading)}", ""]
             lines += [
-                f"- {md(key.portal)} {md(key.username)} — {check_label(words, key.check)}"
+                f"- {md(portal_name(report, key.portal))} {md(key.username)}"
+                f" — {check_label(words, key.check)}"
                 for key in keys
             ]
         return lines
 
-    def _practice(self, practice: PracticeReport) -> list[str]:
+    def _practice(self, report: Report, practice: PracticeReport) -> list[str]:
         words = self.words
         title = words.t(
             "practice.title",
@@ -125,23 +134,23 @@ class MarkdownFormat(Formatter):
             finess=practice.practice.id,
         )
         lines = [f"## {title}", "", f"**{status_line(words, practice)}**"]
-        if (unchecked := unchecked_line(words, practice)) is not None:
+        if (unchecked := unchecked_line(words, practice, report.portal_names)) is not None:
             lines += ["", f"**{unchecked}**"]
         if practice.changes is not None:
-            lines += ["", *self._changes(practice.changes)]
+            lines += ["", *self._changes(report, practice.changes)]
         if practice.findings:
             rows = [
                 [
                     words.short_day(f.due),
                     severity_label(words, f.severity),
-                    md(f.account.portal),
+                    md(portal_name(report, f.account.portal)),
                     md(f.account.username),
                     md(f.account.owner or ""),
                     check_label(words, f.check),
                     words.text(f.message),
                     words.text(f.action),
                 ]
-                for f in _by_due(practice.findings)
+                for f in _by_due(practice)
             ]
             lines += ["", f"### {words.t('practice.actions_by_date')}", ""]
             lines += _table(
@@ -153,7 +162,7 @@ class MarkdownFormat(Formatter):
         if practice.waived:
             rows = [
                 [
-                    md(w.finding.account.portal),
+                    md(portal_name(report, w.finding.account.portal)),
                     md(w.finding.account.username),
                     md(w.finding.account.owner or ""),
                     check_label(words, w.finding.check),
@@ -176,7 +185,7 @@ class MarkdownFormat(Formatter):
             )
         accounts = [
             [
-                md(a.account.portal),
+                md(portal_name(report, a.account.portal)),
                 md(a.account.username),
                 md(a.account.owner or ""),
                 words.text(a.account.role.phrase),

@@ -14,6 +14,8 @@ from auditor.formats.describe import (
     check_label,
     expired_waiver_line,
     left_out_line,
+    portal_name,
+    priority_line,
     severity_counts,
     severity_label,
     status_line,
@@ -39,14 +41,15 @@ _STYLE = {
 def _account_rows(
     practice: PracticeReport,
 ) -> list[tuple[Severity, date, AccountRef, list[CheckId]]]:
-    """One row per account with findings: worst severity, earliest due date, check ids."""
+    """One row per account with findings, in the report's priority: worst severity, earliest
+    due date, check ids."""
     rows = []
-    for ref, found in practice.findings_by_account.items():
+    for ref, found in practice.to_act_on:
         ordered = sorted(found, key=lambda f: (f.severity.rank, f.check.value))
         rows.append(
             (ordered[0].severity, min(f.due for f in found), ref, [f.check for f in ordered])
         )
-    return sorted(rows, key=lambda row: (row[0].rank, row[1], str(row[2])))
+    return rows
 
 
 class TerminalFormat(Formatter):
@@ -76,7 +79,9 @@ class TerminalFormat(Formatter):
             emoji=False,
         )
         for practice in report.practices:
-            self._practice(console, practice)
+            self._practice(console, report, practice)
+        if (order := priority_line(words, report)) is not None:
+            console.print(Text(order))
         if report.breach_skipped:
             console.print(Text(words.t("coverage.misc.breach_skipped"), style=UNCHECKED_STYLE))
         console.print(Text(self._total(report)))
@@ -88,7 +93,7 @@ class TerminalFormat(Formatter):
             console.print(Text(expired_waiver_line(words, waiver), style="yellow"))
         return buffer.getvalue()
 
-    def _practice(self, console: Console, practice: PracticeReport) -> None:
+    def _practice(self, console: Console, report: Report, practice: PracticeReport) -> None:
         """One practice: its name, status, what was not checked, and the accounts to act on."""
         words = self.words
         name = term(f"{practice.practice.id} {practice.practice.name}".strip())
@@ -98,7 +103,7 @@ class TerminalFormat(Formatter):
         else:
             style = "green" if practice.fully_checked else UNCHECKED_STYLE
         console.print(Text(f"  {status_line(words, practice)}", style=style))
-        if (unchecked := unchecked_line(words, practice)) is not None:
+        if (unchecked := unchecked_line(words, practice, report.portal_names)) is not None:
             console.print(Text(f"  {unchecked}", style=UNCHECKED_STYLE))
         counts = words.t(
             "terminal.practice_counts",
@@ -116,14 +121,14 @@ class TerminalFormat(Formatter):
             for column in ("", "severity", "due", "portal", "login", "owner", "why"):
                 table.add_column(
                     words.t(f"column.{column}") if column else "",
-                    no_wrap=column not in ("login", "owner", "why"),
+                    no_wrap=column not in ("portal", "owner", "why"),
                 )
             for severity, due, ref, checks in rows[: self.max_rows]:
                 table.add_row(
                     "",
                     Text(severity_label(words, severity), style=_STYLE[severity]),
                     Text(words.short_day(due)),
-                    Text(term(ref.portal)),
+                    Text(term(portal_name(report, ref.portal))),
                     Text(term(ref.username)),
                     Text(term(ref.owner or "")),
                     Text(", ".join(check_label(words, check) for check in checks)),

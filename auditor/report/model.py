@@ -15,6 +15,7 @@ from auditor.models import AccountRef, CheckId, Finding, Practice, RowProblem, S
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.report.changes import PracticeChanges
+from auditor.report.priority import PracticeKey, account_key, breach_count, practice_key
 from auditor.report.waivers import Waived
 
 REPORT_SCHEMA = "portal-auditor/report/v1"
@@ -111,7 +112,10 @@ class PracticeReport:
 
     practice: Practice
     accounts: tuple[AuditedAccount, ...]
+    """By portal, login and owner: the inventory's listing."""
     findings: tuple[Finding, ...]
+    """In the order to act on them (``priority.finding_key``): by severity, then, within a
+    severity, the password seen most often in breaches first."""
     renew_by: Mapping[AccountRef, date] = field(compare=False)
     """Each account's renewal deadline (maximum age or expiry) where the policy sets one."""
     waived: tuple[Waived, ...] = ()
@@ -168,6 +172,35 @@ class PracticeReport:
         """The findings about one account."""
         return self.findings_by_account.get(audited.account.ref, ())
 
+    def breach_count(self, ref: AccountRef) -> int:
+        """Times this account's password was seen in breaches (0 when not known to be)."""
+        return self._breach_counts.get(ref, 0)
+
+    @cached_property
+    def _breach_counts(self) -> dict[AccountRef, int]:
+        return {audited.account.ref: breach_count(audited) for audited in self.accounts}
+
+    @cached_property
+    def to_act_on(self) -> tuple[tuple[AccountRef, tuple[Finding, ...]], ...]:
+        """Each account with findings and its findings, in the order to act on them.
+
+        By worst severity, then, within a severity, the password seen most often
+        in breaches first, then the earliest due day (``priority.account_key``).
+        """
+        return tuple(
+            sorted(
+                self.findings_by_account.items(),
+                key=lambda item: account_key(item[1], self.breach_count(item[0])),
+            )
+        )
+
+    @property
+    def ranking_key(self) -> PracticeKey:
+        """Sort key ranking practices: worst severity, then most breached, then most findings."""
+        first = self.to_act_on[0][0] if self.to_act_on else None
+        top_count = self.breach_count(first) if first is not None else 0
+        return practice_key(self.practice.id, self.worst, top_count, len(self.findings))
+
     @cached_property
     def findings_by_account(self) -> dict[AccountRef, tuple[Finding, ...]]:
         """Findings grouped per account, in report order; accounts without findings absent."""
@@ -198,6 +231,9 @@ class Report:
     """The policy's minimum strength score, which the strength chart marks."""
     expired_waivers: tuple[Waiver, ...] = ()
     """Waivers past their expiry: their findings count again, and the report says so."""
+    portal_names: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Each policy portal's id → the name people know it by (``Carte Blanche Partenaires
+    (CBPEC)``): human formats show the name, JSON, CSV and JUnit keep the id."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -218,6 +254,15 @@ class Report:
     def fully_checked(self) -> bool:
         """Every account of every practice fully checked (see ``Gap``)."""
         return all(practice.fully_checked for practice in self.practices)
+
+    @property
+    def breached_findings(self) -> bool:
+        """Some account with findings has a password seen in breaches: the count orders them."""
+        return any(
+            practice.breach_count(ref) > 0
+            for practice in self.practices
+            for ref in practice.findings_by_account
+        )
 
     @property
     def breach_skipped(self) -> bool:

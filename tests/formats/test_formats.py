@@ -195,6 +195,6 @@ def test_status_line_speaks_plainly(
 
 def test_terminal_lists_each_account_once_with_its_reasons(report: Report) -> None:
     text = OutputFormat.TERMINAL.to_formatter(RenderOptions(width=160)).render(report)
-    viamedis = [line for line in text.splitlines() if " viamedis " in line]
+    viamedis = [line for line in text.splitlines() if " Viamedis " in line]
     assert len(viamedis) == 1
     assert "breached" in viamedis[0] and "weak" in viamedis[0] and "age unknown" in viamedis[0]
