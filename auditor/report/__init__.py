@@ -2,9 +2,10 @@
 
 Every output (formats, reminders, history) reads a ``Report`` and nothing else;
 ``model`` holds it, ``changes`` compares it with the previous run, ``waivers``
-sets aside the findings a policy excuses.
+sets aside the findings a policy excuses, ``anonymize`` makes the copy sent to others.
 """
 
+from auditor.report.anonymize import Anonymized, Pseudonym, anonymized
 from auditor.report.model import (
     PASSWORD_CHECKS,
     REPORT_SCHEMA,
@@ -23,14 +24,17 @@ from auditor.report.model import (
 __all__ = [
     "PASSWORD_CHECKS",
     "REPORT_SCHEMA",
+    "Anonymized",
     "BreachMode",
     "Checked",
     "Coverage",
     "Gap",
     "LeftOut",
     "PracticeReport",
+    "Pseudonym",
     "Report",
     "Unchecked",
+    "anonymized",
     "coverage",
     "most_urgent",
 ]

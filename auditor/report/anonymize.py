@@ -1,0 +1,480 @@
+"""A report's anonymised copy: people, logins, addresses and practices become stable pseudonyms."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import overload
+from urllib.parse import urlsplit
+
+from auditor.i18n import Lang, Rendered, catalog
+from auditor.i18n.phrase import Arg, Phrase, Series
+from auditor.models import Account, AccountRef, Finding, Origin, Practice, RowProblem
+from auditor.password.derive import AuditedAccount
+from auditor.policy import Waiver
+from auditor.report.changes import FindingKey, PracticeChanges
+from auditor.report.model import LeftOut, PracticeReport, Report
+from auditor.report.waivers import Waived
+from auditor.text import fold, fold_key, words
+
+
+class Kind(enum.Enum):
+    """What a pseudonym stands for; the value names it in the ``--anonymize-map`` file."""
+
+    PERSON = "person"
+    LOGIN = "login"
+    ADDRESS = "address"
+    PRACTICE_ID = "practice-id"
+    PRACTICE = "practice"
+    ENTRY = "entry"
+
+
+_WORDS = {
+    Kind.PERSON: "anonymize.person",
+    Kind.LOGIN: "anonymize.login",
+    Kind.ADDRESS: "anonymize.address",
+    Kind.PRACTICE_ID: "anonymize.practice_id",
+    Kind.PRACTICE: "anonymize.practice",
+    Kind.ENTRY: "anonymize.entry",
+}
+"""The catalogue entry of each kind's pseudonym ("Personne {number}")."""
+
+MIN_SCRUBBED = 3
+"""Shortest value (letters and digits) replaced inside free text: a one- or two-character
+login names nobody, and replacing it there would garble line numbers and short words.
+Fields that hold the value itself (a login column) are replaced whatever its length."""
+
+MAX_SEPARATOR = 3
+"""Characters allowed between two words of a value found in free text ("Claire - Martin")."""
+
+# What a row problem quotes: a cell's value ('…' or "…", as Python's repr puts it), or a
+# vault entry's folder path and title ([…]). Those may name anyone, known or not.
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\[[^\]\n]*\]")
+_WITHHELD = "…"
+_TOKEN = re.compile(r"[a-z0-9]+")
+_PATH_SEPARATOR = re.compile(r"[\\/]")
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    """One real value and the pseudonym that replaces it in the copy."""
+
+    kind: Kind
+    number: int
+    real: str
+    """As first met in the report."""
+    pseudonym: str
+
+
+@dataclass(frozen=True)
+class Anonymized:
+    """The anonymised report, and the table to read it back (written only when asked for)."""
+
+    report: Report
+    pseudonyms: tuple[Pseudonym, ...]
+    """By kind, then number."""
+
+
+# Every field of the records the copy rebuilds, replaced or deliberately kept: a field added
+# to one of them must be placed here (tests/report/test_anonymize.py fails until it is), so
+# that no new field carries a name into the copy unseen.
+HANDLED_FIELDS: dict[type, frozenset[str]] = {
+    Report: frozenset(
+        {
+            "practices",
+            "skipped_rows",
+            "left_out",
+            "inventories",
+            "breach_source",
+            "expired_waivers",
+            # Kept: versions, days, modes, a score and portal names name no one. The policy
+            # files are the set-up's, not people's, and formats read them again for portal names.
+            "tool_version",
+            "as_of",
+            "breach_mode",
+            "min_zxcvbn_score",
+            "policy_files",
+            "portal_names",
+        }
+    ),
+    PracticeReport: frozenset(
+        {"practice", "accounts", "findings", "renew_by", "waived", "changes"}
+    ),
+    AuditedAccount: frozenset({"account", "facts"}),  # facts hold no name (derive.py)
+    Account: frozenset(
+        {
+            "practice",
+            "username",
+            "owner",
+            "owner_email",
+            "origin",
+            "url",
+            "practice_contact_email",
+            # Kept: portal ids, roles, dates and flags name no one; passwords are gone by now.
+            "portal",
+            "role",
+            "password_changed",
+            "mfa",
+            "password",
+            "changed_approximate",
+            "expires",
+            "history",
+        }
+    ),
+    AccountRef: frozenset({"practice_id", "portal", "username", "owner"}),
+    Practice: frozenset({"id", "name"}),
+    Origin: frozenset({"path", "line", "entry"}),
+    Finding: frozenset({"account", "message", "action", "check", "severity", "due"}),
+    Waived: frozenset({"finding", "waiver"}),
+    Waiver: frozenset(
+        {"reason", "accepted_by", "practice", "username", "where", "expires", "check", "portal"}
+    ),
+    PracticeChanges: frozenset({"new", "fixed", "gone", "previous_run", "previous_as_of"}),
+    FindingKey: frozenset({"practice_id", "username", "portal", "check"}),
+    RowProblem: frozenset({"path", "reason", "entry", "line", "column"}),
+    LeftOut: frozenset({"path", "entries"}),
+}
+
+
+def anonymized(
+    report: Report,
+    *,
+    lang: Lang,
+    generic_owners: frozenset[str],
+    keep_practices: bool = False,
+) -> Anonymized:
+    """The report with every person, login, address, vault entry and (unless kept) practice
+    replaced by a pseudonym in ``lang``, numbered in the report's order.
+
+    Pure and deterministic: the same report gives the same copy. ``generic_owners`` is the
+    policy's list of owner words that name no one (``comptoir``): such owners stay as written.
+    """
+    table = _Table(lang, generic_owners, keep_practices)
+    table.meet(report)
+    table.seal()
+    return Anonymized(table.report(report), table.pseudonyms())
+
+
+@dataclass
+class _Table:
+    """The pseudonyms of one report, numbered as met, and the rebuilding of its records."""
+
+    lang: Lang
+    generic: frozenset[str]
+    keep_practices: bool
+    _numbers: dict[tuple[Kind, str], int] = field(default_factory=dict)
+    _rows: list[Pseudonym] = field(default_factory=list)
+    _counts: Counter[Kind] = field(default_factory=Counter)
+    _exact: dict[str, str] = field(default_factory=dict)
+    _accounts: list[Account] = field(default_factory=list)
+    _scrubber: _Scrubber | None = None
+
+    # Numbering: every value is met once, in the report's order, before anything is rebuilt,
+    # so that free text (paths, reasons) can be cleaned of all of them.
+
+    def meet(self, report: Report) -> None:
+        for practice in report.practices:
+            self.practice(practice.practice)
+            for audited in practice.accounts:
+                self.account(audited.account)
+                self._accounts.append(audited.account)
+            for waived in practice.waived:
+                self.waiver(waived.waiver)
+            if practice.changes is not None:
+                for key in (*practice.changes.new, *practice.changes.fixed, *practice.changes.gone):
+                    self.key(key)
+        for waiver in report.expired_waivers:
+            self.waiver(waiver)
+
+    def seal(self) -> None:
+        """Build the look-ups of free text, once every value has its pseudonym."""
+        scrubbed = [row for row in self._rows if row.kind is not Kind.ENTRY]
+        # A vault entry is found only whole: its title alone is often a portal's name.
+        self._scrubber = _Scrubber((row.real, row.pseudonym) for row in scrubbed)
+        # Phrases name accounts as ``str(ref)`` and places as ``str(origin)``: read back whole.
+        for account in self._accounts:
+            self._exact.setdefault(_exact_key(str(account.ref)), str(self.ref(account.ref)))
+            self._exact.setdefault(
+                _exact_key(str(account.origin)), str(self.origin(account.origin))
+            )
+        for row in self._rows:
+            self._exact.setdefault(_exact_key(row.real), row.pseudonym)
+
+    def pseudonyms(self) -> tuple[Pseudonym, ...]:
+        order = list(Kind)
+        return tuple(sorted(self._rows, key=lambda row: (order.index(row.kind), row.number)))
+
+    def _pseudonym(self, kind: Kind, key: str, real: str) -> str:
+        number = self._numbers.get((kind, key))
+        if number is None:
+            self._counts[kind] += 1
+            number = self._numbers[(kind, key)] = self._counts[kind]
+            self._rows.append(Pseudonym(kind, number, real, self._word(kind, number)))
+        return self._word(kind, number)
+
+    def _word(self, kind: Kind, number: int) -> str:
+        # The number as digits, without the thousands separator a sentence would get.
+        return str(catalog(self.lang).t(_WORDS[kind], number=Rendered(str(number))))
+
+    # One method per value and per record: each gives the value's copy.
+
+    def person(self, owner: str | None) -> str | None:
+        if owner is None or not owner.strip() or self._generic(owner):
+            return owner
+        return self._pseudonym(Kind.PERSON, fold_key(owner), owner.strip())
+
+    def _generic(self, owner: str) -> bool:
+        # The shared-account check's words (policy [shared] generic_owners), all of them:
+        # "Comptoir" names no one, but "Comptoir Claire" names Claire.
+        found = words(owner, 1)
+        return bool(found) and all(word in self.generic or word.isdigit() for word in found)
+
+    def login(self, username: str) -> str:
+        if not username:
+            return username
+        return self._pseudonym(Kind.LOGIN, fold(username), username)
+
+    def address(self, email: str | None) -> str | None:
+        if not email:
+            return email
+        return self._pseudonym(Kind.ADDRESS, fold(email), email)
+
+    def practice_id(self, practice_id: str) -> str:
+        if self.keep_practices:
+            return practice_id
+        return self._pseudonym(Kind.PRACTICE_ID, practice_id, practice_id)
+
+    def practice(self, practice: Practice) -> Practice:
+        if self.keep_practices:
+            return practice
+        shown_id = self.practice_id(practice.id)
+        number = self._numbers[(Kind.PRACTICE_ID, practice.id)]
+        name = self._word(Kind.PRACTICE, number)
+        if practice.name and (Kind.PRACTICE, practice.name) not in self._numbers:
+            self._numbers[(Kind.PRACTICE, practice.name)] = number
+            self._rows.append(Pseudonym(Kind.PRACTICE, number, practice.name, name))
+        return Practice(shown_id, name)
+
+    def entry(self, entry: str | None) -> str | None:
+        # A vault's folders may name anyone, listed in the audit or not: the whole path goes.
+        return None if entry is None else self._pseudonym(Kind.ENTRY, entry, entry)
+
+    def path(self, path: str) -> str:
+        # The file's name stays (the recipient can say "line 12 of inventaire.csv" and the
+        # sender find it), cleaned of known names; its folders go, since they often hold a
+        # user's name (/home/cmartin, C:\Users\Claire).
+        return self.text(_PATH_SEPARATOR.split(path)[-1])
+
+    def origin(self, origin: Origin) -> Origin:
+        return Origin(self.path(origin.path), origin.line, self.entry(origin.entry))
+
+    def url(self, url: str | None) -> str | None:
+        # The portal's address is enough: a path or query may carry a login.
+        if url is None:
+            return None
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
+        return self.text(f"{parts.scheme}://{parts.hostname}/") if parts.hostname else None
+
+    def ref(self, ref: AccountRef) -> AccountRef:
+        return AccountRef(
+            self.practice_id(ref.practice_id),
+            ref.portal,
+            self.login(ref.username),
+            self.person(ref.owner),
+        )
+
+    def account(self, account: Account) -> Account:
+        copy = replace(
+            account,
+            practice=self.practice(account.practice),
+            username=self.login(account.username),
+            owner=self.person(account.owner),
+            owner_email=self.address(account.owner_email),
+            origin=self.origin(account.origin),
+            practice_contact_email=self.address(account.practice_contact_email),
+        )
+        return replace(copy, url=self.url(account.url))
+
+    def waiver(self, waiver: Waiver) -> Waiver:
+        return replace(
+            waiver,
+            reason=self.text(waiver.reason),
+            accepted_by=self.person(waiver.accepted_by) or waiver.accepted_by,
+            practice=None if waiver.practice is None else self.practice_id(waiver.practice),
+            username=None if waiver.username is None else self.login(waiver.username),
+            where=self.text(waiver.where),
+        )
+
+    def key(self, key: FindingKey) -> FindingKey:
+        return replace(
+            key, practice_id=self.practice_id(key.practice_id), username=self.login(key.username)
+        )
+
+    def finding(self, finding: Finding) -> Finding:
+        return replace(
+            finding,
+            account=self.ref(finding.account),
+            message=self.said(finding.message),
+            action=self.said(finding.action),
+        )
+
+    @overload
+    def said(self, value: Phrase) -> Phrase: ...
+    @overload
+    def said(self, value: Arg) -> Arg: ...
+    def said(self, value: Arg) -> Arg:
+        """A phrase's values: names given whole are replaced whole, others cleaned in place."""
+        if isinstance(value, Phrase):
+            return Phrase(value.key, tuple((name, self.said(arg)) for name, arg in value.args))
+        if isinstance(value, Series):
+            return replace(value, items=tuple(self.said(item) for item in value.items))
+        if isinstance(value, str):
+            found = self._exact.get(_exact_key(value))
+            cleaned = found if found is not None else self.text(value)
+            return Rendered(cleaned) if isinstance(value, Rendered) else cleaned
+        return value  # counts, days, policy names (Localized): no one's
+
+    def text(self, text: str) -> str:
+        """Free text with every known value of at least ``MIN_SCRUBBED`` characters replaced."""
+        return text if self._scrubber is None else self._scrubber.scrub(text)
+
+    @overload
+    def reason(self, reason: str) -> str: ...
+    @overload
+    def reason(self, reason: Phrase) -> Phrase: ...
+    def reason(self, reason: str | Phrase) -> str | Phrase:
+        """A row problem's reason: what it quotes is withheld, known values replaced."""
+        if isinstance(reason, Phrase):
+            return self.said(reason)
+        withheld = _QUOTED.sub(lambda quoted: quoted[0][0] + _WITHHELD + quoted[0][-1], reason)
+        return self.text(withheld)
+
+    def row(self, row: RowProblem) -> RowProblem:
+        return replace(
+            row,
+            path=self.path(row.path),
+            reason=self.reason(row.reason),
+            entry=self.entry(row.entry),
+        )
+
+    def practice_report(self, practice: PracticeReport) -> PracticeReport:
+        changes = practice.changes
+        return replace(
+            practice,
+            practice=self.practice(practice.practice),
+            accounts=tuple(
+                replace(audited, account=self.account(audited.account))
+                for audited in practice.accounts
+            ),
+            findings=tuple(self.finding(finding) for finding in practice.findings),
+            renew_by={self.ref(ref): day for ref, day in practice.renew_by.items()},
+            waived=tuple(
+                Waived(self.finding(excused.finding), self.waiver(excused.waiver))
+                for excused in practice.waived
+            ),
+            changes=None
+            if changes is None
+            else replace(
+                changes,
+                new=tuple(self.key(key) for key in changes.new),
+                fixed=tuple(self.key(key) for key in changes.fixed),
+                gone=tuple(self.key(key) for key in changes.gone),
+            ),
+        )
+
+    def report(self, report: Report) -> Report:
+        return replace(
+            report,
+            practices=tuple(self.practice_report(practice) for practice in report.practices),
+            skipped_rows=tuple(self.row(row) for row in report.skipped_rows),
+            left_out=tuple(replace(left, path=self.path(left.path)) for left in report.left_out),
+            inventories=tuple(self.path(path) for path in report.inventories),
+            breach_source=self.text(report.breach_source),
+            expired_waivers=tuple(self.waiver(waiver) for waiver in report.expired_waivers),
+        )
+
+
+def _exact_key(text: str) -> str:
+    """A value as a phrase may spell it: case, accents and spacing aside."""
+    return " ".join(fold(text).split())
+
+
+class _Scrubber:
+    """Finds known values inside free text, whatever their case, accents or separators.
+
+    Values are indexed by their first word (and by their words run together, as in a
+    domain ``optiquelumiere.fr``), so text costs a look-up per word, not one per value.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        starting: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for real, pseudonym in pairs:
+            tokens = tuple(_TOKEN.findall(fold(real)))
+            joined = "".join(tokens)
+            if len(joined) < MIN_SCRUBBED:
+                continue
+            starting[tokens[0]].append((tokens, pseudonym))
+            if len(tokens) > 1:
+                starting[joined].append(((joined,), pseudonym))
+        # Longest first, so that an address wins over the name it starts with.
+        self._starting = {
+            first: sorted(found, key=lambda item: -len(item[0]))
+            for first, found in starting.items()
+        }
+
+    def scrub(self, text: str) -> str:
+        folded, source = _folded(text)
+        spans = [match.span() for match in _TOKEN.finditer(folded)]
+        tokens = [folded[start:end] for start, end in spans]
+        if not any(token in self._starting for token in tokens):
+            return text
+        out: list[str] = []
+        done = 0
+        at = 0
+        while at < len(tokens):
+            found = self._match(tokens, spans, at)
+            if found is None:
+                at += 1
+                continue
+            width, pseudonym = found
+            start = source[spans[at][0]]
+            end = source[spans[at + width - 1][1] - 1] + 1
+            while end < len(text) and not fold(text[end]):  # a combining accent left over
+                end += 1
+            out += [text[done:start], pseudonym]
+            done = end
+            at += width
+        out.append(text[done:])
+        return "".join(out)
+
+    def _match(
+        self, tokens: list[str], spans: list[tuple[int, int]], at: int
+    ) -> tuple[int, str] | None:
+        """The number of words of the longest value starting at word ``at``, and its pseudonym."""
+        for wanted, pseudonym in self._starting.get(tokens[at], ()):
+            width = len(wanted)
+            if tuple(tokens[at : at + width]) != wanted:
+                continue
+            gaps = (spans[i + 1][0] - spans[i][1] for i in range(at, at + width - 1))
+            if all(gap <= MAX_SEPARATOR for gap in gaps):
+                return width, pseudonym
+        return None
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``fold(text)``, and for each of its characters the index of the one it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    folded: list[str] = []
+    source: list[int] = []
+    for index, char in enumerate(text):
+        for piece in fold(char):
+            folded.append(piece)
+            source.append(index)
+    return "".join(folded), source
