@@ -71,6 +71,7 @@ def dump_policy(policy: Policy) -> str:
         pairs: list[tuple[str, object]] = [
             ("id", portal.id),
             ("name", portal.name),
+            ("aliases", portal.aliases),
             ("operator", portal.operator),
             ("domains", portal.domains),
             ("domains_confirmed", portal.domains_confirmed),

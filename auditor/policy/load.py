@@ -16,7 +16,7 @@ from auditor.policy.errors import PolicyError
 from auditor.policy.incidents import add_incidents, build_incident
 from auditor.policy.limits import MAX_NESTING, MAX_POLICY_BYTES, nesting_depth
 from auditor.policy.model import Policy
-from auditor.policy.portals import add_portals, build_portal
+from auditor.policy.portals import add_portals, build_portal, check_names
 from auditor.policy.thresholds import (
     DEFAULT_SEVERITIES,
     TABLES,
@@ -101,6 +101,7 @@ def _read(path: Path, label: str) -> dict[str, Any]:
 def _build(layers: _Layers) -> Policy:
     errors = layers.errors
     portals = [p for p in (build_portal(v, errors) for v in layers.portals.values()) if p]
+    check_names(layers.portals, errors)
     portal_ids = {portal.id for portal in portals}
     incidents = [
         i for i in (build_incident(v, portal_ids, errors) for v in layers.incidents.values()) if i

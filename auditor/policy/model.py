@@ -10,7 +10,8 @@ from functools import cached_property
 from urllib.parse import SplitResult, urlsplit
 
 from auditor.models import CheckId, Finding, Role, Severity
-from auditor.text import fold, fold_key
+from auditor.policy.names import PortalNames, without_parentheses
+from auditor.text import fold
 
 
 def _split(url: str) -> SplitResult:
@@ -65,6 +66,13 @@ class Portal:
     """Whether the portal locks or slows down after failed logins (CNIL's 50-bit case)."""
     notes: str
     sources: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    """Other names people write for it: operator names, abbreviations, spellings."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The id, the display name and the aliases: each names this portal alone."""
+        return (self.id, self.name, *self.aliases)
 
     def matches_host(self, host: str) -> bool:
         """Whether ``host`` is one of the portal's domains or a subdomain of one."""
@@ -185,10 +193,12 @@ class Policy:
         return {portal.id: portal for portal in self.portals}
 
     @cached_property
-    def _by_name_key(self) -> dict[str, Portal]:
-        # Ids and display names folded once, not once per inventory row.
-        keys = {fold_key(portal.name): portal for portal in self.portals}
-        return keys | {fold_key(portal.id): portal for portal in self.portals}
+    def _names(self) -> PortalNames:
+        # Every name folded once, not once per inventory row or vault entry.
+        return PortalNames.of(
+            (portal.id, portal.names, (without_parentheses(portal.name),))
+            for portal in self.portals
+        )
 
     def portal_for_url(self, url: str) -> Portal | None:
         """The portal whose domain serves ``url``, if any (none when the address does not parse)."""
@@ -198,13 +208,33 @@ class Policy:
         return next((portal for portal in self.portals if portal.matches_host(host)), None)
 
     def find_portal(self, text: str) -> Portal | None:
-        """The portal named by an id, a display name (any case or accents) or a URL."""
-        portal = self._by_name_key.get(fold_key(text))
-        if portal is not None:
-            return portal
+        """The portal named by an id, a display name, an alias or a URL.
+
+        Names are compared without case, accents, spaces or punctuation
+        (``names.plain_key``), so "Carte-Blanche" and "carte blanche" are one.
+        """
+        portal_id = self._names.exact(text)
+        if portal_id is not None:
+            return self.portal(portal_id)
         if "." in text:
             return self.portal_for_url(text.strip())
         return None
+
+    def portal_in_title(self, title: str) -> Portal | None:
+        """The portal a vault entry's title names, as a whole or among other words."""
+        if (portal := self.find_portal(title)) is not None:
+            return portal
+        portal_id = self._names.within(title)
+        return self.portal(portal_id) if portal_id is not None else None
+
+    def near_portal(self, text: str, *, glued: bool = True) -> Portal | None:
+        """The portal ``text`` nearly names, though it names none (see ``PortalNames.near``).
+
+        ``glued=False`` leaves out names run into other letters or digits
+        ("Viamedis2024"): a sheet's cell is a portal's name or a typo of one.
+        """
+        portal_id = self._names.near(text, glued=glued)
+        return self.portal(portal_id) if portal_id is not None else None
 
     def incidents_for(self, portal_id: str) -> tuple[Incident, ...]:
         """The incidents that concern a portal, oldest first."""

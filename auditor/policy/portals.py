@@ -7,11 +7,36 @@ from typing import Any
 
 from auditor.policy import readers
 from auditor.policy.model import MfaSupport, Portal
-from auditor.policy.readers import Validator
+from auditor.policy.names import plain_key
+from auditor.policy.readers import InvalidValueError, Validator
+
+MAX_ALIASES = 32
+"""Aliases per portal: the built-in ones have at most five; every name is compared with each
+left-out vault entry's title, so a list without end would slow every audit."""
+MAX_ALIAS_LENGTH = 80
+"""Characters in an alias: longer than any operator's name, shorter than a sentence."""
+
+
+def aliases(value: Any) -> tuple[str, ...]:
+    """Other names of a portal: non-empty strings, each with a letter or digit to match on."""
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise InvalidValueError("expected a list of non-empty strings")
+    if len(value) > MAX_ALIASES:
+        raise InvalidValueError(f"expected at most {MAX_ALIASES} aliases")
+    for alias in value:
+        if len(alias) > MAX_ALIAS_LENGTH:
+            raise InvalidValueError(f"expected aliases of at most {MAX_ALIAS_LENGTH} characters")
+        if not plain_key(alias):
+            raise InvalidValueError(f"{alias!r} has no letter or digit to match on")
+    return tuple(alias.strip() for alias in value)
+
 
 _FIELDS: Mapping[str, Validator] = {
     "id": readers.nonempty_id,
     "name": readers.string,
+    "aliases": aliases,
     "operator": readers.string,
     "domains": readers.domains,
     "domains_confirmed": readers.boolean,
@@ -46,4 +71,42 @@ def build_portal(values: dict[str, Any], errors: list[str]) -> Portal | None:
         limits_attempts=values.get("limits_attempts", False),
         notes=values.get("notes", ""),
         sources=values.get("sources", ()),
+        aliases=values.get("aliases", ()),
     )
+
+
+def check_names(portals: Mapping[str, Mapping[str, Any]], errors: list[str]) -> None:
+    """Note every id, display name or alias that names two portals, naming both and their files.
+
+    Names are compared as ``find_portal`` compares them (``plain_key``). Ids and
+    display names are claimed first, so a clash is blamed on the alias that
+    makes it. A name without its parentheses is no claim: it only serves when
+    nothing else claims it (``PortalNames.of``).
+    """
+    claimed: dict[str, tuple[str, str, str, str]] = {}
+
+    def claim(portal_id: str, values: Mapping[str, Any], field: str, name: str) -> None:
+        key = plain_key(name)
+        if not key:
+            return
+        # The file that wrote this field; an id belongs to the file that declared the portal.
+        set_in = values["_file"] if field == "id" else values["_set_in"].get(field, values["_file"])
+        owner = claimed.setdefault(key, (portal_id, field, name, set_in))
+        if owner[0] != portal_id:
+            other, other_field, other_name, other_file = owner
+            errors.append(
+                f"{set_in}: portal {portal_id!r}: {_FIELD_WORDS[field]} {name!r} also names "
+                f"portal {other!r} (its {_FIELD_WORDS[other_field]} {other_name!r}, in "
+                f"{other_file}); each name must name one portal"
+            )
+
+    for portal_id, values in portals.items():
+        claim(portal_id, values, "id", portal_id)
+        if isinstance(values.get("name"), str):
+            claim(portal_id, values, "name", values["name"])
+    for portal_id, values in portals.items():
+        for alias in values.get("aliases", ()):
+            claim(portal_id, values, "aliases", alias)
+
+
+_FIELD_WORDS = {"id": "id", "name": "name", "aliases": "alias"}
