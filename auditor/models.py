@@ -51,6 +51,7 @@ class CheckId(enum.Enum):
     SHARED_ACCOUNT = "shared-account"
     RECYCLED = "recycled"
     PREDICTABLE_ROTATION = "predictable-rotation"
+    CONFLICTING_ENTRIES = "conflicting-entries"
 
 
 class Role(enum.Enum):
@@ -75,9 +76,14 @@ class Origin:
     """The 1-based line or sheet row (first line of a multi-line CSV record); None in a vault."""
     entry: str | None = None
     """In a vault (KeePass, Bitwarden): the entry's folder path and title."""
+    also_in: tuple[Origin, ...] = ()
+    """Other vault entries of this login holding the same password (or none), merged into it."""
 
     def __str__(self) -> str:
-        return location(self.path, self.line, self.entry)
+        here = location(self.path, self.line, self.entry)
+        if not self.also_in:
+            return here
+        return f"{here} (also in: {', '.join(str(copy) for copy in self.also_in)})"
 
 
 def location(path: str, line: int | None, entry: str | None) -> str:

@@ -64,6 +64,9 @@ class Inventory:
     """Per vault, the entries that match no portal (without ``--all-entries``)."""
     portals: tuple[Portal, ...] = ()
     """Sites outside the policy that ``--all-entries`` audits."""
+    copies: tuple[Account, ...] = ()
+    """Vault entries repeating an account of ``accounts`` (same login and owner): derived
+    with them, then merged or reported as conflicting (``audit/copies.py``)."""
 
     def audit_policy(self, policy: Policy) -> Policy:
         """The policy, with the sites of ``--all-entries`` as portals without rules."""
@@ -86,6 +89,8 @@ def read_inventories(
     rows: a scheduled audit whose export broke must not go green.
     """
     accounts: list[Account] = []
+    sheets: set[int] = set()
+    """Indexes in ``accounts`` of rows read from a sheet (CSV or Excel inventory)."""
     problems: list[RowProblem] = []
     no_account: list[NoAccountProblem] = []
     labels = []
@@ -94,6 +99,8 @@ def read_inventories(
     for path in paths:
         source = open_inventory(path, options)
         result = source.load(policy, as_of)
+        if isinstance(source, CsvInventory | ExcelInventory):
+            sheets.update(range(len(accounts), len(accounts) + len(result.accounts)))
         accounts += result.accounts
         problems += result.problems
         labels.append(source.path)
@@ -101,10 +108,10 @@ def read_inventories(
             reason = f"no account found ({_why_no_account(source, result)})"
             no_account.append(NoAccountProblem(source.path, None, "-", reason))
         if result.left_out:
-            left_out.append(LeftOut(source.path, result.left_out))
+            left_out.append(LeftOut(source.path, result.left_out, result.near_misses))
         for portal in result.portals:
             portals.setdefault(portal.id, portal)
-    accounts, duplicates = _without_duplicates(accounts)
+    accounts, copies, duplicates = _without_duplicates(accounts, sheets)
     problems += duplicates
     if no_account or (problems and not skip_invalid):
         raise InvalidInventoryError(problems, no_account)
@@ -114,6 +121,7 @@ def read_inventories(
         tuple(labels),
         left_out=tuple(left_out),
         portals=tuple(portals.values()),
+        copies=tuple(copies),
     )
 
 
@@ -140,14 +148,27 @@ def _why_no_account(source: InventorySource, result: LoadResult) -> str:
     return "; ".join(reasons)
 
 
-def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[RowProblem]]:
-    """Drop, as problems, accounts that another file already lists (same login and owner)."""
-    first: dict[tuple[str, str, str, str], Account] = {}
-    kept, problems = [], []
-    for account in accounts:
-        seen = first.setdefault(account.entry_key, account)
-        if seen is account:
+def _without_duplicates(
+    accounts: list[Account], sheets: set[int]
+) -> tuple[list[Account], list[Account], list[RowProblem]]:
+    """The first account of each login and owner, the vault copies of them, and the repeats.
+
+    A repeat involving a sheet (``sheets``: indexes of CSV or Excel rows) is a
+    problem: a sheet is typed by hand, so a second row is a mistake to fix. Vaults
+    and password-manager exports often hold copies (an "Archive" folder, one entry
+    per counter); those are kept, to be compared once their passwords are derived.
+    """
+    first: dict[tuple[str, str, str, str], int] = {}
+    kept: list[Account] = []
+    copies: list[Account] = []
+    problems: list[RowProblem] = []
+    for index, account in enumerate(accounts):
+        seen = first.setdefault(account.entry_key, index)
+        if seen == index:
             kept.append(account)
+            continue
+        if seen not in sheets and index not in sheets:
+            copies.append(account)
             continue
         origin = account.origin
         problems.append(
@@ -155,8 +176,8 @@ def _without_duplicates(accounts: list[Account]) -> tuple[list[Account], list[Ro
                 origin.path,
                 origin.line,
                 "-",
-                f"same practice, portal, username and owner as {seen.origin}",
+                f"same practice, portal, username and owner as {accounts[seen].origin}",
                 entry=origin.entry,
             )
         )
-    return kept, problems
+    return kept, copies, problems

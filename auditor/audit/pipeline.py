@@ -13,6 +13,7 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.audit.breach import breach_source
+from auditor.audit.copies import merged_copies
 from auditor.audit.inventory import Inventory, read_inventories
 from auditor.audit.request import Audited, AuditRequest
 from auditor.checks import CheckContext, renewal_deadline, run_checks
@@ -107,7 +108,8 @@ def run_audit(
 ) -> Report:
     """The whole audit of already-read accounts."""
     policy = inventory.audit_policy(policy)
-    audited = derive(inventory.accounts, policy, breach, jobs=jobs, progress=progress)
+    every = (*inventory.accounts, *inventory.copies)
+    audited = merged_copies(derive(every, policy, breach, jobs=jobs, progress=progress))
     return build_report(
         audited,
         inventory,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import assert_never
 
 from auditor.checks.accounts import NoMfa, Reused, SharedAccount
+from auditor.checks.copies import ConflictingEntries, said_once, with_conflicting
 from auditor.checks.dates import (
     AgeUnknown,
     IncidentRotation,
@@ -51,13 +52,20 @@ def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, e
             return Recycled()
         case CheckId.PREDICTABLE_ROTATION:
             return PredictableRotation()
+        case CheckId.CONFLICTING_ENTRIES:
+            return ConflictingEntries()
         case _:
             assert_never(check_id)
 
 
 def run_checks(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[Finding, ...]:
-    """Every check's findings, in the stable report order."""
+    """Every check's findings, in the stable report order.
+
+    A login's conflicting vault entries are checked with the accounts, and their
+    findings are the account's (naming the entry), less what it already says.
+    """
+    everyone, ctx = with_conflicting(accounts, ctx)
     findings = [
-        finding for check_id in CheckId for finding in check_for(check_id).run(accounts, ctx)
+        finding for check_id in CheckId for finding in check_for(check_id).run(everyone, ctx)
     ]
-    return tuple(sorted(findings, key=lambda finding: finding.sort_key))
+    return tuple(sorted(said_once(findings), key=lambda finding: finding.sort_key))

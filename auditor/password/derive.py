@@ -81,6 +81,12 @@ class AuditedAccount:
     account: Account
     facts: PasswordFacts | None
     """None when the inventory does not record a password for this account."""
+    conflicting: tuple[AuditedAccount, ...] = ()
+    """Other vault entries of this same login whose password differs from this one's.
+
+    Each is checked like an account, and its findings are reported on this one
+    (``checks/copies.py``); they are set after derive, from the ``reuse_key``s.
+    """
 
 
 def _score_batch(batch: Sequence[tuple[str, Sequence[str]]]) -> list[int]:

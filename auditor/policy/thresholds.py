@@ -24,6 +24,7 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.SHARED_ACCOUNT: Severity.MEDIUM,
     CheckId.RECYCLED: Severity.HIGH,
     CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
+    CheckId.CONFLICTING_ENTRIES: Severity.HIGH,
 }
 
 TABLES: Mapping[str, Mapping[str, Validator]] = {
