@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from auditor.audit import FailOn, exit_code
+from auditor.cli.anonymize import Anonymity, anonymity_options
 from auditor.cli.inputs import AuditInputs, audit_inputs
 from auditor.cli.options import csv_dialect_option
 from auditor.errors import UsageError
@@ -100,6 +101,7 @@ def _emit(
     "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
 )
 @csv_dialect_option
+@anonymity_options
 @click.option(
     "--fail-on",
     type=click.Choice(FailOn, case_sensitive=False),
@@ -116,6 +118,7 @@ def audit(
     formats: tuple[OutputFormat, ...],
     fail_on: FailOn,
     csv_dialect: CsvDialect,
+    anonymity: Anonymity,
 ) -> None:
     """Audit INVENTORY files and report which passwords must change, why and by when.
 
@@ -139,11 +142,13 @@ def audit(
     inputs = inputs.quieted(ctx)
     if out is None and len(formats) > 1:
         raise UsageError("several formats need --out DIR (stdout takes one format)")
-    report = inputs.run().report
+    anonymity.refuse_contradictions(out)
+    done = inputs.run()
+    report = done.report
     _emit(
         formats,
         out,
-        report,
+        anonymity.shown(done, inputs.lang),  # the history recorded the real report
         RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect, lang=inputs.lang),
     )
     if not report.complete:

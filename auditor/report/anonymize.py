@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from auditor.i18n import Lang, Rendered, catalog
 from auditor.i18n.phrase import Arg, Phrase, Series
-from auditor.models import Account, AccountRef, Finding, Origin, Practice, RowProblem
+from auditor.models import Account, AccountRef, Finding, Origin, Practice, RowProblem, location
 from auditor.password.derive import AuditedAccount
 from auditor.policy import Waiver
 from auditor.report.changes import FindingKey, PracticeChanges
@@ -90,20 +90,19 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
             "inventories",
             "breach_source",
             "expired_waivers",
-            # Kept: versions, days, modes, a score and portal names name no one. The policy
-            # files are the set-up's, not people's, and formats read them again for portal names.
+            "policy_files",
+            # Kept: a version, a day, a mode, a score and portal names name no one.
             "tool_version",
             "as_of",
             "breach_mode",
             "min_zxcvbn_score",
-            "policy_files",
             "portal_names",
         }
     ),
     PracticeReport: frozenset(
         {"practice", "accounts", "findings", "renew_by", "waived", "changes"}
     ),
-    AuditedAccount: frozenset({"account", "facts"}),  # facts hold no name (derive.py)
+    AuditedAccount: frozenset({"account", "facts", "conflicting"}),  # facts name no one
     Account: frozenset(
         {
             "practice",
@@ -126,7 +125,7 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
     ),
     AccountRef: frozenset({"practice_id", "portal", "username", "owner"}),
     Practice: frozenset({"id", "name"}),
-    Origin: frozenset({"path", "line", "entry"}),
+    Origin: frozenset({"path", "line", "entry", "also_in"}),
     Finding: frozenset({"account", "message", "action", "check", "severity", "due"}),
     Waived: frozenset({"finding", "waiver"}),
     Waiver: frozenset(
@@ -179,8 +178,9 @@ class _Table:
         for practice in report.practices:
             self.practice(practice.practice)
             for audited in practice.accounts:
-                self.account(audited.account)
-                self._accounts.append(audited.account)
+                for met in (audited, *audited.conflicting):
+                    self.account(met.account)
+                    self._accounts.append(met.account)
             for waived in practice.waived:
                 self.waiver(waived.waiver)
             if practice.changes is not None:
@@ -194,12 +194,19 @@ class _Table:
         scrubbed = [row for row in self._rows if row.kind is not Kind.ENTRY]
         # A vault entry is found only whole: its title alone is often a portal's name.
         self._scrubber = _Scrubber((row.real, row.pseudonym) for row in scrubbed)
-        # Phrases name accounts as ``str(ref)`` and places as ``str(origin)``: read back whole.
+        # Phrases name accounts as ``str(ref)`` and places as ``str(origin)`` or ``location``
+        # (checks/copies.py): read back whole.
         for account in self._accounts:
             self._exact.setdefault(_exact_key(str(account.ref)), str(self.ref(account.ref)))
             self._exact.setdefault(
                 _exact_key(str(account.origin)), str(self.origin(account.origin))
             )
+            for place in (account.origin, *account.origin.also_in):
+                copy = self.origin(place)
+                self._exact.setdefault(
+                    _exact_key(location(place.path, place.line, place.entry)),
+                    location(copy.path, copy.line, copy.entry),
+                )
         for row in self._rows:
             self._exact.setdefault(_exact_key(row.real), row.pseudonym)
 
@@ -268,8 +275,25 @@ class _Table:
         # user's name (/home/cmartin, C:\Users\Claire).
         return self.text(_PATH_SEPARATOR.split(path)[-1])
 
+    def where(self, where: str) -> str:
+        """``<policy file>: [[waiver]] #2`` (policy/waivers.py): the file as ``path`` shows it."""
+        source, table, rest = where.rpartition(": [[")
+        return self.path(source) + table + rest if table else self.text(where)
+
     def origin(self, origin: Origin) -> Origin:
-        return Origin(self.path(origin.path), origin.line, self.entry(origin.entry))
+        return Origin(
+            self.path(origin.path),
+            origin.line,
+            self.entry(origin.entry),
+            tuple(self.origin(copy) for copy in origin.also_in),
+        )
+
+    def audited(self, audited: AuditedAccount) -> AuditedAccount:
+        return replace(
+            audited,
+            account=self.account(audited.account),
+            conflicting=tuple(self.audited(copy) for copy in audited.conflicting),
+        )
 
     def url(self, url: str | None) -> str | None:
         # The portal's address is enough: a path or query may carry a login.
@@ -308,7 +332,7 @@ class _Table:
             accepted_by=self.person(waiver.accepted_by) or waiver.accepted_by,
             practice=None if waiver.practice is None else self.practice_id(waiver.practice),
             username=None if waiver.username is None else self.login(waiver.username),
-            where=self.text(waiver.where),
+            where=self.where(waiver.where),
         )
 
     def key(self, key: FindingKey) -> FindingKey:
@@ -368,10 +392,7 @@ class _Table:
         return replace(
             practice,
             practice=self.practice(practice.practice),
-            accounts=tuple(
-                replace(audited, account=self.account(audited.account))
-                for audited in practice.accounts
-            ),
+            accounts=tuple(self.audited(audited) for audited in practice.accounts),
             findings=tuple(self.finding(finding) for finding in practice.findings),
             renew_by={self.ref(ref): day for ref, day in practice.renew_by.items()},
             waived=tuple(
@@ -395,6 +416,7 @@ class _Table:
             skipped_rows=tuple(self.row(row) for row in report.skipped_rows),
             left_out=tuple(replace(left, path=self.path(left.path)) for left in report.left_out),
             inventories=tuple(self.path(path) for path in report.inventories),
+            policy_files=tuple(self.path(path) for path in report.policy_files),
             breach_source=self.text(report.breach_source),
             expired_waivers=tuple(self.waiver(waiver) for waiver in report.expired_waivers),
         )

@@ -85,9 +85,13 @@ def _report(make_account: Callable[..., Account], policy: Policy, fake_breach: A
         expires=date(2026, 12, 31),
         practice=MARCHE.id,
         username="cmartin",
-        where="site.toml: [[waiver]] #1",
+        where="/home/cmartin/site.toml: [[waiver]] #1",
     )
-    return replace(report.with_changes({LUMIERE.id: changes}), expired_waivers=(waiver,))
+    return replace(
+        report.with_changes({LUMIERE.id: changes}),
+        expired_waivers=(waiver,),
+        policy_files=(*report.policy_files, "/home/cmartin/site.toml"),
+    )
 
 
 @pytest.fixture
@@ -175,7 +179,9 @@ def test_changes_waivers_origins_and_row_problems_are_anonymised(report: Report)
     (row,) = copy.report.skipped_rows
     assert (row.path, row.line, row.column) == ("inventaire.csv", 7, "Courriel")
     assert row.reason == "not an e-mail address: '…'"
+    assert waiver.where == "site.toml: [[waiver]] #1"
     assert copy.report.inventories == ("inventaire.csv",)
+    assert copy.report.policy_files[-2:] == ("built-in:default.toml", "site.toml")
 
 
 def test_the_map_holds_every_real_value_once_by_kind_and_number(report: Report) -> None:
