@@ -54,6 +54,8 @@ MAX_SEPARATOR = 3
 # vault entry's folder path and title ([…]). Those may name anyone, known or not.
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\[[^\]\n]*\]")
 _WITHHELD = "…"
+_NUMBER = "\x00"
+"""Stands for the number in a pseudonym's words until it is put in (never in a catalogue)."""
 _TOKEN = re.compile(r"[a-z0-9]+")
 _PATH_SEPARATOR = re.compile(r"[\\/]")
 
@@ -165,6 +167,12 @@ class _Table:
     generic: frozenset[str]
     keep_practices: bool
     _numbers: dict[tuple[Kind, str], int] = field(default_factory=dict)
+    _words: dict[tuple[Kind, str], str] = field(default_factory=dict)
+    _practices: dict[Practice, Practice] = field(default_factory=dict)
+    _patterns: dict[Kind, str] = field(default_factory=dict)
+    _cleaned: dict[str, str] = field(default_factory=dict)
+    _given: dict[tuple[Kind, str], str] = field(default_factory=dict)
+    """Each value as written and its copy: a name comes back on every finding, folded once."""
     _rows: list[Pseudonym] = field(default_factory=list)
     _counts: Counter[Kind] = field(default_factory=Counter)
     _exact: dict[str, str] = field(default_factory=dict)
@@ -179,8 +187,7 @@ class _Table:
             self.practice(practice.practice)
             for audited in practice.accounts:
                 for met in (audited, *audited.conflicting):
-                    self.account(met.account)
-                    self._accounts.append(met.account)
+                    self._meet_account(met.account)
             for waived in practice.waived:
                 self.waiver(waived.waiver)
             if practice.changes is not None:
@@ -188,6 +195,16 @@ class _Table:
                     self.key(key)
         for waiver in report.expired_waivers:
             self.waiver(waiver)
+
+    def _meet_account(self, account: Account) -> None:
+        self.practice(account.practice)
+        self.person(account.owner)
+        self.login(account.username)
+        self.address(account.owner_email)
+        self.address(account.practice_contact_email)
+        for place in (account.origin, *account.origin.also_in):
+            self.entry(place.entry)
+        self._accounts.append(account)
 
     def seal(self) -> None:
         """Build the look-ups of free text, once every value has its pseudonym."""
@@ -215,23 +232,35 @@ class _Table:
         return tuple(sorted(self._rows, key=lambda row: (order.index(row.kind), row.number)))
 
     def _pseudonym(self, kind: Kind, key: str, real: str) -> str:
-        number = self._numbers.get((kind, key))
-        if number is None:
+        found = self._words.get((kind, key))
+        if found is None:
             self._counts[kind] += 1
             number = self._numbers[(kind, key)] = self._counts[kind]
-            self._rows.append(Pseudonym(kind, number, real, self._word(kind, number)))
-        return self._word(kind, number)
+            found = self._words[(kind, key)] = self._word(kind, number)
+            self._rows.append(Pseudonym(kind, number, real, found))
+        return found
 
     def _word(self, kind: Kind, number: int) -> str:
-        # The number as digits, without the thousands separator a sentence would get.
-        return str(catalog(self.lang).t(_WORDS[kind], number=Rendered(str(number))))
+        # The number as digits, without the thousands separator a sentence would get; the
+        # catalogue is asked once per kind.
+        pattern = self._patterns.get(kind)
+        if pattern is None:
+            pattern = self._patterns[kind] = catalog(self.lang).t(
+                _WORDS[kind], number=Rendered(_NUMBER)
+            )
+        return pattern.replace(_NUMBER, str(number))
 
     # One method per value and per record: each gives the value's copy.
 
     def person(self, owner: str | None) -> str | None:
-        if owner is None or not owner.strip() or self._generic(owner):
+        if owner is None:
             return owner
-        return self._pseudonym(Kind.PERSON, fold_key(owner), owner.strip())
+        found = self._given.get((Kind.PERSON, owner))
+        if found is None:
+            kept = not owner.strip() or self._generic(owner)
+            found = owner if kept else self._pseudonym(Kind.PERSON, fold_key(owner), owner.strip())
+            self._given[(Kind.PERSON, owner)] = found
+        return found
 
     def _generic(self, owner: str) -> bool:
         # The shared-account check's words (policy [shared] generic_owners), all of them:
@@ -242,12 +271,22 @@ class _Table:
     def login(self, username: str) -> str:
         if not username:
             return username
-        return self._pseudonym(Kind.LOGIN, fold(username), username)
+        found = self._given.get((Kind.LOGIN, username))
+        if found is None:
+            found = self._given[(Kind.LOGIN, username)] = self._pseudonym(
+                Kind.LOGIN, fold(username), username
+            )
+        return found
 
     def address(self, email: str | None) -> str | None:
         if not email:
             return email
-        return self._pseudonym(Kind.ADDRESS, fold(email), email)
+        found = self._given.get((Kind.ADDRESS, email))
+        if found is None:
+            found = self._given[(Kind.ADDRESS, email)] = self._pseudonym(
+                Kind.ADDRESS, fold(email), email
+            )
+        return found
 
     def practice_id(self, practice_id: str) -> str:
         if self.keep_practices:
@@ -257,13 +296,16 @@ class _Table:
     def practice(self, practice: Practice) -> Practice:
         if self.keep_practices:
             return practice
-        shown_id = self.practice_id(practice.id)
-        number = self._numbers[(Kind.PRACTICE_ID, practice.id)]
-        name = self._word(Kind.PRACTICE, number)
-        if practice.name and (Kind.PRACTICE, practice.name) not in self._numbers:
-            self._numbers[(Kind.PRACTICE, practice.name)] = number
-            self._rows.append(Pseudonym(Kind.PRACTICE, number, practice.name, name))
-        return Practice(shown_id, name)
+        copy = self._practices.get(practice)
+        if copy is None:
+            shown_id = self.practice_id(practice.id)
+            number = self._numbers[(Kind.PRACTICE_ID, practice.id)]
+            name = self._word(Kind.PRACTICE, number)
+            if practice.name and (Kind.PRACTICE, practice.name) not in self._numbers:
+                self._numbers[(Kind.PRACTICE, practice.name)] = number
+                self._rows.append(Pseudonym(Kind.PRACTICE, number, practice.name, name))
+            copy = self._practices[practice] = Practice(shown_id, name)
+        return copy
 
     def entry(self, entry: str | None) -> str | None:
         # A vault's folders may name anyone, listed in the audit or not: the whole path goes.
@@ -366,7 +408,13 @@ class _Table:
 
     def text(self, text: str) -> str:
         """Free text with every known value of at least ``MIN_SCRUBBED`` characters replaced."""
-        return text if self._scrubber is None else self._scrubber.scrub(text)
+        if self._scrubber is None:
+            return text
+        # Remembered: the same file names and phrases come back account after account.
+        found = self._cleaned.get(text)
+        if found is None:
+            found = self._cleaned[text] = self._scrubber.scrub(text)
+        return found
 
     @overload
     def reason(self, reason: str) -> str: ...
