@@ -156,14 +156,37 @@ def severity_counts(words: Catalog, counts: dict[Severity, int]) -> Rendered:
     )
 
 
+NEAR_LISTED = 5
+"""Near misses a left-out line names before "and N more": the JSON report lists each entry."""
+
+
 def left_out_line(words: Catalog, report: Report) -> str:
-    """How many vault entries matched no portal, and how to audit them too."""
+    """How many vault entries matched no portal, and how to audit them too.
+
+    Entries whose title nearly names a portal are named after it ("'Carte Blance'
+    looks like …"), each title once, or counted by portal when their title is not
+    shown (``NearMiss.title`` is None for what might be a password).
+    """
     total = sum(left.entries for left in report.left_out)
     files = words.join(
         words.t("list.separator"),
         (words.t("left_out.file", path=left.path, n=left.entries) for left in report.left_out),
     )
-    return words.t("left_out.line", n=total, files=files)
+    line = words.t("left_out.line", n=total, files=files)
+    near = [miss for left in report.left_out for miss in left.near]
+    if not near:
+        return line
+    titled = dict.fromkeys((m.title, m.portal_name) for m in near if m.title is not None)
+    hidden: dict[str, int] = {}
+    for miss in near:
+        if miss.title is None:
+            hidden[miss.portal_name] = hidden.get(miss.portal_name, 0) + 1
+    items = [words.t("left_out.near_titled", title=t, portal=p) for t, p in titled]
+    items += [words.t("left_out.near_hidden", n=n, portal=p) for p, n in hidden.items()]
+    listed = words.join(words.t("list.clauses_separator"), items[:NEAR_LISTED])
+    if len(items) > NEAR_LISTED:
+        listed = words.t("list.more", items=listed, n=len(items) - NEAR_LISTED)
+    return words.join(" ", (line, words.t("left_out.near", n=len(near), items=listed)))
 
 
 def changed_text(words: Catalog, audited: AuditedAccount) -> Rendered:

@@ -109,7 +109,15 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
             }
             for row in report.skipped_rows
         ],
-        "left_out": [{"file": left.path, "entries": left.entries} for left in report.left_out],
+        "left_out": [
+            {"file": left.path, "entries": left.entries}
+            | (
+                {"near": [{"title": m.title, "portal": m.portal} for m in left.near]}
+                if left.near
+                else {}
+            )
+            for left in report.left_out
+        ],
         "expired_waivers": [_waiver(waiver) for waiver in report.expired_waivers],
         "practices": practices,
     }

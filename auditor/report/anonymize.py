@@ -136,7 +136,7 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
     PracticeChanges: frozenset({"new", "fixed", "gone", "previous_run", "previous_as_of"}),
     FindingKey: frozenset({"practice_id", "username", "portal", "check"}),
     RowProblem: frozenset({"path", "reason", "entry", "line", "column"}),
-    LeftOut: frozenset({"path", "entries"}),
+    LeftOut: frozenset({"path", "entries", "near"}),
 }
 
 
@@ -462,7 +462,15 @@ class _Table:
             report,
             practices=tuple(self.practice_report(practice) for practice in report.practices),
             skipped_rows=tuple(self.row(row) for row in report.skipped_rows),
-            left_out=tuple(replace(left, path=self.path(left.path)) for left in report.left_out),
+            left_out=tuple(
+                replace(
+                    left,
+                    path=self.path(left.path),
+                    # A near miss's title is vault text that may name someone: counted, not shown.
+                    near=tuple(replace(miss, title=None) for miss in left.near),
+                )
+                for left in report.left_out
+            ),
             inventories=tuple(self.path(path) for path in report.inventories),
             policy_files=tuple(self.path(path) for path in report.policy_files),
             breach_source=self.text(report.breach_source),

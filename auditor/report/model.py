@@ -14,6 +14,7 @@ from auditor.hibp import Unknown
 from auditor.models import AccountRef, CheckId, Finding, Practice, RowProblem, Severity
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
+from auditor.policy.names import NearMiss
 from auditor.report.changes import PracticeChanges
 from auditor.report.priority import PracticeKey, account_key, breach_count, practice_key
 from auditor.report.waivers import Waived
@@ -104,6 +105,8 @@ class LeftOut:
 
     path: str
     entries: int
+    near: tuple[NearMiss, ...] = ()
+    """Those of them whose title nearly names a portal, one per entry, in the file's order."""
 
 
 @dataclass(frozen=True)

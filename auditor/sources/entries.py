@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,10 +15,11 @@ from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import MfaSupport, Policy, Portal
 from auditor.policy.model import url_host, url_parses
+from auditor.policy.names import NearMiss
 from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
-from auditor.sources.table import HEADER_ALIASES, unknown_portal
+from auditor.sources.table import HEADER_ALIASES, plain_title, unknown_portal
 from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
-from auditor.text import fold, fold_key
+from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -99,10 +100,10 @@ class EntryReader:
         self.options = options
         self._file_keys = {fold_key(file.name), fold_key(file.stem)}
         self._rules = {rule.match: rule.practice for rule in options.practice_map}
-        self._title_patterns = _title_patterns(policy.portals)
         self._accounts: list[Account] = []
         self._problems: list[RowProblem] = []
         self._left_out = 0
+        self._near: list[NearMiss] = []
         self._made_up: dict[str, Portal] = {}
         self._names: dict[str, str] = {}
 
@@ -113,6 +114,7 @@ class EntryReader:
         portal = self._portal(entry, named, problems)
         if portal is None and not problems.found:
             self._left_out += 1
+            self._note_near_miss(entry)
             return
         practice = self._practice(entry, named, problems)
         if not entry.username.strip():
@@ -179,7 +181,20 @@ class EntryReader:
             tuple(self._problems),
             left_out=self._left_out,
             portals=tuple(self._made_up.values()),
+            near_misses=tuple(self._near),
         )
+
+    def _note_near_miss(self, entry: VaultEntry) -> None:
+        """A left-out entry whose title nearly names a portal is named in the report, not dropped.
+
+        The title is kept only when it has a title's shape (``plain_title``):
+        one that looks like a password ("Almerys2024!") is counted, never quoted.
+        """
+        title = entry.title.strip()
+        portal = self.policy.near_portal(title) if title else None
+        if portal is not None:
+            shown = title if plain_title(title) else None
+            self._near.append(NearMiss(shown, portal.id, portal.name))
 
     def _portal(
         self, entry: VaultEntry, named: Mapping[str, str], problems: _EntryProblems
@@ -197,13 +212,9 @@ class EntryReader:
             if (portal := self.policy.portal_for_url(url)) is not None:
                 return portal
         if entry.title.strip():
-            portal = self.policy.find_portal(entry.title.strip())
+            portal = self.policy.portal_in_title(entry.title.strip())
             if portal is not None:
                 return portal
-            folded = fold(entry.title)
-            for pattern, candidate in self._title_patterns:
-                if pattern.search(folded):
-                    return candidate
         if self.options.all_entries:
             return self._made_up_portal(entry, problems)
         return None
@@ -301,16 +312,6 @@ def _parsed(
     except CellValueError as exc:
         problems.add(name, str(exc))
         return None
-
-
-def _title_patterns(portals: Sequence[Portal]) -> list[tuple[re.Pattern[str], Portal]]:
-    """Word patterns that find a portal's id or name inside an entry title."""
-    patterns = []
-    for portal in portals:
-        names = {portal.id, fold(portal.name), fold(re.sub(r"\s*\(.*?\)", "", portal.name))}
-        for name in sorted(n for n in names if len(n) >= 4):
-            patterns.append((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), portal))
-    return patterns
 
 
 def _host(url: str) -> str:

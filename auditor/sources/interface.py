@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.errors import AuditorError
 from auditor.models import Account, Practice, RowProblem
 from auditor.policy import Policy, Portal
+from auditor.policy.names import NearMiss
 
 
 class SourceError(AuditorError):
@@ -28,6 +29,8 @@ class LoadResult:
     """Vault entries that match no portal of the policy (audited only with ``--all-entries``)."""
     portals: tuple[Portal, ...] = ()
     """Portals made up for such entries with ``--all-entries``, one per web site."""
+    near_misses: tuple[NearMiss, ...] = ()
+    """Left-out entries whose title nearly names a portal, so the report names them."""
 
 
 class Unlock(enum.Enum):

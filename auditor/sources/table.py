@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -101,15 +100,14 @@ def unknown_portal(policy: Policy, text: str, *, swapped: str | None = None) -> 
     """Why ``text`` names no portal: the closest id, the known ones, how to declare another.
 
     ``text`` is quoted, with the closest known id, only when it has a portal
-    name's shape, is close to a known portal (a typo, which the hint fixes) and
+    name's shape, is close to a known portal's id, name or alias (a typo, which
+    the hint fixes: ``Policy.near_portal``, the rule vault titles use too) and
     the row does not look swapped (``swapped`` says why it does): a word of
     letters far from every portal may as well be a password ("Soleil").
     """
-    candidates = {fold_key(p.id): p.id for p in policy.portals}
-    candidates |= {fold_key(p.name): p.id for p in policy.portals}
-    close = difflib.get_close_matches(fold_key(text), list(candidates), n=1, cutoff=0.6)
-    if swapped is None and plain_name(text) and close:
-        what = f"unknown portal {text!r} (did you mean {candidates[close[0]]!r}?)"
+    close = policy.near_portal(text, glued=False) if plain_name(text) else None
+    if swapped is None and close is not None:
+        what = f"unknown portal {text!r} (did you mean {close.id!r}?)"
     else:
         what = f"names no known portal ({swapped or NOT_SHOWN})"
     return (
