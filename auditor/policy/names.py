@@ -102,8 +102,8 @@ class PortalNames:
     """Portal id → its rank, so that ties go to the portal listed first."""
     widest: int
     """The most words any name has."""
-    by_length: Mapping[int, tuple[tuple[str, str], ...]]
-    """Window length → the names a window of that length may be a typo of."""
+    by_length: Mapping[int, tuple[tuple[str, frozenset[str], str], ...]]
+    """Window length → the names (with their letters) a window of that length may be a typo of."""
 
     @classmethod
     def of(cls, portals: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> PortalNames:
@@ -129,11 +129,11 @@ class PortalNames:
         for key, owners in derived.items():
             if key not in by_key and len(owners) == 1:
                 by_key[key] = next(iter(owners))
-        by_length: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        by_length: dict[int, list[tuple[str, frozenset[str], str]]] = defaultdict(list)
         for key, portal in by_key.items():
             bound = edit_bound(key)
             for length in range(len(key) - bound, len(key) + bound + 1):
-                by_length[length].append((key, portal))
+                by_length[length].append((key, frozenset(key), portal))
         lengths = {length: tuple(names) for length, names in by_length.items()}
         return cls(by_key, order, widest, lengths)
 
@@ -179,8 +179,15 @@ class PortalNames:
         if len(window) < MIN_NEAR_LENGTH:
             return []
         found = []
-        for key, portal in self.by_length.get(len(window), ()):
+        letters = frozenset(window)
+        for key, in_key, portal in self.by_length.get(len(window), ()):
             bound = edit_bound(key)
+            # Each letter of one that the other lacks costs an edit: a cheap lower bound
+            # that spares the distance for nearly every unrelated word.
+            if sum(ch not in in_key for ch in window) > bound:
+                continue
+            if sum(ch not in letters for ch in key) > bound:
+                continue
             distance = osa_distance(window, key, bound=bound)
             if distance <= bound:
                 found.append((distance, self.order[portal], portal))

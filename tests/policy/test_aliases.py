@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,3 +114,13 @@ def test_osa_distance_is_bounded(left: str, right: str, distance: int) -> None:
 def test_near_names(policy: Policy, title: str, expected: str | None) -> None:
     found = policy.near_portal(title)
     assert (found.id if found else None) == expected
+
+
+def test_a_huge_title_is_searched_in_bounded_time(policy: Policy) -> None:
+    # Only the first words are searched (MAX_TITLE_WORDS, MAX_NEAR_WORDS): a megabyte of text
+    # pasted as a title costs no more than a title.
+    title = "Carte Blance " * 80_000 + "Viamedis"
+    started = time.perf_counter()
+    assert policy.portal_in_title(title) is None
+    assert policy.near_portal(title) == policy.portal("cbpec")
+    assert time.perf_counter() - started < 2
