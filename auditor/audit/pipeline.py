@@ -22,6 +22,7 @@ from auditor.history import History, RecordedRun
 from auditor.models import Finding
 from auditor.password.derive import AuditedAccount, derive
 from auditor.policy import Policy, load_policy
+from auditor.policy.standards import policy_basis
 from auditor.progress import ProgressDisplay
 from auditor.report import BreachMode, PracticeReport, Report
 from auditor.report.priority import prioritised
@@ -93,6 +94,7 @@ def build_report(
         min_zxcvbn_score=policy.strength.min_zxcvbn_score,
         expired_waivers=waivers.expired,
         portal_names={portal.id: portal.name for portal in policy.portals},
+        standards=policy_basis(policy),
     )
 
 

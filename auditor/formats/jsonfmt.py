@@ -13,8 +13,10 @@ from auditor.i18n import machine_english
 from auditor.models import Finding
 from auditor.password.derive import AuditedAccount
 from auditor.policy import Waiver
+from auditor.policy.standards import PolicyBasis, load_standards
 from auditor.report import REPORT_SCHEMA, PracticeReport, Report
 from auditor.report.changes import changes_document
+from auditor.report.standards import outcome_word, standings
 from auditor.safetext import json_text
 
 
@@ -78,7 +80,9 @@ def _waiver(waiver: Waiver) -> dict[str, Any]:
 
 def report_document(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data."""
-    return _document(report, [_practice(practice) for practice in report.practices])
+    return _document(
+        report, [_practice(practice, report.standards) for practice in report.practices]
+    )
 
 
 def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -123,7 +127,7 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
-def _practice(practice: PracticeReport) -> dict[str, Any]:
+def _practice(practice: PracticeReport, basis: PolicyBasis | None) -> dict[str, Any]:
     return {
         "practice_id": practice.practice.id,
         "practice_name": practice.practice.name,
@@ -139,7 +143,44 @@ def _practice(practice: PracticeReport) -> dict[str, Any]:
             {**_finding(excused.finding), "waiver": _waiver(excused.waiver)}
             for excused in practice.waived
         ],
+        # Added in v1: each account against CNIL 2022-100, NIST SP 800-63B-4, ANSSI, the policy.
+        "references": _references(practice, basis),
     }
+
+
+def _references(practice: PracticeReport, basis: PolicyBasis | None) -> list[dict[str, Any]]:
+    english = machine_english()
+    return [
+        {
+            "id": found.reference.id,
+            "title": found.reference.title_en,
+            "version": found.reference.version,
+            "date": found.reference.date,
+            "url": found.reference.url,
+            "rules": [
+                {"id": rule.id, "statement": rule.en, "source": rule.source}
+                for rule in found.reference.rules
+            ],
+            "accounts": [
+                {
+                    "portal": standing.audited.account.portal,
+                    "username": standing.audited.account.username,
+                    "owner": standing.audited.account.owner,
+                    "outcome": standing.overall,
+                    "rules": [
+                        {
+                            "rule": result.rule.id,
+                            "outcome": outcome_word(result.outcome),
+                            "reason": english.text(result.outcome.reason),
+                        }
+                        for result in standing.results
+                    ],
+                }
+                for standing in found.accounts
+            ],
+        }
+        for found in standings(practice, basis, load_standards())
+    ]
 
 
 class _OnDemand(list[dict[str, Any]]):
@@ -152,15 +193,16 @@ class _OnDemand(list[dict[str, Any]]):
     this module.
     """
 
-    def __init__(self, practices: Sequence[PracticeReport]) -> None:
+    def __init__(self, practices: Sequence[PracticeReport], basis: PolicyBasis | None) -> None:
         super().__init__()
         self._practices = practices
+        self._basis = basis
 
     def __len__(self) -> int:
         return len(self._practices)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (_practice(practice) for practice in self._practices)
+        return (_practice(practice, self._basis) for practice in self._practices)
 
 
 class JsonFormat(Formatter):
@@ -175,6 +217,7 @@ class JsonFormat(Formatter):
         encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
         # The data stays exact; characters a terminal or a web page would act on
         # are written as \uXXXX escapes (JSON escapes C0 itself).
-        for chunk in encoder.iterencode(_document(report, _OnDemand(report.practices))):
+        practices = _OnDemand(report.practices, report.standards)
+        for chunk in encoder.iterencode(_document(report, practices)):
             yield json_text(chunk)
         yield "\n"

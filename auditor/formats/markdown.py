@@ -23,6 +23,7 @@ from auditor.formats.describe import (
     unchecked_line,
 )
 from auditor.formats.interface import Formatter
+from auditor.formats.references import references_view
 from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.report import PracticeReport, Report
@@ -203,4 +204,29 @@ class MarkdownFormat(Formatter):
             ),
             accounts,
         )
+        return [*lines, "", *self._references(report, practice)]
+
+    def _references(self, report: Report, practice: PracticeReport) -> list[str]:
+        """Each account against each reference, then each rule with its source and reasons."""
+        words = self.words
+        view = references_view(words, report, practice, md)
+        lines = [f"### {words.t('references.title')}", "", words.t("references.intro"), ""]
+        lines += _table(
+            [*self._columns("portal", "login", "owner"), *(ref.short for ref in view.references)],
+            [
+                [row.portal, row.username, row.owner, *(cell.symbol for cell in row.cells)]
+                for row in view.rows
+            ],
+        )
+        for ref in view.references:
+            lines += [
+                "",
+                f"#### {ref.title}",
+                "",
+                ref.edition + (f" — `{ref.url}`" if ref.url else ""),
+            ]
+            lines.append("")
+            for rule in ref.rules:
+                lines.append(f"- {rule.statement} ({rule.source}) `{rule.id}`")
+                lines += [f"  - {line.text}" for line in rule.lines]
         return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import hashlib
 import hmac
 import logging
@@ -23,6 +24,7 @@ from auditor.password.context import ContextKind, context_hits, context_words, f
 from auditor.password.previous import past_use
 from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
 from auditor.policy import Policy
+from auditor.policy.standards import load_standards
 from auditor.progress import Advance, ProgressDisplay, no_progress
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,31 @@ class Strength:
     """CNIL combinatorial entropy; the length and classes it comes from are not kept."""
 
 
+class LengthBand(enum.Enum):
+    """Which of NIST SP 800-63B-4's length limits a password reaches, never its length.
+
+    Three bands: a report may say "shorter than NIST asks of a password used alone",
+    the rule, and nothing finer; that is no more than the CNIL entropy verdict says.
+    """
+
+    BELOW_MULTI = "below-multi"
+    """Shorter than NIST allows even with a second factor."""
+    MULTI_ONLY = "multi-only"
+    """Long enough only when a second factor is also used."""
+    SINGLE = "single"
+    """Long enough to be used alone."""
+
+
+def length_band(length: int) -> LengthBand:
+    """The band of a password of ``length`` characters (code points, as NIST counts them)."""
+    limits = load_standards()
+    if length >= limits.min_length_single:
+        return LengthBand.SINGLE
+    if length >= limits.min_length_multi:
+        return LengthBand.MULTI_ONLY
+    return LengthBand.BELOW_MULTI
+
+
 @dataclass(frozen=True)
 class PasswordFacts:
     """What checks may know about a password: nothing that gives it back."""
@@ -72,6 +99,9 @@ class PasswordFacts:
     """The account used this password before, then another one (from the vault's history)."""
     predictable_rotation: bool = False
     """It is an earlier password of the account with only digits or trailing symbols changed."""
+    length_band: LengthBand | None = None
+    """Which NIST length limit the password reaches; None where derive did not say (facts
+    built elsewhere), so that no rule is met without the evidence."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +304,7 @@ def derive(
                 reuse_key=reuse_key,
                 recycled=past.recycled,
                 predictable_rotation=past.predictable,
+                length_band=length_band(len(password)),
             )
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))

@@ -99,6 +99,7 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
             "breach_mode",
             "min_zxcvbn_score",
             "portal_names",
+            "standards",  # thresholds and portal ids
         }
     ),
     PracticeReport: frozenset(

@@ -15,6 +15,7 @@ from auditor.models import AccountRef, CheckId, Finding, Practice, RowProblem, S
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.policy.names import NearMiss
+from auditor.policy.standards import PolicyBasis
 from auditor.report.changes import PracticeChanges
 from auditor.report.priority import PracticeKey, account_key, breach_count, practice_key
 from auditor.report.waivers import Waived
@@ -237,6 +238,9 @@ class Report:
     portal_names: Mapping[str, str] = field(default_factory=dict, compare=False)
     """Each policy portal's id → the name people know it by (``Carte Blanche Partenaires
     (CBPEC)``): human formats show the name, JSON, CSV and JUnit keep the id."""
+    standards: PolicyBasis | None = field(default=None, compare=False)
+    """The policy's thresholds the references section reads (``report/standards.py``);
+    None in a report built without a policy, whose references are then unknown."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
