@@ -71,7 +71,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The example audited into HTML, in French and in English."""
+    """The example audited into HTML with its group policy, in French and in English."""
     built = {}
     for lang in ("fr", "en"):
         out = tmp_path_factory.mktemp(f"html-{lang}")
@@ -84,6 +84,9 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     str(REPO / "examples" / "pwned-passwords-SYNTHETIC.txt"),
                     "--as-of",
                     "2026-11-22",
+                    "--policy",  # a waiver and a lapsed one: the waived table is shown too
+                    str(REPO / "examples" / "politique.toml"),
+                    "--no-history",
                     "--format",
                     "html",
                     "--lang",
@@ -170,6 +173,47 @@ def test_every_report_renders_cleanly(
             page.screenshot(
                 path=str(tmp_path / f"{name.replace('/', '_')}-{width}.png"), full_page=True
             )
+
+
+SHORT_WORD = 15
+"""Words up to this long never break inside (a long login or e-mail address may, to fit)."""
+# Every word of a table, measured in the page: a word broken across lines has its
+# rectangles on several lines. Headers and one-word cells ("Portail", "cbpec") must keep
+# each word whole; in longer cells a line may still end after a hyphen ("2026-" / "11-02"),
+# never inside letters ("Port" / "ail"). Hidden headers (phones) have no rectangle.
+BROKEN_WORDS = """(limit) => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    const text = cell.textContent.trim();
+    const whole = cell.tagName === 'TH' || !/\\s/.test(text);
+    const words = whole ? /\\S+/g : /[^\\s-]+-*/g;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(words)) {
+        if (match[0].length > limit) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(`${cell.tagName.toLowerCase()}: ${match[0]}`);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_word_breaks_inside_a_table_header_or_cell(
+    browser: Any, reports: dict[str, Path], width: int
+) -> None:
+    """Tables give words room, or scroll, but never cut a short word ("Port ail", "Compt es")."""
+    for name, page_file in _pages(reports):
+        with _opened(browser, page_file, width) as (page, problems):
+            broken = page.evaluate(BROKEN_WORDS, SHORT_WORD)
+            assert broken == [], f"{name} at {width}px breaks {broken[:8]}"
+            assert problems == []
 
 
 @pytest.mark.timeout(120)

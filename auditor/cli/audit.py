@@ -17,7 +17,13 @@ from auditor.cli.anonymize import Anonymity, anonymity_options
 from auditor.cli.inputs import AuditInputs, audit_inputs
 from auditor.cli.options import csv_dialect_option
 from auditor.errors import UsageError
-from auditor.formats import CsvDialect, OutputFormat, RenderOptions, write_reports
+from auditor.formats import (
+    BinaryFormatter,
+    CsvDialect,
+    OutputFormat,
+    RenderOptions,
+    write_reports,
+)
 from auditor.report import Report
 
 logger = logging.getLogger(__name__)
@@ -56,6 +62,27 @@ def _write_stdout(chunks: Iterable[str]) -> None:
     stream.flush()
 
 
+def _write_stdout_bytes(document: bytes) -> None:
+    """A binary report (a PDF) on stdout: a file or a pipe, checked by ``_refuse_early``."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(document)
+    sys.stdout.buffer.flush()
+
+
+def _refuse_early(formats: Sequence[OutputFormat], out: Path | None) -> None:
+    """Refuse, before an audit runs for nothing, a report that could not be written."""
+    for chosen in formats:
+        formatter = chosen.to_formatter()
+        if not isinstance(formatter, BinaryFormatter):
+            continue
+        if out is None and sys.stdout.isatty():
+            raise UsageError(
+                f"a {chosen.value} report is not for the terminal: "
+                "write it with --out DIR, or redirect stdout to a file"
+            )
+        formatter.ready()
+
+
 def _emit(
     report_formats: Sequence[OutputFormat],
     out: Path | None,
@@ -74,7 +101,11 @@ def _emit(
             if report_formats
             else (OutputFormat.TERMINAL if tty else OutputFormat.JSON)
         )
-        _write_stdout(chosen.to_formatter(screen).chunks(report))
+        formatter = chosen.to_formatter(screen)
+        if isinstance(formatter, BinaryFormatter):
+            _write_stdout_bytes(formatter.document(report))
+        else:
+            _write_stdout(formatter.chunks(report))
         return
     files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
     if not report_formats:
@@ -97,7 +128,7 @@ def _emit(
     "formats",
     callback=_parse_formats,
     metavar="FORMATS",
-    help="terminal, json, markdown, csv, junit, html; several comma-separated with --out. "
+    help="terminal, json, markdown, csv, junit, html, pdf; several comma-separated with --out. "
     "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
 )
 @csv_dialect_option
@@ -142,6 +173,7 @@ def audit(
     inputs = inputs.quieted(ctx)
     if out is None and len(formats) > 1:
         raise UsageError("several formats need --out DIR (stdout takes one format)")
+    _refuse_early(formats, out)
     anonymity.refuse_contradictions(out)
     done = inputs.run()
     report = done.report

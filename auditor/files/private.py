@@ -10,6 +10,7 @@ import stat
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +172,10 @@ class PrivateFolder:
         finally:
             os.close(descriptor)
 
-    def write(self, name: str, text: str | Iterable[str], *, durable: bool = True) -> Path:
+    def write(self, name: str, text: str | bytes | Iterable[str], *, durable: bool = True) -> Path:
         """Write the file ``name`` in one step: readers see the old file or the whole new one.
 
+        Text is written as UTF-8, ``bytes`` (a PDF) as they are.
         A symlink already at ``name`` is replaced by the file, never followed.
         ``durable`` waits until the data is on disk. Raises ``OSError``.
         """
@@ -181,14 +183,17 @@ class PrivateFolder:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
         descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                if isinstance(text, str):
-                    handle.write(text)
-                else:
-                    handle.writelines(text)
-                if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
+            if isinstance(text, bytes):
+                with os.fdopen(descriptor, "wb") as raw:
+                    raw.write(text)
+                    _finish(raw, durable=durable)
+            else:
+                with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+                    if isinstance(text, str):
+                        handle.write(text)
+                    else:
+                        handle.writelines(text)
+                    _finish(handle, durable=durable)
             # rename() replaces a symlink at the target itself, whatever it points to.
             if self._descriptor is not None:
                 os.rename(temporary, name, src_dir_fd=self._descriptor, dst_dir_fd=self._descriptor)
@@ -205,7 +210,14 @@ class PrivateFolder:
         return self.path / name
 
 
-def write_private(path: Path, text: str | Iterable[str], *, durable: bool = True) -> None:
+def _finish(handle: IO[Any], *, durable: bool) -> None:
+    """Wait until what was written is on disk, when the file must survive a power cut."""
+    if durable:
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_private(path: Path, text: str | bytes | Iterable[str], *, durable: bool = True) -> None:
     """Write ``text`` to ``path`` in one step: readers see the old file or the whole new one.
 
     Folders created on the way are 0700, the file 0600, its temporary file removed

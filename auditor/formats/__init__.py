@@ -1,20 +1,23 @@
-"""Output formats: terminal, JSON, Markdown, CSV, JUnit and HTML renderings of a ``Report``."""
+"""Output formats: terminal, JSON, Markdown, CSV, JUnit, HTML and PDF renderings of a ``Report``."""
 
 from __future__ import annotations
 
 import enum
 from typing import assert_never
 
+from auditor.formats.binary import BinaryFormatter
 from auditor.formats.csvfmt import CsvFormat
 from auditor.formats.html import HtmlFormat
 from auditor.formats.interface import CsvDialect, FormatError, Formatter, RenderOptions
 from auditor.formats.jsonfmt import JsonFormat, report_document
 from auditor.formats.junit import JunitFormat
 from auditor.formats.markdown import MarkdownFormat
+from auditor.formats.pdf import PdfFormat, PdfUnavailableError
 from auditor.formats.terminal import TerminalFormat
 from auditor.formats.write import write_private, write_reports
 
 __all__ = [
+    "BinaryFormatter",
     "CsvDialect",
     "CsvFormat",
     "FormatError",
@@ -24,6 +27,8 @@ __all__ = [
     "JunitFormat",
     "MarkdownFormat",
     "OutputFormat",
+    "PdfFormat",
+    "PdfUnavailableError",
     "RenderOptions",
     "TerminalFormat",
     "report_document",
@@ -41,6 +46,7 @@ class OutputFormat(enum.Enum):
     CSV = "csv"
     JUNIT = "junit"
     HTML = "html"
+    PDF = "pdf"
 
     def to_formatter(self, options: RenderOptions | None = None) -> Formatter:
         """The formatter for this choice, with the options that concern it."""
@@ -58,5 +64,7 @@ class OutputFormat(enum.Enum):
                 return JunitFormat(options.fail_threshold, options.lang)
             case OutputFormat.HTML:
                 return HtmlFormat(options.lang)
+            case OutputFormat.PDF:
+                return PdfFormat(options.lang)
             case _:
                 assert_never(self)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 WIDTH = 640
 """Every chart's viewBox width; the SVG scales to its container."""
-_LABEL = 190  # room for row labels in the age chart
-_ROW = 22
+_LABEL = 250  # room for row labels in the age chart: 34 bold characters at 12 px
+LABEL_CHARS = 34
+"""Characters of a label line that fit in ``_LABEL`` at 12 px: a portal's longest name."""
+_ROW = 36  # two lines of label: the portal, then the login
 _COLUMN_TOP = 24
 _COLUMN_HEIGHT = 150
 
@@ -46,10 +48,28 @@ class ColumnChart:
 
 
 @dataclass(frozen=True)
+class AgeData:
+    """What one row of the age chart shows, before it is placed."""
+
+    label: str
+    """The first line (the portal)."""
+    detail: str
+    """The second line (the login, with its owner when the login has several)."""
+    age: int | None
+    """Days since the password changed; None when nobody knows."""
+    limit: int | None
+    """The age at which it must be renewed; None without a deadline."""
+    text: str
+    tone: str
+
+
+@dataclass(frozen=True)
 class AgeRow:
     """One account's password age, and how old it may get."""
 
     label: str
+    detail: str
+    """Label and detail are never both the same as another row's (``distinct``)."""
     value_text: str
     y: float
     bar_width: float
@@ -109,33 +129,58 @@ def columns(
     )
 
 
+def shortened(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def distinct(labels: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Labels shortened to fit, then numbered where two still read the same.
+
+    Two bars with the same label cannot be told apart: the second of a pair says ``(2)``.
+    """
+    short = [(shortened(label), shortened(detail)) for label, detail in labels]
+    seen: dict[tuple[str, str], int] = {}
+    result = []
+    for label, detail in short:
+        seen[(label, detail)] = seen.get((label, detail), 0) + 1
+        if seen[(label, detail)] > 1:
+            number = f" ({seen[(label, detail)]})"
+            result.append((label, shortened(detail, LABEL_CHARS - len(number)) + number))
+        else:
+            result.append((label, detail))
+    return tuple(result)
+
+
 def ages(
     title: str,
     description: str,
-    data: Sequence[tuple[str, int | None, int | None, str, str]],
+    data: Sequence[AgeData],
     tick_text: Callable[[int], str],
 ) -> AgeChart:
-    """Rows of (label, age in days or None, allowed age or None, value text, tone).
+    """A row per account: its age against its allowed age, the axis in whole years.
 
     ``tick_text`` names a graduation from its number of years.
 
     The axis runs to the largest age or allowed age, rounded up to whole years, so
     that a row's bar passing its tick reads as "too old" at a glance.
     """
-    longest = max((d for _, age, limit, _, _ in data for d in (age, limit) if d), default=365)
+    longest = max((d for row in data for d in (row.age, row.limit) if d), default=365)
     years = -(-longest // 365)
     scale_max = years * 365
-    span = WIDTH - _LABEL - 150  # room on the right for the value text
+    span = WIDTH - _LABEL - 140  # room on the right for the value text ("1 068 days (max 365)")
+    labels = distinct([(row.label, row.detail) for row in data])
     rows = []
-    for index, (label, age, limit, text, tone) in enumerate(data):
+    for index, (row, (label, detail)) in enumerate(zip(data, labels, strict=True)):
         rows.append(
             AgeRow(
                 label=label,
-                value_text=text,
+                detail=detail,
+                value_text=row.text,
                 y=index * _ROW + 8,
-                bar_width=span * (age or 0) / scale_max,
-                limit_x=_LABEL + span * limit / scale_max if limit is not None else None,
-                tone=tone,
+                bar_width=span * (row.age or 0) / scale_max,
+                limit_x=_LABEL + span * row.limit / scale_max if row.limit is not None else None,
+                tone=row.tone,
             )
         )
     step = max(1, -(-years // 6))  # at most about six graduations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +25,8 @@ from auditor.formats.describe import (
     expired_waiver_line,
     left_out_line,
     mfa_label,
+    portal_name,
+    priority_line,
     risk_order,
     severity_label,
     status_line,
@@ -32,9 +34,10 @@ from auditor.formats.describe import (
 )
 from auditor.formats.interface import Formatter
 from auditor.formats.references import references_view
-from auditor.i18n import Catalog, Lang, catalog
+from auditor.i18n import Catalog, Lang, Rendered, catalog
+from auditor.i18n.phrase import Arg, Phrase, Series
 from auditor.i18n.templates import environment
-from auditor.models import Finding, Severity
+from auditor.models import AccountRef, CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount
 from auditor.report import PracticeReport, Report, most_urgent
 from auditor.report.changes import PracticeChanges
@@ -43,12 +46,29 @@ from auditor.safetext import plain
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
 """zxcvbn's scores 0 to 4, in words."""
 WEEK = timedelta(days=7)
-""""To do this week": due within seven days of the audit date, today included."""
+""""To do this week": due at most seven days after the audit date, the seventh included, so
+that a high finding (the default policy gives it seven days) is inside the week announced."""
+PLAIN_WORDS = {
+    "finding.breached": "html.plain.breached",
+    "finding.weak_reason.guessable": "html.plain.guessable",
+    "finding.weak_reason.entropy": "html.plain.entropy",
+    "finding.shared_account": "html.plain.shared_account",
+}
+"""Finding texts the page says in plainer words (no zxcvbn score, no bits), or without the
+label the card already shows in bold: the other formats keep them, for who checks figures."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason on a task card."""
+
+    label: str
+    why: str
 
 
 @dataclass(frozen=True)
 class Task:
-    """One account to act on, with every reason due in the same window."""
+    """One account to act on, with all its reasons, due by its most urgent deadline."""
 
     due: str
     severity: Severity
@@ -56,10 +76,12 @@ class Task:
     portal: str
     username: str
     owner: str
-    reasons: tuple[tuple[str, str, str], ...]
-    """(check label, check id, why), most urgent first."""
+    reasons: tuple[Reason, ...]
+    """Most urgent first."""
     actions: tuple[str, ...]
     """What to do, each distinct action once."""
+    checks: tuple[str, ...]
+    """The check ids, once each: what a waiver names."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +153,8 @@ class PracticeView:
     tone: str
     unchecked: str
     """Which accounts were not fully checked and why; "" when all were."""
-    counts: tuple[tuple[str, int, str], ...]
-    """(severity text, count, tone) for the summary boxes."""
+    counts: tuple[tuple[str, str], ...]
+    """(``2 critical``, tone) for the summary boxes."""
     this_week: tuple[Task, ...]
     later: tuple[Task, ...]
     portals: tuple[Row, ...]
@@ -140,6 +162,8 @@ class PracticeView:
     accounts: tuple[AccountLine, ...]
     waived: tuple[WaivedLine, ...]
     changes: ChangesView | None
+    approximate: bool
+    """Some change date is a vault entry's modification day, marked ``~``: the legend says so."""
     severity_chart: charts.ColumnChart
     strength_chart: charts.ColumnChart
     age_chart: charts.AgeChart
@@ -155,7 +179,8 @@ class IndexRow:
     href: str
     status: str
     tone: str
-    counts: tuple[tuple[str, int, str], ...]
+    counts: tuple[str, ...]
+    """``1 critical``, ``2 high``…: each kept on one line."""
     accounts: int
     this_week: int
 
@@ -170,41 +195,128 @@ def _tone(severity: Severity | None, *, fully_checked: bool = True) -> str:
     return "ok" if fully_checked else UNCHECKED
 
 
+def _phrases(arg: Arg) -> Iterator[Phrase]:
+    """Every phrase inside a value, itself included."""
+    if isinstance(arg, Phrase):
+        yield arg
+        for _, value in arg.args:
+            yield from _phrases(value)
+    elif isinstance(arg, Series):
+        for item in arg.items:
+            yield from _phrases(item)
+
+
+def generic_owners(practice: PracticeReport) -> frozenset[str]:
+    """Owner names the shared-account check found are not a person ("Comptoir", "Équipe").
+
+    Read from its findings, waived ones too, so the page agrees with the check and its
+    policy's list of generic names, which the report does not carry.
+    """
+    found = (*practice.findings, *(w.finding for w in practice.waived))
+    return frozenset(
+        str(said.arg("owner"))
+        for finding in found
+        if finding.check is CheckId.SHARED_ACCOUNT
+        for said in _phrases(finding.message)
+        if said.key == "finding.shared_reason.generic"
+    )
+
+
 class _Views:
     """Builds the views of one report in one language."""
 
     def __init__(self, words: Catalog, report: Report) -> None:
         self.words = words
         self.report = report
-        self.week_end = report.as_of + WEEK - timedelta(days=1)
+        self.week_end = report.as_of + WEEK
+        self.portal: Callable[[str], str] = functools.partial(portal_name, report)
+
+    @functools.cached_property
+    def _accounts_named(self) -> Mapping[str, Rendered]:
+        """Each account as findings name it (``AccountRef`` text) → as the page names it."""
+        words = self.words
+        named = {}
+        for practice in self.report.practices:
+            for audited in practice.accounts:
+                ref = audited.account.ref
+                account = self._account_name(ref)
+                if len(self.report.practices) > 1:
+                    name = practice.practice.name or practice.practice.id
+                    account = words.t("html.account_in", account=account, practice=name)
+                named[str(ref)] = account
+        return named
+
+    def _account_name(self, ref: AccountRef) -> Rendered:
+        words = self.words
+        return words.t(
+            "html.account",
+            portal=self.portal(ref.portal),
+            username=ref.username,
+            owner=words.t("html.owner", owner=ref.owner) if ref.owner else Rendered(""),
+        )
+
+    def _plain(self, arg: Arg) -> Arg:
+        """A finding's text in the page's words: plainer texts, accounts named with portals."""
+        if isinstance(arg, Phrase):
+            args = {name: self._plain(value) for name, value in arg.args}
+            key = PLAIN_WORDS.get(arg.key, arg.key)
+            if key != arg.key and isinstance(args.get("count"), int):
+                args["n"] = args["count"]  # the plainer text has plural forms
+            return Phrase(key, tuple(sorted(args.items())))
+        if isinstance(arg, Series):
+            return Series(tuple(self._plain(item) for item in arg.items), arg.joiner, arg.more)
+        if isinstance(arg, str) and not isinstance(arg, Rendered):
+            return self._accounts_named.get(arg) or self._elsewhere(arg) or arg
+        return arg
+
+    def _elsewhere(self, text: str) -> Rendered | None:
+        """An account of a practice this page leaves out, named as ``AccountRef`` prints it.
+
+        Only a text of that exact shape (a practice id, a portal id of the policy, the
+        login) is renamed; anything else stays as it is.
+        """
+        practice_id, _, rest = text.partition(" ")
+        portal, _, login = rest.partition(" ")
+        if not (practice_id.isalnum() and portal in self.report.portal_names and login):
+            return None
+        words = self.words
+        return words.t(
+            "html.account_in",
+            account=words.t("html.account", portal=self.portal(portal), username=login, owner=""),
+            practice=words.t("html.finess", finess=practice_id),
+        )
+
+    def why(self, finding: Finding) -> str:
+        """Why a finding matters, in plain words."""
+        said = self._plain(finding.message)
+        assert isinstance(said, Phrase)  # noqa: S101 - a phrase stays a phrase
+        return self.words.text(said)
 
     def practice(self, practice: PracticeReport) -> PracticeView:
         words = self.words
+        generic = generic_owners(practice)
+        this_week, later = self._tasks(practice)
         return PracticeView(
             id=practice.practice.id,
             name=practice.practice.name or practice.practice.id,
             anchor=f"p-{practice.practice.id}",
             status=status_line(words, practice),
             tone=_tone(practice.worst, fully_checked=practice.fully_checked),
-            unchecked=unchecked_line(words, practice) or "",
+            unchecked=unchecked_line(words, practice, self.report.portal_names) or "",
             counts=self._counts(practice.counts()),
-            this_week=self._tasks(practice, this_week=True),
-            later=self._tasks(practice, this_week=False),
-            portals=self._rows(practice, lambda a: a.account.portal, lambda a: ""),
-            people=self._rows(
-                practice,
-                lambda a: a.account.owner or words.t("html.no_owner"),
-                lambda a: a.account.owner_email or "",
-            ),
+            this_week=this_week,
+            later=later,
+            portals=self._rows(practice, lambda a: self.portal(a.account.portal), lambda _: ""),
+            people=self._rows(practice, functools.partial(self._person, generic), self._contact),
             accounts=tuple(self._account(practice, a) for a in practice.accounts),
             waived=tuple(
                 WaivedLine(
-                    portal=w.finding.account.portal,
+                    portal=self.portal(w.finding.account.portal),
                     username=w.finding.account.username,
                     owner=w.finding.account.owner or "",
                     label=check_label(words, w.finding.check),
                     check=w.finding.check.value,
-                    why=words.text(w.finding.message),
+                    why=self.why(w.finding),
                     until=words.short_day(w.waiver.expires),
                     accepted_by=w.waiver.accepted_by,
                     reason=w.waiver.reason,
@@ -212,10 +324,29 @@ class _Views:
                 for w in practice.waived
             ),
             changes=self._changes(practice.changes),
+            approximate=any(
+                a.account.changed_approximate and a.account.password_changed is not None
+                for a in practice.accounts
+            ),
             severity_chart=self.severity_chart(practice.counts()),
             strength_chart=self._strength_chart(practice),
             age_chart=self._age_chart(practice),
         )
+
+    def _person(self, generic: frozenset[str], audited: AuditedAccount) -> str:
+        """Who a per-person row is: the owner, or one row for the names that are no person."""
+        owner = audited.account.owner
+        if not owner:
+            return self.words.t("html.no_owner")
+        return self.words.t("html.shared_owners") if owner in generic else owner
+
+    def _contact(self, members: Sequence[AuditedAccount]) -> str:
+        """A person's e-mail address; for the generic names' row, those names."""
+        emails = [a.account.owner_email for a in members if a.account.owner_email]
+        owners = {a.account.owner for a in members if a.account.owner}
+        if len(owners) > 1:  # only the generic names' row gathers several owners
+            return self.words.join(self.words.t("list.separator"), sorted(owners))
+        return emails[0] if emails else ""
 
     def _changes(self, changes: PracticeChanges | None) -> ChangesView | None:
         if changes is None:
@@ -225,16 +356,17 @@ class _Views:
             (
                 words.t(heading),
                 tuple(
-                    (k.portal, k.username, check_label(words, k.check), k.check.value) for k in keys
+                    (self.portal(k.portal), k.username, check_label(words, k.check), k.check.value)
+                    for k in keys
                 ),
             )
             for heading, keys in change_groups(changes)
         )
         return ChangesView(changes_line(words, changes), groups)
 
-    def _counts(self, counts: dict[Severity, int]) -> tuple[tuple[str, int, str], ...]:
+    def _counts(self, counts: dict[Severity, int]) -> tuple[tuple[str, str], ...]:
         return tuple(
-            (severity_label(self.words, severity), count, severity.value)
+            (self.words.t(f"severity_count.{severity.value}", n=count), severity.value)
             for severity, count in counts.items()
         )
 
@@ -242,52 +374,49 @@ class _Views:
         return finding.due <= self.week_end
 
     def _accounts_due_this_week(self, findings: Iterable[Finding]) -> int:
+        """Accounts whose card is in "this week": their most urgent deadline falls in it."""
         return len({f.account for f in findings if self._due_this_week(f)})
 
-    def _tasks(self, practice: PracticeReport, *, this_week: bool) -> tuple[Task, ...]:
-        """One task per account with findings due in that window: soonest first, then worst."""
+    def _tasks(self, practice: PracticeReport) -> tuple[tuple[Task, ...], tuple[Task, ...]]:
+        """One card per account with all its reasons, in the week of its most urgent deadline.
+
+        In the order to act on them (``PracticeReport.to_act_on``: worst first, then the
+        password seen most in breaches); "this week" holds the cards due by ``week_end``.
+        """
         words = self.words
-        ranked = []
-        for ref, all_found in practice.findings_by_account.items():
-            found = sorted(
-                (f for f in all_found if self._due_this_week(f) is this_week),
-                key=lambda f: (f.severity.rank, f.due, f.check.value),
-            )
-            if not found:
-                continue
+        this_week: list[Task] = []
+        later: list[Task] = []
+        for ref, all_found in practice.to_act_on:
+            found = sorted(all_found, key=lambda f: (f.severity.rank, f.due, f.check.value))
             worst = found[0].severity
             due = min(f.due for f in found)
             task = Task(
                 due=words.short_day(due),
                 severity=worst,
                 severity_text=severity_label(words, worst),
-                portal=ref.portal,
+                portal=self.portal(ref.portal),
                 username=ref.username,
                 owner=ref.owner or "",
                 reasons=tuple(
-                    (check_label(words, f.check), f.check.value, words.text(f.message))
+                    # One deadline per card, the most urgent: its actions list every step.
+                    Reason(label=check_label(words, f.check), why=self.why(f))
                     for f in found
                 ),
                 actions=distinct_actions(self.words, found),
+                checks=tuple(dict.fromkeys(f.check.value for f in found)),
             )
-            ranked.append(
-                ((due, worst.rank, ref.portal, ref.username.casefold(), task.owner), task)
-            )
-        ranked.sort(key=lambda pair: pair[0])
-        return tuple(task for _, task in ranked)
+            (this_week if due <= self.week_end else later).append(task)
+        return tuple(this_week), tuple(later)
 
     def _rows(
         self,
         practice: PracticeReport,
         name: Callable[[AuditedAccount], str],
-        detail: Callable[[AuditedAccount], str],
+        detail: Callable[[Sequence[AuditedAccount]], str],
     ) -> tuple[Row, ...]:
         groups: dict[str, list[AuditedAccount]] = defaultdict(list)
-        details: dict[str, str] = {}
         for audited in practice.accounts:
-            key = name(audited)
-            groups[key].append(audited)
-            details[key] = details.get(key) or detail(audited)
+            groups[name(audited)].append(audited)
         rows = []
         for key, members in groups.items():
             found = [f for a in members for f in practice.findings_for(a)]
@@ -300,10 +429,10 @@ class _Views:
             rows.append(
                 Row(
                     name=key,
-                    detail=details[key],
+                    detail=detail(members),
                     accounts=len(members),
                     to_change=sum(1 for a in members if practice.findings_for(a)),
-                    this_week=self._accounts_due_this_week(found),
+                    this_week=self._cards_this_week(practice, members),
                     worst=worst,
                     worst_text=worst_text,
                     tone=_tone(worst, fully_checked=checked),
@@ -311,6 +440,9 @@ class _Views:
             )
         rows.sort(key=lambda r: (r.worst.rank if r.worst else len(Severity), -r.to_change, r.name))
         return tuple(rows)
+
+    def _cards_this_week(self, practice: PracticeReport, members: Iterable[AuditedAccount]) -> int:
+        return self._accounts_due_this_week(f for a in members for f in practice.findings_for(a))
 
     def _account(self, practice: PracticeReport, audited: AuditedAccount) -> AccountLine:
         words = self.words
@@ -325,7 +457,7 @@ class _Views:
         else:
             worst_text = words.t("account.ok" if checked else "coverage.misc.tone")
         return AccountLine(
-            portal=account.portal,
+            portal=self.portal(account.portal),
             username=account.username,
             owner=account.owner or "",
             role=words.text(account.role.phrase),
@@ -373,6 +505,9 @@ class _Views:
     def _age_chart(self, practice: PracticeReport) -> charts.AgeChart:
         words = self.words
         as_of = self.report.as_of
+        logins: dict[tuple[str, str], int] = defaultdict(int)
+        for audited in practice.accounts:
+            logins[(audited.account.portal, audited.account.username.casefold())] += 1
         data = []
         for audited in practice.accounts:
             account = audited.account
@@ -389,13 +524,18 @@ class _Views:
                 text = words.t("html.age_limit", n=age, limit=limit)
             if account.changed_approximate and age is not None:
                 text = "~" + text
+            login = account.username
+            if account.owner and logins[(account.portal, login.casefold())] > 1:
+                # One login, several people: the owner tells the bars apart.
+                login = words.t("html.login_owner", username=login, owner=account.owner)
             data.append(
-                (
-                    f"{account.portal} · {account.username}",
-                    age,
-                    limit,
-                    text,
-                    _tone(
+                charts.AgeData(
+                    label=self.portal(account.portal),
+                    detail=login,
+                    age=age,
+                    limit=limit,
+                    text=text,
+                    tone=_tone(
                         most_urgent(practice.findings_for(audited)),
                         fully_checked=practice.gap(audited) is None,
                     ),
@@ -417,7 +557,7 @@ class _Views:
                 href=href.format(id=practice.practice.id),
                 status=status_line(self.words, practice),
                 tone=_tone(practice.worst, fully_checked=practice.fully_checked),
-                counts=self._counts(practice.counts()),
+                counts=tuple(text for text, _ in self._counts(practice.counts())),
                 accounts=len(practice.accounts),
                 this_week=self._accounts_due_this_week(practice.findings),
             )
@@ -479,6 +619,7 @@ class HtmlFormat(Formatter):
                 if report.breach_skipped
                 else "",
                 left_out=left_out_line(words, report) if report.left_out else "",
+                priority=priority_line(words, report) or "",
                 expired_waivers=tuple(
                     expired_waiver_line(words, waiver) for waiver in report.expired_waivers
                 ),

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from auditor.files import private as privatefile
+from auditor.formats.binary import BinaryFormatter
 from auditor.formats.interface import FormatError, Formatter
 from auditor.report import Report
 
@@ -21,7 +22,7 @@ def write_error(exc: OSError, path: Path) -> FormatError:
     return FormatError(f"{where}: cannot write report: {exc.strerror}")
 
 
-def write_private(path: Path, text: str | Iterable[str]) -> None:
+def write_private(path: Path, text: str | bytes | Iterable[str]) -> None:
     """Write one report file atomically with mode 0600; ``FormatError`` if it cannot."""
     try:
         privatefile.write_private(path, text)
@@ -47,11 +48,20 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
                 alone = report.for_practice(practice)
                 with root.folder(practice_id) as folder:
                     for formatter in formatters:
-                        chunks = formatter.chunks(alone)
-                        written.append(folder.write(f"report.{formatter.extension}", chunks))
+                        name = f"report.{formatter.extension}"
+                        written.append(folder.write(name, _contents(formatter, alone)))
             for formatter in formatters:
-                summary = formatter.summary_chunks(report)
-                written.append(root.write(f"summary.{formatter.extension}", summary))
+                name = f"summary.{formatter.extension}"
+                written.append(root.write(name, _contents(formatter, report, summary=True)))
     except OSError as exc:
         raise write_error(exc, out_dir) from exc
     return written
+
+
+def _contents(
+    formatter: Formatter, report: Report, *, summary: bool = False
+) -> bytes | Iterable[str]:
+    """What one file holds: the bytes of a binary format, the text of any other in pieces."""
+    if isinstance(formatter, BinaryFormatter):
+        return formatter.summary_document(report) if summary else formatter.document(report)
+    return formatter.summary_chunks(report) if summary else formatter.chunks(report)

@@ -196,7 +196,7 @@ def test_skip_invalid_audits_the_rest_and_lists_skipped_rows(run: Run, tmp_path:
             ["audit", EXAMPLE, "--no-breach-check", "--hibp-url", "http://127.0.0.1:1"],
             "choose one of",
         ),
-        (["audit", EXAMPLE, "--format", "pdf"], "unknown format 'pdf'"),
+        (["audit", EXAMPLE, "--format", "docx"], "unknown format 'docx'"),
         (["audit", EXAMPLE, "--as-of", "22/11/2026"], "not a date"),
         (["audit", EXAMPLE, "--no-breach-check", "--format", "json,csv"], "need --out"),
         (["audit", "missing.csv"], "no such file"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from auditor.audit import Inventory, run_audit
 from auditor.formats import HtmlFormat, OutputFormat, RenderOptions, write_reports
 from auditor.i18n import Lang
-from auditor.models import Account, Practice
+from auditor.models import Account, Practice, Severity
 from auditor.policy import Policy
 from auditor.report import BreachMode, LeftOut, Report
 
@@ -94,11 +95,11 @@ def test_the_page_is_self_contained(report: Report) -> None:
 def test_a_practice_shows_status_this_week_later_tables_and_three_charts(report: Report) -> None:
     page = render(report.for_practice(report.practices[1]))
     assert "ACT TODAY: 1 account must change its password now." in page
-    this_week = page.split("To do this week (by 28 November 2026)")[1].split("<h3>Later</h3>")[0]
+    this_week = page.split("To do this week (by 29 November 2026)")[1].split("<h3>Later</h3>")[0]
     later = page.split("<h3>Later</h3>")[1].split("<h3>At a glance</h3>")[0]
     assert "&lt;script&gt;" in this_week  # breached: due today
-    assert "kalixia — later (Paul)" in later and "age unknown" in later
-    assert "kalixia — later" not in this_week
+    assert "Kalixia — later (Paul)" in later and "age unknown" in later
+    assert "Kalixia — later" not in this_week
     for chart in ("severity", "strength", "age"):
         assert f'data-chart="{chart}"' in page
     assert "<h3>By portal</h3>" in page and "<h3>By person</h3>" in page
@@ -109,7 +110,7 @@ def test_a_practice_shows_status_this_week_later_tables_and_three_charts(report:
 def test_a_task_says_the_common_step_once(report: Report) -> None:
     page = render(report.for_practice(report.practices[1]))
     task = (
-        page.split("viamedis — &lt;script&gt;")[1].split("</li>\n</ol>")[0].split('class="task')[0]
+        page.split("Viamedis — &lt;script&gt;")[1].split("</li>\n</ol>")[0].split('class="task')[0]
     )
     assert task.count("Change the password on the portal itself") == 1
 
@@ -118,7 +119,7 @@ def test_the_french_report_is_in_french(report: Report) -> None:
     page = text(render(report.for_practice(report.practices[1]), Lang.FR))
     assert '<html lang="fr">' in page
     assert "À FAIRE AUJOURD'HUI : 1 compte doit changer de mot de passe dès maintenant." in page
-    assert "À faire cette semaine (d'ici le 28 novembre 2026)" in page
+    assert "À faire cette semaine (d'ici le 29 novembre 2026)" in page
     assert "avant le 22/11/2026" in page
     for english in ("To do this week", "At a glance", "By portal", "Findings by severity"):
         assert english not in page
@@ -163,3 +164,116 @@ def test_vault_facts_show_left_out_entries_approximate_dates_and_expiry(
     assert "~10/01/2026" in page  # approximate change date, marked
     assert "01/12/2026" in page  # the expiry date is the renewal deadline
     assert "renouvellement proche" in page  # and it is within the reminder window
+
+
+def _sections(page: str) -> tuple[str, str]:
+    """The "this week" and "later" parts of a one-practice page."""
+    after = page.split("<h3>To do this week (by ")[1]
+    return after.split("<h3>Later</h3>")[0], after.split("<h3>Later</h3>")[1].split("<h3>")[0]
+
+
+def test_one_card_per_account_under_its_most_urgent_deadline(report: Report) -> None:
+    page = render(report.for_practice(report.practices[1]))
+    this_week, later = _sections(page)
+    # The breached account's medium "age unknown" joins its critical card, not a second one.
+    assert page.count('<li class="task ') == 2
+    assert this_week.count('<li class="task ') == 1
+    assert "&lt;script&gt;" in this_week and "age unknown" in this_week
+    assert "&lt;script&gt;" not in later
+    assert "Kalixia — later (Paul)" in later
+    # The order within an urgency is explained once, above the cards.
+    assert this_week.index("seen most often in breaches") < this_week.index('<li class="task ')
+
+
+@pytest.mark.parametrize(("high_days", "this_week"), [(7, True), (8, False)])
+def test_the_week_holds_every_card_due_by_the_day_it_announces(
+    make_account: Callable[..., Account],
+    policy: Policy,
+    fake_breach: Any,
+    high_days: int,
+    this_week: bool,
+) -> None:
+    # A weak password alone: one high finding, due high_days after the audit.
+    deadlines = {**policy.deadline_days, Severity.HIGH: high_days}
+    inventory = Inventory((make_account(password="soleil"),), (), ("inventory.csv",))
+    report = run_audit(
+        inventory,
+        replace(policy, deadline_days=deadlines),
+        AS_OF,
+        fake_breach(),
+        breach_mode=BreachMode.OFFLINE,
+    )
+    page = render(report)
+    assert "<h3>To do this week (by 29 November 2026)</h3>" in page  # day 7, included
+    week, later = _sections(page)
+    assert ("Kalixia — jdoe" in week) is this_week
+    assert ("Kalixia — jdoe" in later) is not this_week
+    portals = page.split("<h3>By portal</h3>")[1].split("</table>")[0]
+    due_this_week = re.findall(r'data-label="Due this week">(\d+)<', portals)
+    assert due_this_week == ["1" if this_week else "0"]
+
+
+def test_reasons_are_plain_words_and_check_ids_a_reference_line(report: Report) -> None:
+    page = text(render(report.for_practice(report.practices[1]), Lang.FR))
+    card = page.split("Viamedis — <script>")[1].split("</li>\n</ol>")[0]
+    assert "figure 5 fois dans des fuites" in card
+    assert "facile à deviner" in card
+    assert "zxcvbn" not in card and "<code>" not in card.split("Réf.")[0]
+    refs = ("breached", "incident-rotation", "reused", "weak", "age-unknown")
+    assert f"Réf. : <code>{', '.join(refs)}</code>" in card
+    # The other practice's account, named by its portal's name though this page omits it.
+    assert "sert à 1 autre compte : Kalixia — sdurand (Jeanne Doe), FINESS 690034566" in card
+    english = render(report.for_practice(report.practices[1]))
+    assert "easy to guess" in english and "zxcvbn score" not in english
+
+
+def test_generic_owners_are_not_listed_as_people(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
+    accounts = (
+        make_account(portal="viamedis", username="comptoir", owner="Comptoir"),
+        make_account(portal="almerys", username="equipe", owner="Équipe"),
+        make_account(portal="kalixia", username="claire", owner="Claire Martin"),
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    report = run_audit(inventory, policy, AS_OF, fake_breach(), breach_mode=BreachMode.OFFLINE)
+    people = text(render(report, Lang.FR)).split("<h3>Par personne</h3>")[1].split("</table>")[0]
+    names = re.findall(r'data-label="Titulaire">([^<]*)<', people)
+    assert names == ["Comptes partagés (pas une personne)", "Claire Martin"]
+    assert "Comptoir, Équipe" in people  # the generic names are still shown, as such
+
+
+def test_the_approximate_date_legend_only_with_such_a_date(report: Report) -> None:
+    page = text(render(report, Lang.FR))
+    assert "~" not in page.split("<h1>")[1]
+    assert "devant une date" not in page
+
+
+def test_counts_use_the_plural_forms(report: Report) -> None:
+    page = text(render(report, Lang.FR))
+    ranking = page.split("Établissements classés par risque")[1].split("<section")[0]
+    ranking = re.sub(r"<[^>]+>", "", ranking)
+    assert "2 critiques, 2 élevées, 2 moyennes, 0 faible" in ranking
+    assert "1 critique, 2 élevées, 0 moyenne, 0 faible" in ranking
+    boxes = page.split('<ul class="counts">')[2].split("</ul>")[0]
+    assert "2 moyennes" in boxes and "0 faible" in boxes
+
+
+def test_portals_are_shown_by_their_names(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
+    accounts = (
+        make_account(portal="cbpec", username="optique", password="soleil"),
+        make_account(portal="santeclair", username="sdurand", password="soleil"),
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    report = run_audit(inventory, policy, AS_OF, fake_breach(), breach_mode=BreachMode.OFFLINE)
+    page = text(render(report, Lang.FR))
+    body = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    assert "Carte Blanche Partenaires (CBPEC) — optique" in body  # the card
+    assert '<td data-label="Portail">Carte Blanche Partenaires (CBPEC)</td>' in body  # tables
+    assert '<td data-label="Portail">Santéclair</td>' in body
+    assert ">Carte Blanche Partenaires (CBPEC)</tspan>" in body  # the age chart
+    # Reused names the other account by its portal's name too.
+    assert "Santéclair — sdurand" in body
+    assert not re.search(r"\b(cbpec|santeclair)\b", body)
