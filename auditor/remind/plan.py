@@ -76,7 +76,12 @@ def _items(
                 reminded=reminded.get(ref, 0),
             )
         )
-    return sorted(items, key=lambda i: (i.due, i.severity.rank, str(i.account)))
+    # By deadline, then urgency; within those, the most breached password first, as in
+    # the report (report/priority.py).
+    return sorted(
+        items,
+        key=lambda i: (i.due, i.severity.rank, -practice.breach_count(i.account), str(i.account)),
+    )
 
 
 def practice_contact(practice: PracticeReport, policy: Policy) -> str | None:
