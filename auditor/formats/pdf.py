@@ -28,10 +28,13 @@ _PAGE = "\x00page\x00"
 _PAGES = "\x00pages\x00"
 """Stand-ins for the page counters in the catalogue's footer text, swapped for CSS counters."""
 
+SIDE_MARGIN_MM = 12
+"""Left and right margins: room for a printer's unprintable edge (about 5 mm) and a hole punch."""
+
 PRINT_CSS = """
 @page {
   size: A4;
-  margin: 14mm 12mm 16mm;
+  margin: 14mm SIDEmm 16mm;
   @bottom-left { content: string(title); font: 7.5pt system-ui, "DejaVu Sans", sans-serif;
     color: #59636e; }
   @bottom-right { content: PAGE_OF; font: 7.5pt system-ui, "DejaVu Sans", sans-serif;
@@ -51,6 +54,12 @@ th, td.num, .badge { overflow-wrap: normal !important; word-break: normal !impor
 .charts figure { display: inline-block !important; vertical-align: top; width: 49% !important;
   margin: 0 0 8px !important; }
 .charts figure.wide { display: block !important; width: 100% !important; }
+/* Paper does not scroll: a table wider than the page (the accounts, the references) would
+   lose its last columns at the edge. Smaller, tighter and wrapping between words, it fits. */
+.table-wrap { overflow: visible !important; }
+table { font-size: 8pt !important; }
+th, td { padding: 3px !important; }
+td code, .ref-cell { white-space: normal !important; }
 /* Paper has no pointer: nothing to click, fill in or hover. */
 button, input, select, textarea, [hidden] { display: none !important; }
 a { color: inherit !important; text-decoration: none !important; }
@@ -122,7 +131,7 @@ def print_css(lang: Lang) -> str:
             parts.append("counter(pages)")
         elif piece:
             parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return PRINT_CSS.replace("PAGE_OF", " ".join(parts))
+    return PRINT_CSS.replace("PAGE_OF", " ".join(parts)).replace("SIDEmm", f"{SIDE_MARGIN_MM}mm")
 
 
 class PdfFormat(BinaryFormatter):

@@ -27,7 +27,7 @@ from auditor.audit import Inventory, run_audit
 from auditor.cli import main
 from auditor.formats import OutputFormat, RenderOptions
 from auditor.formats.binary import BinaryFormatter
-from auditor.formats.pdf import MISSING, PdfFormat, require_pdf
+from auditor.formats.pdf import MISSING, SIDE_MARGIN_MM, PdfFormat, require_pdf
 from auditor.i18n import Lang
 from auditor.models import Account, Origin, Practice, Role
 from auditor.password.secret import Secret
@@ -174,6 +174,19 @@ def test_every_page_is_a4(out: Path) -> None:
         assert sizes, pdf
         for width, height in sizes:
             assert (float(width), float(height)) == pytest.approx((595.28, 841.89), abs=0.5)
+
+
+def test_no_word_is_drawn_outside_the_margins(out: Path) -> None:
+    """A table wider than the page would be cut at its edge: every word stays within the margins."""
+    right = 595.28 - SIDE_MARGIN_MM * 72 / 25.4 + 1  # points; 1 pt for rounding
+    left = SIDE_MARGIN_MM * 72 / 25.4 - 1
+    for pdf in sorted(out.rglob("*.pdf")):
+        boxes = _tool("pdftotext", "-bbox", str(pdf), "-")
+        words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', boxes)
+        assert len(words) > 100, pdf
+        outside = [word for x_min, x_max, word in words if float(x_max) > right]
+        outside += [word for x_min, x_max, word in words if float(x_min) < left]
+        assert outside == [], pdf
 
 
 class _Cards(HTMLParser):
