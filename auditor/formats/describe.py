@@ -8,7 +8,7 @@ from typing import assert_never
 
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
-from auditor.models import CheckId, Finding, Severity
+from auditor.models import CheckId, Finding, Origin, Severity, location
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.report import Gap, PracticeReport, Report
@@ -120,6 +120,55 @@ def unchecked_line(
     if len(unchecked) > UNCHECKED_LISTED:
         accounts = words.t("coverage.more", accounts=accounts, n=len(unchecked) - UNCHECKED_LISTED)
     return words.t("coverage.line", n=len(unchecked), accounts=accounts)
+
+
+COPIES_LISTED = 5
+"""Copies an "also in" line names before "and N more": a login rarely has more."""
+
+
+def _entry_name(copy: Origin, home: str) -> str:
+    """An entry as its vault names it (``Archive/Viamedis``), with its file when not ``home``."""
+    if copy.entry is not None and copy.path == home:
+        return copy.entry
+    return location(copy.path, copy.line, copy.entry)
+
+
+def also_in_text(words: Catalog, audited: AuditedAccount) -> Rendered | None:
+    """``Also in: Archive/Viamedis, Comptoir 2/Viamedis``: the vault copies merged into the
+    account (``Origin.also_in``); None when it has none.
+
+    Entry paths are inventory text, escaped by ``words`` for the output.
+    """
+    origin = audited.account.origin
+    if not origin.also_in:
+        return None
+    names = [words.value(_entry_name(copy, origin.path)) for copy in origin.also_in]
+    listed = words.join(words.t("list.separator"), names[:COPIES_LISTED])
+    if len(names) > COPIES_LISTED:
+        listed = words.t("list.more", items=listed, n=len(names) - COPIES_LISTED)
+    return words.t("copies.also_in", entries=listed)
+
+
+def copies_lines(words: Catalog, report: Report, practice: PracticeReport) -> tuple[Rendered, ...]:
+    """``Viamedis — jdupont (Jean Dupont) — Also in: …`` for each account with vault copies."""
+    lines = []
+    for audited in practice.accounts:
+        also_in = also_in_text(words, audited)
+        if also_in is None:
+            continue
+        account = audited.account
+        lines.append(
+            words.t(
+                "copies.line",
+                portal=portal_name(report, account.portal),
+                username=account.username,
+                owner=words.t("coverage.misc.owner", owner=account.owner)
+                if account.owner
+                else Rendered(""),
+                also_in=also_in,
+            )
+        )
+    return tuple(lines)
 
 
 def status_line(words: Catalog, practice: PracticeReport) -> Rendered:

@@ -15,12 +15,14 @@ from typing import Any
 
 from auditor.formats import charts
 from auditor.formats.describe import (
+    also_in_text,
     breach_label,
     change_groups,
     changed_text,
     changes_line,
     check_label,
     checks_text,
+    copies_lines,
     distinct_actions,
     expired_waiver_line,
     left_out_line,
@@ -82,6 +84,8 @@ class Task:
     """What to do, each distinct action once."""
     checks: tuple[str, ...]
     """The check ids, once each: what a waiver names."""
+    also_in: str = ""
+    """Where the vault copies merged into the account are ("" when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ class PracticeView:
     portals: tuple[Row, ...]
     people: tuple[Row, ...]
     accounts: tuple[AccountLine, ...]
+    copies: tuple[str, ...]
+    """Each account with vault copies, and where they are."""
     waived: tuple[WaivedLine, ...]
     changes: ChangesView | None
     approximate: bool
@@ -309,6 +315,7 @@ class _Views:
             portals=self._rows(practice, lambda a: self.portal(a.account.portal), lambda _: ""),
             people=self._rows(practice, functools.partial(self._person, generic), self._contact),
             accounts=tuple(self._account(practice, a) for a in practice.accounts),
+            copies=copies_lines(words, self.report, practice),
             waived=tuple(
                 WaivedLine(
                     portal=self.portal(w.finding.account.portal),
@@ -386,6 +393,7 @@ class _Views:
         words = self.words
         this_week: list[Task] = []
         later: list[Task] = []
+        by_ref = {audited.account.ref: audited for audited in practice.accounts}
         for ref, all_found in practice.to_act_on:
             found = sorted(all_found, key=lambda f: (f.severity.rank, f.due, f.check.value))
             worst = found[0].severity
@@ -404,6 +412,7 @@ class _Views:
                 ),
                 actions=distinct_actions(self.words, found),
                 checks=tuple(dict.fromkeys(f.check.value for f in found)),
+                also_in=(also_in_text(words, by_ref[ref]) if ref in by_ref else None) or "",
             )
             (this_week if due <= self.week_end else later).append(task)
         return tuple(this_week), tuple(later)

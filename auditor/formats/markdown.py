@@ -11,6 +11,7 @@ from auditor.formats.describe import (
     changes_line,
     check_label,
     checks_text,
+    copies_lines,
     expired_waiver_line,
     left_out_line,
     mfa_label,
@@ -204,6 +205,9 @@ class MarkdownFormat(Formatter):
             ),
             accounts,
         )
+        if copies := copies_lines(words, report, practice):
+            lines += ["", f"### {words.t('copies.title')}", "", words.t("copies.help"), ""]
+            lines += [f"- {line}" for line in copies]
         return [*lines, "", *self._references(report, practice)]
 
     def _references(self, report: Report, practice: PracticeReport) -> list[str]:

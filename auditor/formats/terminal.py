@@ -12,6 +12,7 @@ from rich.text import Text
 from auditor.formats.describe import (
     changes_line,
     check_label,
+    copies_lines,
     expired_waiver_line,
     left_out_line,
     portal_name,
@@ -137,6 +138,8 @@ class TerminalFormat(Formatter):
             if len(rows) > self.max_rows:
                 more = words.t("terminal.more", n=len(rows) - self.max_rows)
                 console.print(Text(f"  {more}"))
+        for line in copies_lines(words, report, practice):
+            console.print(Text(f"  {line}"))
         console.print()
 
     def _total(self, report: Report) -> str:
