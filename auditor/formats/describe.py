@@ -305,23 +305,33 @@ def changes_line(words: Catalog, changes: PracticeChanges) -> str:
     )
 
 
+_AT = Rendered("\x00")
+"""Stands for the change step while an action is put into words, to see where it falls."""
+
+
 def distinct_actions(words: Catalog, found: Sequence[Finding]) -> tuple[str, ...]:
     """Each distinct step once: most actions end with the same "change it on the portal".
 
     Actions that include that step take it as the phrase value ``change``
     (``CHANGE_ON_PORTAL``); it is written first, once, and left out of each.
+    A step its text puts after the change ("{change} Then record the date…")
+    comes after every other step, whatever the order of the findings: it is
+    done once the password has changed.
     """
     common: list[str] = []
-    steps: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
     for finding in found:
         args = dict(finding.action.args)
         change = args.pop("change", None)
         if change is None:
-            steps.append(words.text(finding.action))
+            before.append(words.text(finding.action))
             continue
         common.append(words.value(change))
-        steps.append(words.t(finding.action.key, change="", **args).strip())
-    return tuple(dict.fromkeys(step for step in (*common, *steps) if step))
+        said = words.t(finding.action.key, change=_AT, **args)
+        step = said.replace(_AT, "").strip()
+        (after if said.lstrip().startswith(_AT) else before).append(step)
+    return tuple(dict.fromkeys(step for step in (*common, *before, *after) if step))
 
 
 def change_groups(changes: PracticeChanges) -> tuple[tuple[str, tuple[FindingKey, ...]], ...]:
