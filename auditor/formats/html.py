@@ -601,12 +601,17 @@ class HtmlFormat(Formatter):
             },
         )
 
-    def summary_chunks(self, report: Report) -> Iterator[str]:
-        """The group index, linking to each practice's own ``<FINESS>/report.html``."""
+    def summary_chunks(self, report: Report, *, links: bool = True) -> Iterator[str]:
+        """The group index, linking to each practice's own ``<FINESS>/report.html``.
+
+        ``links=False`` for a page laid out as a PDF, which keeps no link: the page
+        then says where each practice's own file is, not that its name opens it.
+        """
         views = _Views(self.words, report)
         yield self._page(
             "summary.html.j2",
             views,
+            links=links,
             index=views.index("{id}/report.html"),
             severity_chart=views.severity_chart(report.counts()),
         )

@@ -153,7 +153,7 @@ class PdfFormat(BinaryFormatter):
 
     def summary_document(self, report: Report) -> bytes:
         """The group index, ranking the practices (each one's PDF is ``<FINESS>/report.pdf``)."""
-        return self._pdf("".join(self._html.summary_chunks(report)))
+        return self._pdf("".join(self._html.summary_chunks(report, links=False)))
 
     def ready(self) -> None:
         require_pdf()

@@ -138,6 +138,17 @@ def test_the_pdf_reads_in_french_with_the_practice_and_its_portals(out: Path) ->
     assert "750056780" in summary and "690034566" in summary
 
 
+def test_the_pdf_summary_does_not_promise_links_it_cannot_hold(out: Path, small: Report) -> None:
+    # WeasyPrint drops the links to each practice's report.html, which the PDF
+    # summary does not sit beside: it says where each practice's own PDF is instead.
+    summary = " ".join(text_of(out / "summary.pdf").split())
+    assert "Chaque nom ouvre" not in summary
+    assert "report.pdf" in summary
+    html = OutputFormat.HTML.to_formatter(RenderOptions(lang=Lang.FR))
+    page = "".join(html.summary_chunks(small))
+    assert "Chaque nom ouvre le rapport de l&#39;établissement" in page  # the HTML's links do
+
+
 def test_no_password_of_the_example_is_in_any_pdf(out: Path) -> None:
     with EXAMPLE.open(encoding="utf-8-sig", newline="") as handle:
         passwords = {row["Mot de passe"] for row in csv.DictReader(handle, delimiter=";")}
