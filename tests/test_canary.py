@@ -6,7 +6,10 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -54,6 +57,19 @@ def leaks(text: str, passwords: dict[str, str]) -> list[str]:
     ]
 
 
+def marker_rows(secrets: dict[str, str]) -> list[str]:
+    """Inventory rows, one per marker, two practices: every password check fires once."""
+    return [
+        f"750056780,Pharmacie du Marché,viamedis,a.one,Alice One,a@example.fr,admin,{secrets['breached']},2023-01-01,no",
+        f"750056780,Pharmacie du Marché,almerys,b.two,Comptoir,,user,{secrets['weak']},,no",
+        f"750056780,Pharmacie du Marché,kalixia,c.three,Carl Three,,user,{secrets['contextual']},2025-01-01,yes",
+        f"750056780,Pharmacie du Marché,itelis,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
+        f"690034566,Optique Lumière,santeclair,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
+        f"690034566,Optique Lumière,seveane,e.five,Eve Five,,user,{secrets['strong']},2025-01-01,yes",
+        f"690034566,Optique Lumière,seveane,f.six,Fay Six,,user,{secrets['invalid_row']},31/13/2025,maybe",
+    ]
+
+
 @responses.activate
 def test_no_password_or_hash_is_written_anywhere(
     tmp_path: Path,
@@ -76,15 +92,7 @@ def test_no_password_or_hash_is_written_anywhere(
     responses.add_callback(
         responses.GET, re.compile(r"https://hibp\.test/range/.*"), callback=range_api
     )
-    rows = [
-        f"750056780,Pharmacie du Marché,viamedis,a.one,Alice One,a@example.fr,admin,{secrets['breached']},2023-01-01,no",
-        f"750056780,Pharmacie du Marché,almerys,b.two,Comptoir,,user,{secrets['weak']},,no",
-        f"750056780,Pharmacie du Marché,kalixia,c.three,Carl Three,,user,{secrets['contextual']},2025-01-01,yes",
-        f"750056780,Pharmacie du Marché,itelis,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
-        f"690034566,Optique Lumière,santeclair,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
-        f"690034566,Optique Lumière,seveane,e.five,Eve Five,,user,{secrets['strong']},2025-01-01,yes",
-        f"690034566,Optique Lumière,seveane,f.six,Fay Six,,user,{secrets['invalid_row']},31/13/2025,maybe",
-    ]
+    rows = marker_rows(secrets)
     inventory = tmp_path / "inventory.csv"
     inventory.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -349,3 +357,112 @@ def _write_vaults(tmp_path: Path, kdbx_template: Path, secrets: dict[str, str]) 
     excel = tmp_path / "inventaire.xlsx"
     book.save(excel)
     return [str(kdbx), str(export), str(chrome), str(excel)]
+
+
+PDF_TOOL_TIMEOUT = 20
+"""Seconds for ``pdftotext`` on a few pages: far above the tenth of a second it takes."""
+
+
+def _pdf_ready() -> None:
+    """Skip, saying why, without WeasyPrint or ``pdftotext``; fail when CI requires PDFs."""
+    from auditor.formats.pdf import require_pdf
+
+    reason = None
+    if shutil.which("pdftotext") is None:
+        reason = "no pdftotext on PATH (Debian: apt-get install poppler-utils)"
+    else:
+        try:
+            require_pdf()
+        except Exception as exc:  # noqa: BLE001 - the reason is the skip message
+            reason = str(exc)
+    if reason is not None:
+        if os.environ.get("PORTAL_AUDIT_REQUIRE_PDF"):
+            pytest.fail(f"PDF canary required but {reason}")
+        pytest.skip(reason)
+
+
+def _pdf_words(pdf: Path) -> str:
+    """What ``pdftotext`` reads, and the same run together: a token may wrap over lines."""
+    done = subprocess.run(  # poppler's tool, on our own file
+        ["pdftotext", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=PDF_TOOL_TIMEOUT,
+        text=True,
+    )
+    return done.stdout + "\n" + "".join(done.stdout.split())
+
+
+@responses.activate
+def test_no_password_or_hash_is_in_any_pdf(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kdbx_template: Path,
+) -> None:
+    """The PDFs of a sheet and of vaults (history included), read back as text and as bytes."""
+    _pdf_ready()
+    secrets = markers()
+    tag = uuid.uuid4().hex[:10].upper()
+    vault_secrets = {
+        "kp_current": f"Canary{tag}2025!",
+        "kp_rotated_from": f"Canary{tag}2024!",
+        "kp_recycled": f"Rc{tag}cy!9qW",
+        "kp_between": f"Mid{tag}x#7Lp",
+        "kp_trashed": f"Tr{tag}sh!8",
+        "kp_left_out": f"Lo{tag}ut!8",
+        "bw_breached": f"Bw{tag}br!5",
+        "bw_old": f"Bo{tag}ld!5",
+        "bw_hidden_field": f"Hd{tag}fd!5",
+        "csv_export": f"Ch{tag}rm!5",
+        "excel": f"Xl{tag}sx!5",
+        "master": f"Ms{tag}tr!5",
+        "export": f"Ex{tag}pt!5",
+    }
+    breached = {
+        hashlib.sha1(secrets["breached"].encode()).hexdigest().upper(): 31,
+        hashlib.sha1(vault_secrets["bw_breached"].encode()).hexdigest().upper(): 12,
+    }
+
+    def range_api(request: responses.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        prefix = (request.url or "")[-5:]
+        body = "".join(f"{h[5:]}:{n}\r\n" for h, n in breached.items() if h[:5] == prefix)
+        return 200, {}, body + "0" * 35 + ":0\r\n"
+
+    responses.add_callback(
+        responses.GET, re.compile(r"https://hibp\.test/range/.*"), callback=range_api
+    )
+    inventory = tmp_path / "inventory.csv"
+    inventory.write_text(HEADER + "\n" + "\n".join(marker_rows(secrets)) + "\n", encoding="utf-8")
+    vaults = _write_vaults(tmp_path, kdbx_template, vault_secrets)
+    common = ["--hibp-url", "https://hibp.test", "--as-of", "2026-11-22", "--skip-invalid"]
+    runs = {
+        "sheet": [str(inventory), "--lang", "fr"],
+        "vaults": [
+            *vaults,
+            "--keepass-password-file",
+            str(tmp_path / "master.txt"),
+            "--practice",
+            "750056780",
+            "--all-entries",
+        ],
+    }
+    monkeypatch.setenv("PORTAL_AUDIT_BITWARDEN_PASSWORD", vault_secrets["export"])
+    for name, args in runs.items():
+        with pytest.raises(SystemExit):
+            main(["audit", *args, *common, "--out", str(tmp_path / name), "--format", "pdf"])
+    captured = capsys.readouterr()
+    pdfs = sorted(tmp_path.glob("*/**/*.pdf"))
+    # Per run: the summary and the two practices (the workbook names the second one).
+    assert len(pdfs) == 6, [str(p.relative_to(tmp_path)) for p in pdfs]
+    words = {pdf: _pdf_words(pdf) for pdf in pdfs}
+    assert "31 fois" in words[tmp_path / "sheet" / "750056780" / "report.pdf"]  # was read
+    everything = "\n".join(
+        [
+            captured.out,
+            captured.err,
+            *words.values(),
+            *(pdf.read_bytes().decode("latin-1") for pdf in pdfs),
+        ]
+    )
+    assert leaks(everything, secrets | vault_secrets) == []
