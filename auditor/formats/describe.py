@@ -33,6 +33,18 @@ def portal_name(report: Report, portal_id: str) -> str:
     return report.portal_names.get(portal_id, portal_id)
 
 
+def practice_title(words: Catalog, report: Report, practice: PracticeReport) -> Rendered:
+    """``Pharmacie du Marché (FINESS 750056780)``; the name alone in the anonymised copy.
+
+    There the id is a pseudonym (``etablissement1``), not a FINESS number, and the
+    name already carries its number (``Établissement 1``).
+    """
+    shown = practice.practice
+    if report.pseudonymous_practices:
+        return Rendered(words.value(shown.name or shown.id))
+    return words.t("practice.title", name=shown.name or shown.id, finess=shown.id)
+
+
 def priority_line(words: Catalog, report: Report) -> str | None:
     """The one sentence that explains the order within an urgency; None if no count orders it."""
     return words.t("priority.breach_order") if report.breached_findings else None

@@ -28,6 +28,7 @@ from auditor.formats.describe import (
     left_out_line,
     mfa_label,
     portal_name,
+    practice_title,
     priority_line,
     risk_order,
     severity_label,
@@ -152,6 +153,8 @@ class PracticeView:
 
     id: str
     name: str
+    title: str
+    """The heading: the name and its FINESS number (the name alone in the anonymised copy)."""
     anchor: str
     status: str
     tone: str
@@ -289,7 +292,10 @@ class _Views:
         return words.t(
             "html.account_in",
             account=words.t("html.account", portal=self.portal(portal), username=login, owner=""),
-            practice=words.t("html.finess", finess=practice_id),
+            # The anonymised copy's id is a pseudonym, not a FINESS number.
+            practice=practice_id
+            if self.report.pseudonymous_practices
+            else words.t("html.finess", finess=practice_id),
         )
 
     def why(self, finding: Finding) -> str:
@@ -305,6 +311,7 @@ class _Views:
         return PracticeView(
             id=practice.practice.id,
             name=practice.practice.name or practice.practice.id,
+            title=practice_title(words, self.report, practice),
             anchor=f"p-{practice.practice.id}",
             status=status_line(words, practice),
             tone=_tone(practice.worst, fully_checked=practice.fully_checked),

@@ -16,6 +16,7 @@ from auditor.formats.describe import (
     left_out_line,
     mfa_label,
     portal_name,
+    practice_title,
     priority_line,
     risk_order,
     severity_counts,
@@ -130,11 +131,7 @@ class MarkdownFormat(Formatter):
 
     def _practice(self, report: Report, practice: PracticeReport) -> list[str]:
         words = self.words
-        title = words.t(
-            "practice.title",
-            name=practice.practice.name or practice.practice.id,
-            finess=practice.practice.id,
-        )
+        title = practice_title(words, report, practice)
         lines = [f"## {title}", "", f"**{status_line(words, practice)}**"]
         if (unchecked := unchecked_line(words, practice, report.portal_names)) is not None:
             lines += ["", f"**{unchecked}**"]

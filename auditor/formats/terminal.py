@@ -97,7 +97,13 @@ class TerminalFormat(Formatter):
     def _practice(self, console: Console, report: Report, practice: PracticeReport) -> None:
         """One practice: its name, status, what was not checked, and the accounts to act on."""
         words = self.words
-        name = term(f"{practice.practice.id} {practice.practice.name}".strip())
+        shown = practice.practice
+        # The anonymised copy's id is a pseudonym that repeats its name: the name is enough.
+        name = term(
+            shown.name or shown.id
+            if report.pseudonymous_practices
+            else f"{shown.id} {shown.name}".strip()
+        )
         console.print(Text(name, style="bold"))
         if practice.worst:
             style = _STYLE[practice.worst]

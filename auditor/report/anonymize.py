@@ -60,6 +60,25 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _PATH_SEPARATOR = re.compile(r"[\\/]")
 
 
+def _withheld_text(text: str) -> str:
+    return _QUOTED.sub(lambda quoted: quoted[0][0] + _WITHHELD + quoted[0][-1], text)
+
+
+def _withheld_args(said: Phrase) -> tuple[tuple[str, Arg], ...]:
+    """A row problem's values with what they quote withheld (a cell comes quoted as by ``repr``)."""
+    return tuple((name, _withheld(arg)) for name, arg in said.args)
+
+
+def _withheld(value: Arg) -> Arg:
+    if isinstance(value, Phrase):
+        return Phrase(value.key, _withheld_args(value))
+    if isinstance(value, Series):
+        return replace(value, items=tuple(_withheld(item) for item in value.items))
+    if isinstance(value, str) and not isinstance(value, Rendered):
+        return _withheld_text(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Pseudonym:
     """One real value and the pseudonym that replaces it in the copy."""
@@ -100,6 +119,7 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
             "min_zxcvbn_score",
             "portal_names",
             "standards",  # thresholds and portal ids
+            "pseudonymous_practices",  # set here, unless practices are kept
         }
     ),
     PracticeReport: frozenset(
@@ -424,9 +444,8 @@ class _Table:
     def reason(self, reason: str | Phrase) -> str | Phrase:
         """A row problem's reason: what it quotes is withheld, known values replaced."""
         if isinstance(reason, Phrase):
-            return self.said(reason)
-        withheld = _QUOTED.sub(lambda quoted: quoted[0][0] + _WITHHELD + quoted[0][-1], reason)
-        return self.text(withheld)
+            return self.said(Phrase(reason.key, _withheld_args(reason)))
+        return self.text(_withheld_text(reason))
 
     def row(self, row: RowProblem) -> RowProblem:
         return replace(
@@ -476,6 +495,7 @@ class _Table:
             policy_files=tuple(self.path(path) for path in report.policy_files),
             breach_source=self.text(report.breach_source),
             expired_waivers=tuple(self.waiver(waiver) for waiver in report.expired_waivers),
+            pseudonymous_practices=not self.keep_practices,
         )
 
 

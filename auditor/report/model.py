@@ -241,6 +241,8 @@ class Report:
     standards: PolicyBasis | None = field(default=None, compare=False)
     """The policy's thresholds the references section reads (``report/standards.py``);
     None in a report built without a policy, whose references are then unknown."""
+    pseudonymous_practices: bool = False
+    """Practice names and ids are pseudonyms (``report/anonymize.py``): no FINESS label."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
