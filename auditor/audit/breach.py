@@ -17,6 +17,8 @@ from auditor.hibp import (
     make_session,
     open_corpus,
 )
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import Series
 from auditor.report import BreachMode
 
 
@@ -35,9 +37,9 @@ def breach_source(
         if on
     ]
     if len(chosen) > 1:
-        raise UsageError(f"choose one of {' and '.join(chosen)}")
+        raise failure(UsageError, "cli.fail.choose_one", options=Series(tuple(chosen)))
     if cache is not None and (request.no_breach_check or request.hibp_offline is not None):
-        raise UsageError("--cache-dir keeps online answers; it does not apply to " + chosen[0])
+        raise failure(UsageError, "cli.fail.cache_not_online", option=chosen[0])
     if request.no_breach_check:
         yield None, BreachMode.SKIPPED
         return
@@ -73,13 +75,13 @@ def check_hibp_url(url: str) -> None:
     part at fault: the URL may carry a mirror's credentials.
     """
     if not re.match(r"^https?://", url, re.IGNORECASE) or re.search(r"\s", url):
-        raise UsageError("--hibp-url must start with https:// or http:// and hold no spaces")
+        raise failure(UsageError, "cli.fail.url_scheme")
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UsageError("--hibp-url is not a URL: its host or port cannot be read") from None
+        raise failure(UsageError, "cli.fail.url_unreadable") from None
     if not parts.hostname:
-        raise UsageError("--hibp-url has no host, as in https://mirror.example")
+        raise failure(UsageError, "cli.fail.url_no_host")
     if port is not None and not 0 < port <= 65535:  # the TCP port range
-        raise UsageError(f"--hibp-url: port {port} is not between 1 and 65535")
+        raise failure(UsageError, "cli.fail.url_port", port=str(port))

@@ -13,11 +13,13 @@ import click
 
 from auditor.audit import Audited
 from auditor.cli.options import F, gathered
+from auditor.cli.words import help_for, say
 from auditor.errors import UsageError
 from auditor.files.private import write_private
 from auditor.formats import FormatError
 from auditor.formats.csvfmt import spreadsheet_safe
 from auditor.i18n import Lang
+from auditor.i18n.failure import failure
 from auditor.report import Pseudonym, Report, anonymized
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ class Anonymity:
     def refuse_contradictions(self, out: Path | None) -> None:
         """Usage errors, raised before anything is audited or recorded."""
         if not self.anonymize and (self.keep_practices or self.map_file is not None):
-            raise UsageError("--anonymize-keep-practices and --anonymize-map need --anonymize")
+            raise failure(UsageError, "cli.fail.anonymize_needed")
         if self.map_file is not None and out is not None:
             folder = out.resolve()
             if (
@@ -44,9 +46,8 @@ class Anonymity:
                 or folder in self.map_file.resolve().parents
             ):
                 # The folder is what is sent: the map in it would send the names along.
-                raise UsageError(
-                    f"--anonymize-map {self.map_file}: put the map outside --out {out}, "
-                    "which is the folder you send"
+                raise failure(
+                    UsageError, "cli.fail.map_inside_out", map=str(self.map_file), out=str(out)
                 )
 
     def shown(self, audited: Audited, lang: Lang) -> Report:
@@ -64,10 +65,13 @@ class Anonymity:
                 write_private(self.map_file, map_text(copy.pseudonyms))
             except OSError as exc:
                 where = exc.filename or self.map_file
-                raise FormatError(
-                    f"{where}: cannot write the pseudonym map: {exc.strerror}"
+                raise failure(
+                    FormatError,
+                    "cli.fail.map_unwritable",
+                    path=str(where),
+                    reason=str(exc.strerror),
                 ) from exc
-            logger.info("wrote the pseudonym map to %s (mode 0600)", self.map_file)
+            logger.info(say("cli.map_written", path=str(self.map_file)))
         return copy.report
 
 
@@ -87,21 +91,18 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
         "--anonymize",
         is_flag=True,
-        help="Write and print an anonymised copy: people, logins, e-mail addresses, vault "
-        "entries and practices become pseudonyms (Person 3, login 7). The history keeps "
-        "the real report.",
+        help=help_for("help.anonymize.anonymize"),
     ),
     click.option(
         "--anonymize-keep-practices",
         is_flag=True,
-        help="With --anonymize: keep practice names and FINESS numbers.",
+        help=help_for("help.anonymize.keep_practices"),
     ),
     click.option(
         "--anonymize-map",
         type=click.Path(path_type=Path, dir_okay=False),
         metavar="FILE",
-        help="With --anonymize: write which pseudonym stands for whom to FILE (CSV, mode "
-        "0600), outside --out. Without it the map is written nowhere.",
+        help=help_for("help.anonymize.map"),
     ),
 )
 

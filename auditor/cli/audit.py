@@ -16,6 +16,7 @@ from auditor.audit import FailOn, exit_code
 from auditor.cli.anonymize import Anonymity, anonymity_options
 from auditor.cli.inputs import AuditInputs, audit_inputs
 from auditor.cli.options import csv_dialect_option
+from auditor.cli.words import Command, help_for, say
 from auditor.errors import UsageError
 from auditor.formats import (
     BinaryFormatter,
@@ -24,6 +25,7 @@ from auditor.formats import (
     RenderOptions,
     write_reports,
 )
+from auditor.i18n.failure import failure
 from auditor.report import Report
 
 logger = logging.getLogger(__name__)
@@ -43,9 +45,8 @@ def _parse_formats(
             chosen.append(OutputFormat(item.strip().lower()))
         except ValueError:
             names = ", ".join(f.value for f in OutputFormat)
-            raise click.BadParameter(
-                f"unknown format {item.strip()!r} (choose from {names})", ctx, param
-            ) from None
+            unknown = say("cli.fail.unknown_format", format=repr(item.strip()), names=names)
+            raise click.BadParameter(unknown, ctx, param) from None
     return tuple(dict.fromkeys(chosen))
 
 
@@ -76,10 +77,7 @@ def _refuse_early(formats: Sequence[OutputFormat], out: Path | None) -> None:
         if not isinstance(formatter, BinaryFormatter):
             continue
         if out is None and sys.stdout.isatty():
-            raise UsageError(
-                f"a {chosen.value} report is not for the terminal: "
-                "write it with --out DIR, or redirect stdout to a file"
-            )
+            raise failure(UsageError, "cli.fail.not_for_terminal", format=chosen.value)
         formatter.ready()
 
 
@@ -111,25 +109,24 @@ def _emit(
     if not report_formats:
         files = list(_FILE_FORMATS)
     written = write_reports(report, out, [f.to_formatter(options) for f in files])
-    logger.info("wrote %d report files under %s", len(written), out)
+    logger.info(say("cli.wrote_reports", n=len(written), path=str(out)))
     if OutputFormat.TERMINAL in report_formats or tty:
         click.echo(OutputFormat.TERMINAL.to_formatter(screen).render(report), nl=False)
 
 
-@click.command()
+@click.command(cls=Command, help=help_for("help.audit.about"))
 @audit_inputs
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Write DIR/<FINESS>/report.<ext> per practice and DIR/summary.<ext>.",
+    help=help_for("help.audit.out"),
 )
 @click.option(
     "--format",
     "formats",
     callback=_parse_formats,
     metavar="FORMATS",
-    help="terminal, json, markdown, csv, junit, html, pdf; several comma-separated with --out. "
-    "Default: terminal on a terminal, json otherwise; with --out: json,markdown,csv,html.",
+    help=help_for("help.audit.format"),
 )
 @csv_dialect_option
 @anonymity_options
@@ -138,7 +135,7 @@ def _emit(
     type=click.Choice(FailOn, case_sensitive=False),
     default=FailOn.HIGH,
     show_default=True,
-    help="Exit 1 when a finding is at least this severe.",
+    help=help_for("help.audit.fail_on"),
 )
 @click.pass_context
 def audit(
@@ -151,28 +148,10 @@ def audit(
     csv_dialect: CsvDialect,
     anonymity: Anonymity,
 ) -> None:
-    """Audit INVENTORY files and report which passwords must change, why and by when.
-
-    An inventory is a CSV or Excel (.xlsx) sheet, a KeePass database (.kdbx), a
-    Bitwarden export (.json, plain or password-protected), or a CSV export of
-    Chrome, Edge, Firefox, Safari, Dashlane, 1Password, KeePassXC or Bitwarden.
-
-    Only the first 5 hex characters of each password's SHA-1 leave the machine
-    (Have I Been Pwned's k-anonymity range API); with --hibp-offline nothing does.
-
-    Each run is recorded in the history (see `portal-audit history`), and the
-    reports say what is new and what was fixed since the previous run.
-
-    \b
-    Exit codes:
-      0  complete, nothing at or above --fail-on
-      1  findings at or above --fail-on
-      2  usage, inventory, policy or history error (nothing audited)
-      3  incomplete (a breach lookup failed) and nothing at or above --fail-on
-    """
+    """Audit, then write or print the report; the help is the catalogue's ``help.audit.about``."""
     inputs = inputs.quieted(ctx)
     if out is None and len(formats) > 1:
-        raise UsageError("several formats need --out DIR (stdout takes one format)")
+        raise failure(UsageError, "cli.fail.several_formats")
     _refuse_early(formats, out)
     anonymity.refuse_contradictions(out)
     done = inputs.run()
@@ -184,5 +163,5 @@ def audit(
         RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect, lang=inputs.lang),
     )
     if not report.complete:
-        logger.warning("incomplete audit: some breach lookups failed; see 'unknown' accounts")
+        logger.warning(say("cli.incomplete"))
     sys.exit(exit_code(report, fail_on))

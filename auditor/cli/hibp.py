@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.words import Group, help_for, line, say
 from auditor.hibp import open_corpus
 from auditor.hibp.mirror import serve
 from auditor.text import is_loopback
@@ -14,55 +15,46 @@ from auditor.text import is_loopback
 logger = logging.getLogger(__name__)
 
 
-@click.group()
+@click.group(cls=Group, help=help_for("help.hibp.about"))
 def hibp() -> None:
-    """Run a self-hosted Pwned Passwords range API from a downloaded corpus."""
+    """The ``hibp`` commands (``help.hibp.about``)."""
 
 
-@hibp.command("serve")
+@hibp.command("serve", help=help_for("help.hibp.serve"))
 @click.option(
     "--corpus",
     required=True,
     type=click.Path(path_type=Path, exists=True),
     metavar="PATH",
-    help="Downloaded SHA-1 corpus: the single sorted file or the per-prefix folder.",
+    help=help_for("help.hibp.corpus"),
 )
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Anything but loopback opens the mirror to the network.",
+    help=help_for("help.hibp.host"),
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
 @click.option(
-    "--threads", type=click.IntRange(1, 256), default=16, show_default=True, help="Worker threads."
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help=help_for("help.hibp.threads"),
 )
 @click.option(
     "--log-prefixes",
     is_flag=True,
-    help="Log each requested prefix. Off by default: such a log is a list of clues "
-    "to the passwords audited.",
+    help=help_for("help.hibp.log_prefixes"),
 )
 def hibp_serve(corpus: Path, host: str, port: int, threads: int, log_prefixes: bool) -> None:
-    """Serve GET /range/<prefix> like api.pwnedpasswords.com, from a local corpus.
-
-    Audits then use it with --hibp-url http://HOST:PORT. Stop with Ctrl-C.
-
-    \b
-    Example:
-      portal-audit hibp serve --corpus /srv/pwnedpasswords.txt
-      portal-audit audit inventory.csv --hibp-url http://127.0.0.1:8787
-    """
+    """Serve the corpus until Ctrl-C; its help is ``help.hibp.serve``."""
     if not is_loopback(host):
-        logger.warning(
-            "listening on %s: every machine that reaches it can query the mirror, in clear "
-            "text; put a TLS reverse proxy in front of it",
-            host,
-        )
+        logger.warning(say("cli.listening_openly", host=host))
     with open_corpus(corpus) as source:
 
         def ready(url: str) -> None:
-            click.echo(f"portal-audit: serving {corpus} on {url}/range/ (Ctrl-C to stop)", err=True)
+            click.echo(line("cli.serving", corpus=str(corpus), url=url), err=True)
 
         serve(
             source,

@@ -8,19 +8,22 @@ from pathlib import Path
 import click
 
 from auditor.cli.options import history_option, parse_practice
+from auditor.cli.words import Command, chosen_language, help_for
 from auditor.errors import UsageError
 from auditor.history import History, default_path
 from auditor.history.show import history_document, history_text, history_view
+from auditor.i18n import Lang, catalog
+from auditor.i18n.failure import failure
 from auditor.models import Practice
 
 
-@click.command("history")
+@click.command("history", cls=Command, help=help_for("help.history.about"))
 @history_option
 @click.option(
     "--practice",
     callback=parse_practice,
     metavar="FINESS",
-    help="Only this practice's runs and trend.",
+    help=help_for("help.history.practice"),
 )
 @click.option(
     "--runs",
@@ -28,7 +31,7 @@ from auditor.models import Practice
     type=click.IntRange(1, 1000),
     default=10,
     show_default=True,
-    help="How many of the latest runs to list and to draw the trend from.",
+    help=help_for("help.history.runs"),
 )
 @click.option(
     "--format",
@@ -37,25 +40,23 @@ from auditor.models import Practice
     default="terminal",
     show_default=True,
 )
-def history_command(history: Path | None, practice: Practice | None, limit: int, fmt: str) -> None:
-    """List recorded audit runs and, per practice, the trend and what was new or fixed.
-
-    Every `audit` and `remind` run is recorded (unless --no-history): its date,
-    as-of day, tool and policy version, a digest of the accounts audited, and its
-    findings by practice, portal, login and check. Nothing about passwords.
-
-    \b
-    Example:
-      portal-audit history --practice 750056780 --runs 12
-    """
+@click.option(
+    "--lang",
+    type=click.Choice([lang.value for lang in Lang], case_sensitive=False),
+    callback=chosen_language,
+    is_eager=True,  # like audit's: --lang fr --help is French
+    help=help_for("help.history.lang"),
+)
+def history_command(
+    history: Path | None, practice: Practice | None, limit: int, fmt: str, lang: Lang
+) -> None:
+    """Print the runs recorded, as text or JSON; its help is ``help.history.about``."""
     path = history or default_path()
     if not path.exists():
-        raise UsageError(
-            f"{path}: no history yet (run `portal-audit audit` first, or pass --history)"
-        )
+        raise failure(UsageError, "cli.fail.no_history", path=str(path))
     with History.open(path) as store:
         view = history_view(store, limit=limit, practice_id=practice.id if practice else None)
     if fmt == "json":
         click.echo(json.dumps(history_document(view), indent=2, ensure_ascii=False))
     else:
-        click.echo(history_text(view), nl=False)
+        click.echo(history_text(view, catalog(lang)), nl=False)

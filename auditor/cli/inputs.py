@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
@@ -26,6 +25,7 @@ from auditor.cli.options import (
     policy_option,
 )
 from auditor.cli.unlock import SECRET_ENV, secret_asker
+from auditor.cli.words import chosen_language, help_for
 from auditor.hibp import DEFAULT_API, DEFAULT_LOOKUP_DEADLINE
 from auditor.i18n import Lang
 from auditor.progress import BarDisplay, ProgressDisplay
@@ -85,39 +85,33 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
         "--as-of",
         callback=parse_date,
         metavar="DATE",
-        help="Audit as if today were DATE (YYYY-MM-DD), for reproducible runs.",
+        help=help_for("help.inputs.as_of"),
     ),
     click.option(
         "--lang",
         type=click.Choice([lang.value for lang in Lang], case_sensitive=False),
-        callback=lambda ctx, param, value: (
-            Lang(value.lower()) if value else Lang.from_environment(os.environ)
-        ),
-        help="Language of what people read (terminal, Markdown, HTML, e-mails, and the "
-        "sentences of CSV and JUnit): fr or en. Default: French under a French locale "
-        "(LANG=fr_FR.UTF-8…), English otherwise. JSON stays English for programs.",
+        callback=chosen_language,
+        is_eager=True,  # read before --help when written before it: --lang fr --help is French
+        help=help_for("help.inputs.lang"),
     ),
     click.option(
         "--hibp-url",
         metavar="URL",
-        help=f"Range API of a self-hosted mirror (default {DEFAULT_API}).",
+        help=help_for("help.inputs.hibp_url", url=DEFAULT_API),
     ),
     click.option(
         "--hibp-offline",
         type=click.Path(path_type=Path, exists=True),
         metavar="PATH",
-        help="Downloaded Pwned Passwords SHA-1 corpus: the single sorted file, "
-        "or the per-prefix folder. Nothing leaves the machine.",
+        help=help_for("help.inputs.hibp_offline"),
     ),
-    click.option(
-        "--no-breach-check", is_flag=True, help="Skip the breach lookup (the report says so)."
-    ),
+    click.option("--no-breach-check", is_flag=True, help=help_for("help.inputs.no_breach_check")),
     click.option(
         "--hibp-workers",
         type=click.IntRange(1, 64),
         default=32,
         show_default=True,
-        help="Parallel HTTP requests to the range API (it has no rate limit).",
+        help=help_for("help.inputs.hibp_workers"),
     ),
     click.option(
         "--hibp-deadline",
@@ -125,21 +119,19 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
         default=f"{DEFAULT_LOOKUP_DEADLINE / 60:g}m",
         show_default=True,
         metavar="DURATION",
-        help="Time all online breach lookups of a run may take (90s, 10m, 1h); "
-        "passwords still unchecked then are 'unknown' and the audit incomplete.",
+        help=help_for("help.inputs.hibp_deadline"),
     ),
     click.option(
         "--jobs",
         type=click.IntRange(1, 256),
         default=None,
-        help="Processes for password scoring (default: one per core).",
+        help=help_for("help.inputs.jobs"),
     ),
     click.option(
         "--cache-dir",
         type=click.Path(path_type=Path, file_okay=False),
         metavar="DIR",
-        help="Keep range answers (public data, one file per prefix, mode 0600) in DIR "
-        "and reuse them while fresh. Off by default.",
+        help=help_for("help.inputs.cache_dir"),
     ),
     click.option(
         "--cache-ttl",
@@ -147,66 +139,60 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
         default="24h",
         show_default=True,
         metavar="DURATION",
-        help="How long a cached range answer is reused: 30m, 12h, 7d.",
+        help=help_for("help.inputs.cache_ttl"),
     ),
     click.option(
         "--skip-invalid",
         is_flag=True,
-        help="Audit the valid rows and list the invalid ones in the report.",
+        help=help_for("help.inputs.skip_invalid"),
     ),
     click.option(
         "--practice",
         callback=parse_practice,
         metavar="FINESS",
-        help="The practice of vault and export entries that name none (no FINESS field or folder).",
+        help=help_for("help.inputs.practice"),
     ),
     click.option(
         "--practice-map",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
         metavar="FILE",
-        help="CSV of match,practice_id,practice_name: entries in a folder, group or collection "
-        "named `match`, or exports whose file name is `match`, belong to that practice.",
+        help=help_for("help.inputs.practice_map"),
     ),
     click.option(
         "--all-entries",
         is_flag=True,
-        help="Also audit vault entries of sites that are not portals of the policy "
-        "(by default they are counted and left out).",
+        help=help_for("help.inputs.all_entries"),
     ),
     click.option(
         "--keepass-password-file",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
         metavar="FILE",
-        help="File whose first line is the KeePass master password "
-        f"(else ${SECRET_ENV[Unlock.KEEPASS]}, else a prompt).",
+        help=help_for("help.inputs.keepass_password_file", variable=SECRET_ENV[Unlock.KEEPASS]),
     ),
     click.option(
         "--keepass-key-file",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
         metavar="FILE",
-        help="KeePass key file, with or without a master password.",
+        help=help_for("help.inputs.keepass_key_file"),
     ),
     click.option(
         "--bitwarden-password-file",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
         metavar="FILE",
-        help="File whose first line is the password of an encrypted Bitwarden export "
-        f"(else ${SECRET_ENV[Unlock.BITWARDEN]}, else a prompt).",
+        help=help_for("help.inputs.bitwarden_password_file", variable=SECRET_ENV[Unlock.BITWARDEN]),
     ),
     click.option(
         "--allow-costly-kdf",
         is_flag=True,
-        help="Open a KeePass vault or Bitwarden export whose key derivation settings exceed "
-        "the caps (AES-KDF 15 million rounds; Argon2 1 GiB, 1,000 passes, 64 lanes; "
-        "Bitwarden's own maxima) and may take minutes.",
+        help=help_for("help.inputs.allow_costly_kdf"),
     ),
     history_option,
     click.option(
         "--no-history",
         is_flag=True,
-        help="Do not record this run, nor compare it with earlier ones.",
+        help=help_for("help.inputs.no_history"),
     ),
-    click.option("-q", "--quiet", is_flag=True, help="No progress bar and only errors on stderr."),
+    click.option("-q", "--quiet", is_flag=True, help=help_for("help.inputs.quiet")),
 )
 _REQUEST_FIELDS = tuple(field.name for field in fields(AuditRequest))
 _TERMINAL_FIELDS = ("lang", "quiet", "keepass_password_file", "bitwarden_password_file")

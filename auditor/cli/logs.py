@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from auditor.cli.words import say, words
 from auditor.safetext import stderr_line
 
 logger = logging.getLogger("auditor")
@@ -12,7 +13,16 @@ logger = logging.getLogger("auditor")
 
 
 class _SafeFormatter(logging.Formatter):
-    """Log lines quote names and paths from inventories: their control characters are replaced."""
+    """Log lines quote names and paths from inventories: their control characters are replaced.
+
+    The prefix and the level are in the command line's language, asked for at each
+    line: ``--lang`` is read after the logs are configured.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        level = f"cli.level.{record.levelname.lower()}"
+        name = say(level) if level in words().entries else record.levelname
+        return str(say("cli.log", level=name, message=record.message))
 
     def format(self, record: logging.LogRecord) -> str:
         return stderr_line(super().format(record))
@@ -26,7 +36,7 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_SafeFormatter("portal-audit: %(levelname)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter())
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False

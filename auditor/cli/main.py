@@ -19,23 +19,24 @@ from auditor.cli.history import history_command
 from auditor.cli.logs import configure_logging, logger
 from auditor.cli.policy import policy
 from auditor.cli.remind import remind
+from auditor.cli.words import Group, choose, error_text, help_for, install_click_words, say
 from auditor.errors import AuditorError
 from auditor.safetext import stderr_line
 
+install_click_words()
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=help_for("help.group.about"),
+)
 @click.version_option(__version__, prog_name="portal-audit")
-@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("-v", "--verbose", count=True, help=help_for("help.group.verbose"))
+@click.option("-q", "--quiet", is_flag=True, help=help_for("help.group.quiet"))
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
-    """Audit the passwords of pharmacies' and opticians' tiers payant portal accounts.
-
-    \b
-    Start with:
-      portal-audit audit inventory.csv
-    Then see `portal-audit audit --help` for outputs, policies and offline breach checks.
-    """
+    """The group: its options set the logs; its help is the catalogue's ``help.group.about``."""
     ctx.obj = {"verbose": verbose, "quiet": quiet}
     configure_logging(verbose, quiet)
 
@@ -66,12 +67,13 @@ def _raise_terminated(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; SIGTERM ends it like Ctrl-C: cleanly, one line, exit 143."""
+    choose(None)  # each run starts in the locale's language, until a --lang is read
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         _main(argv)
     except Terminated:
-        click.echo("portal-audit: terminated", err=True)
+        click.echo(say("cli.terminated"), err=True)
         sys.exit(EXIT_TERMINATED)
     finally:
         if previous is not None:
@@ -88,26 +90,30 @@ def _main(argv: Sequence[str] | None) -> None:
         exc.show()
         sys.exit(ExitCode.ERROR)
     except (click.Abort, KeyboardInterrupt):
-        click.echo("portal-audit: interrupted", err=True)
+        click.echo(say("cli.interrupted"), err=True)
         sys.exit(130)
     except InvalidInventoryError as exc:
         for problem in exc.problems:
             click.echo(stderr_line(str(problem)), err=True)
-        click.echo(stderr_line(f"portal-audit: error: {exc}"), err=True)
+        click.echo(stderr_line(say("cli.error", message=error_text(exc))), err=True)
         sys.exit(ExitCode.ERROR)
     except AuditorError as exc:
-        click.echo(stderr_line(f"portal-audit: error: {exc}"), err=True)
+        click.echo(stderr_line(say("cli.error", message=error_text(exc))), err=True)
         sys.exit(ExitCode.ERROR)
     except Exception as exc:  # noqa: BLE001 - the last resort that keeps tracebacks private
         # An unexpected error is a bug. Its message could quote data (a KeyError
         # on a hash, a value in a ValueError), so it is never shown, not even with
         # -vv: only its type and the frames it went through.
         frames = traceback.extract_tb(exc.__traceback__)
-        where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-        logger.debug("internal error, message withheld:\n%s", "".join(frames.format()))
-        click.echo(
-            f"portal-audit: internal error: {type(exc).__name__}{where} "
-            "(a bug: please report it with this line)",
-            err=True,
+        where = (
+            say(
+                "cli.internal_where",
+                file=Path(frames[-1].filename).name,
+                line=str(frames[-1].lineno),
+            )
+            if frames
+            else ""
         )
+        logger.debug("internal error, message withheld:\n%s", "".join(frames.format()))
+        click.echo(say("cli.internal_error", kind=type(exc).__name__, where=where), err=True)
         sys.exit(ExitCode.ERROR)

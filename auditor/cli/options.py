@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.cli.words import help_for, say
 from auditor.finess import finess_problem
 from auditor.formats import CsvDialect
 from auditor.history import default_path
@@ -30,13 +31,11 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", ctx, param) from None
+        raise click.BadParameter(say("cli.fail.bad_date", value=repr(value)), ctx, param) from None
     if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
-        raise click.BadParameter(
-            f"{value!r} is outside {AS_OF_RANGE[0].isoformat()}…{AS_OF_RANGE[1].isoformat()}",
-            ctx,
-            param,
-        )
+        first, last = (day.isoformat() for day in AS_OF_RANGE)
+        outside = say("cli.fail.date_range", value=repr(value), first=first, last=last)
+        raise click.BadParameter(outside, ctx, param)
     return day
 
 
@@ -47,7 +46,9 @@ def parse_practice(
     if value is None:
         return None
     if (reason := finess_problem(value.strip())) is not None:
-        raise click.BadParameter(f"{value!r}: {reason}", ctx, param)
+        raise click.BadParameter(
+            say("cli.fail.bad_practice", value=repr(value), reason=reason), ctx, param
+        )
     return Practice(value.strip(), "")
 
 
@@ -59,7 +60,7 @@ def parse_duration(ctx: click.Context, param: click.Parameter, value: str) -> fl
     """``90s``, ``30m``, ``12h``, ``7d`` (or bare seconds) → seconds."""
     match = _DURATION.match(value.strip().lower())
     if match is None:
-        raise click.BadParameter(f"{value!r} is not a duration like 12h or 7d", ctx, param)
+        raise click.BadParameter(say("cli.fail.bad_duration", value=repr(value)), ctx, param)
     return float(match[1]) * _SECONDS[match[2]]
 
 
@@ -68,15 +69,14 @@ policy_option = click.option(
     "policy_files",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A policy TOML file layered on the built-in policy (repeatable).",
+    help=help_for("help.options.policy"),
 )
 
 history_option = click.option(
     "--history",
     type=click.Path(path_type=Path, dir_okay=False),
     metavar="FILE",
-    help="SQLite file where runs are recorded and compared "
-    f"(default: {default_path()}). Holds names and logins, never a password.",
+    help=help_for("help.options.history", path=str(default_path())),
 )
 
 csv_dialect_option = click.option(
@@ -86,8 +86,7 @@ csv_dialect_option = click.option(
     callback=lambda ctx, param, value: CsvDialect(value.lower()),
     default=CsvDialect.STANDARD.value,
     show_default=True,
-    help="excel-fr: ';'-separated UTF-8 with BOM and CRLF, which French Excel (and Word's "
-    "mail merge) open with accents intact.",
+    help=help_for("help.options.csv_dialect"),
 )
 
 

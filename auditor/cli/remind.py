@@ -12,9 +12,11 @@ import click
 from auditor.audit import ExitCode
 from auditor.cli.inputs import AuditInputs, audit_inputs
 from auditor.cli.options import F, csv_dialect_option, gathered
+from auditor.cli.words import Command, help_for, say
 from auditor.errors import UsageError
 from auditor.formats import CsvDialect
 from auditor.i18n import catalog
+from auditor.i18n.failure import failure
 from auditor.remind import Delivery, SmtpSecurity, SmtpSettings, deliver
 from auditor.text import is_email
 
@@ -34,7 +36,7 @@ def _smtp_settings(
     if not send:
         return None
     if not smtp_host:
-        raise UsageError("--send needs --smtp-host")
+        raise failure(UsageError, "cli.fail.send_needs_host")
     security = SmtpSecurity(smtp_security)
     settings = SmtpSettings(
         host=smtp_host,
@@ -50,31 +52,30 @@ def _smtp_settings(
 
 
 _SMTP_OPTIONS: tuple[Callable[[F], F], ...] = (
-    click.option("--send", is_flag=True, help="Send the reminders by SMTP. Without it: a dry run."),
-    click.option("--smtp-host", metavar="HOST", help="The SMTP relay (needed with --send)."),
+    click.option("--send", is_flag=True, help=help_for("help.remind.send")),
+    click.option("--smtp-host", metavar="HOST", help=help_for("help.remind.smtp_host")),
     click.option(
         "--smtp-port",
         type=click.IntRange(1, 65535),
-        help="Default: 587 for starttls, 465 for tls, 25 for none.",
+        help=help_for("help.remind.smtp_port"),
     ),
     click.option(
         "--smtp-security",
         type=click.Choice([s.value for s in SmtpSecurity]),
         default=SmtpSecurity.STARTTLS.value,
         show_default=True,
-        help="none is refused unless the relay is on this machine (127.0.0.1) or "
-        "--allow-plaintext-smtp is given.",
+        help=help_for("help.remind.smtp_security"),
     ),
     click.option(
         "--allow-plaintext-smtp",
         is_flag=True,
-        help="Allow --smtp-security none towards a relay on the network.",
+        help=help_for("help.remind.allow_plaintext_smtp"),
     ),
     click.option(
         "--smtp-cafile",
         type=click.Path(dir_okay=False, exists=True),
         metavar="FILE",
-        help="CA certificates for a relay whose certificate a private authority signed.",
+        help=help_for("help.remind.smtp_cafile"),
     ),
 )
 
@@ -90,28 +91,27 @@ smtp_options = gathered(
 
 def _check_sender(sender: str | None, *, needed: bool) -> None:
     if needed and not sender:
-        raise UsageError("--out and --send need --from ADDRESS (the reminders' sender)")
+        raise failure(UsageError, "cli.fail.needs_sender")
     if sender and not is_email(sender):
-        raise UsageError(f"--from {sender!r} is not an e-mail address")
+        raise failure(UsageError, "cli.fail.bad_sender", sender=repr(sender))
 
 
-def _tell(line: str) -> None:
-    click.echo(f"portal-audit: {line}", err=True)
+def _tell(status: str) -> None:
+    click.echo(say("cli.line", text=status), err=True)
 
 
-@click.command()
+@click.command(cls=Command, help=help_for("help.remind.about"))
 @audit_inputs
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Write DIR/reminders.csv (mail merge), DIR/reminders.ics (to-dos with alarms) and "
-    "DIR/eml/*.eml (drafts to send from your own mail client).",
+    help=help_for("help.remind.out"),
 )
 @click.option(
     "--from",
     "sender",
     metavar="ADDRESS",
-    help="The reminders' sender (needed with --out and --send), e.g. informatique@groupe.fr.",
+    help=help_for("help.remind.from"),
 )
 @smtp_options
 @csv_dialect_option
@@ -125,27 +125,7 @@ def remind(
     smtp: SmtpSettings | None,
     csv_dialect: CsvDialect,
 ) -> None:
-    """Audit INVENTORY files, then tell each person which accounts to change, why, by when.
-
-    One reminder per owner (by their e-mail), one per practice for accounts
-    without an owner's e-mail (to the practice's contact), and an escalation to
-    the practice's contact for accounts reminded in two earlier runs and still
-    not fixed. Waived findings are not reminded.
-
-    A reminder never holds a password or a link: it names the portal and asks
-    the person to type its address themselves, with the Assurance Maladie's
-    anti-phishing advice.
-
-    Without --out or --send it is a dry run: every message is printed, nothing
-    is sent or recorded as reminded. SMTP credentials, if the relay needs them,
-    come from $PORTAL_AUDIT_SMTP_USER and $PORTAL_AUDIT_SMTP_PASSWORD.
-
-    \b
-    Exit codes:
-      0  done (dry run, drafts written, or every message sent)
-      2  usage, inventory, policy, history or SMTP settings error; nothing sent
-      3  some messages could not be sent (the others were), or the audit was incomplete
-    """
+    """Audit, then draft, write or send the reminders; its help is ``help.remind.about``."""
     inputs = inputs.quieted(ctx)
     _check_sender(sender, needed=smtp is not None or out is not None)
     result = inputs.run()

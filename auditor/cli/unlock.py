@@ -10,7 +10,10 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.words import say
 from auditor.errors import UsageError
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import phrase
 from auditor.sources import Unlock
 
 logger = logging.getLogger(__name__)
@@ -19,6 +22,7 @@ SECRET_ENV = {
     Unlock.KEEPASS: "PORTAL_AUDIT_KEEPASS_PASSWORD",
     Unlock.BITWARDEN: "PORTAL_AUDIT_BITWARDEN_PASSWORD",
 }
+_SECRET_WORDS = {Unlock.KEEPASS: "cli.secret.keepass", Unlock.BITWARDEN: "cli.secret.bitwarden"}
 _SECRET_OPTION = {
     Unlock.KEEPASS: "--keepass-password-file",
     Unlock.BITWARDEN: "--bitwarden-password-file",
@@ -35,9 +39,11 @@ def _read_secret_file(path: Path) -> str:
         text = path.read_text(encoding="utf-8-sig")
         mode = path.stat().st_mode
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the password file ({type(exc).__name__})") from None
+        raise failure(
+            UsageError, "cli.fail.secret_unreadable", path=str(path), kind=type(exc).__name__
+        ) from None
     if os.name == "posix" and mode & 0o077:
-        logger.warning("%s: other users can read this password file; chmod 600 it", path)
+        logger.warning(say("cli.readable_secret", path=str(path)))
     return text.splitlines()[0] if text else ""
 
 
@@ -50,10 +56,15 @@ def secret_asker(files: dict[Unlock, Path | None]) -> Callable[[Unlock, Path], s
         if (value := os.environ.get(SECRET_ENV[kind])) is not None:
             return value
         if _stdin_is_terminal():
-            return str(click.prompt(f"{kind.value} for {path}", hide_input=True, err=True))
-        raise UsageError(
-            f"{path}: needs the {kind.value}, and there is no terminal to ask for it: pass "
-            f"{_SECRET_OPTION[kind]} FILE or set {SECRET_ENV[kind]}"
+            asked = say("cli.ask_secret", kind=say(_SECRET_WORDS[kind]), path=str(path))
+            return str(click.prompt(asked, hide_input=True, err=True))
+        raise failure(
+            UsageError,
+            "cli.fail.secret_no_terminal",
+            path=str(path),
+            kind=phrase(_SECRET_WORDS[kind]),
+            option=_SECRET_OPTION[kind],
+            variable=SECRET_ENV[kind],
         )
 
     return ask

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.store import History
+from auditor.i18n import Catalog, Lang, Rendered, catalog
 from auditor.models import Severity
 from auditor.report.changes import PracticeChanges, changes_document
 
@@ -94,36 +96,64 @@ def _arrow(points: tuple[TrendPoint, ...], count: Mapping[int, int]) -> str:
     return " → ".join(str(count[point.run_id]) for point in points)
 
 
-def history_text(view: HistoryView) -> str:
-    """The view for people: a table of runs, then per practice its trend and latest changes."""
+def _day(words: Catalog, day: date) -> str:
+    # English keeps the ISO days it always printed (scripts read them); French writes 22/11/2026.
+    return day.isoformat() if words.lang is Lang.EN else words.short_day(day)
+
+
+def history_text(view: HistoryView, words: Catalog | None = None) -> str:
+    """The view for people, in ``words``' language (English by default): a table of runs,
+    then per practice its trend and latest changes."""
+    words = words or catalog(Lang.EN)
     if not view.runs:
-        return f"No audit recorded yet in {view.path}.\n"
-    out = [f"History: {view.path}", "", "Runs, newest first:"]
+        return words.t("history.empty", path=view.path) + "\n"
+    out = [words.t("history.title", path=view.path), "", words.t("history.runs")]
     for run in view.runs:
-        state = "" if run.complete else ", INCOMPLETE"
         out.append(
-            f"  #{run.id}  as of {run.as_of.isoformat()}  (recorded {run.recorded_at})  "
-            f"{run.practices} practices, {run.accounts} accounts, {run.findings} open findings"
-            f"{state}  tool {run.tool_version}, policy {run.policy_digest}, "
-            f"inventory {run.inventory_digest}"
+            "  "
+            + words.t(
+                "history.run",
+                id=str(run.id),
+                as_of=Rendered(_day(words, run.as_of)),
+                recorded_at=run.recorded_at,
+                practices=words.t("history.practices", n=run.practices),
+                accounts=words.t("history.accounts", n=run.accounts),
+                findings=words.t("history.open_findings", n=run.findings),
+                state=Rendered("" if run.complete else words.t("history.incomplete")),
+                tool=run.tool_version,
+                policy=run.policy_digest,
+                inventory=run.inventory_digest,
+            )
         )
+    labels = {
+        "new": words.t("history.label.new"),
+        "fixed": words.t("history.label.fixed"),
+        "gone": words.t("history.label.gone"),
+    }
+    width = max(len(label) for label in labels.values())
     for practice in view.practices:
         points = practice.trend
         out += ["", f"{practice.id} {practice.name}".rstrip()]
-        out.append(
-            f"  open findings per run ({', '.join('#' + str(p.run_id) for p in points)}): "
-            + _arrow(points, {p.run_id: p.total for p in points})
-        )
+        runs = ", ".join("#" + str(p.run_id) for p in points)
+        totals = _arrow(points, {p.run_id: p.total for p in points})
+        out.append("  " + words.t("history.trend", runs=runs, counts=totals))
         urgent = {p.run_id: p.counts[Severity.CRITICAL] for p in points}
-        out.append(f"  critical: {_arrow(points, urgent)}")
+        out.append("  " + words.t("history.critical", counts=_arrow(points, urgent)))
         latest = practice.latest
         if latest.previous_run is None:
-            out.append(f"  run #{points[-1].run_id} is its first recorded audit")
+            out.append("  " + words.t("history.first", id=str(points[-1].run_id)))
             continue
         out.append(
-            f"  run #{points[-1].run_id} against #{latest.previous_run}: {len(latest.new)} new, "
-            f"{len(latest.fixed)} fixed, {len(latest.gone)} no longer in the inventory"
+            "  "
+            + words.t(
+                "history.against",
+                id=str(points[-1].run_id),
+                previous=str(latest.previous_run),
+                new=words.t("history.new", n=len(latest.new)),
+                fixed=words.t("history.fixed", n=len(latest.fixed)),
+                gone=words.t("history.gone", n=len(latest.gone)),
+            )
         )
-        for label, keys in (("new", latest.new), ("fixed", latest.fixed), ("gone", latest.gone)):
-            out += [f"    {label:<5} {key}" for key in keys]
+        for kind, keys in (("new", latest.new), ("fixed", latest.fixed), ("gone", latest.gone)):
+            out += [f"    {labels[kind]:<{width}} {key}" for key in keys]
     return "\n".join(out) + "\n"

@@ -74,14 +74,16 @@ def deliver(
         with History.open(recorded.path) as history:
             refs = [ref for p in report.practices for ref in p.findings_by_account]
             reminded = history.reminded_runs(refs, before_run=recorded.run_id)
-    drafts = [draft(words, r) for r in plan_reminders(report, policy, reminded)]
+    drafts = [draft(words, r, report.as_of) for r in plan_reminders(report, policy, reminded)]
     for unreachable in (d.reminder for d in drafts if d.reminder.email is None):
         logger.warning(
-            "%s %s: %d accounts, %s",
-            unreachable.practice.id,
-            unreachable.audience.value,
-            len(unreachable.items),
-            words.t("remind.no_address"),
+            words.t(
+                "remind.status.unreachable",
+                practice=unreachable.practice.id,
+                audience=words.t(f"remind.status.audience.{unreachable.audience.value}"),
+                n=len(unreachable.items),
+                fix=words.t("remind.status.add_address"),
+            )
         )
     reachable = [d for d in drafts if d.reminder.email]
     sender = delivery.sender or ""
@@ -95,24 +97,22 @@ def deliver(
             sender=sender,
             dialect=delivery.dialect,
         )
-        logger.info("wrote %d reminder files under %s", len(written), delivery.out)
+        logger.info(words.t("remind.status.wrote", n=len(written), path=str(delivery.out)))
         delivered = reachable  # a written draft is a reminder handed over
     failed, late = 0, False
     if delivery.smtp is not None:
         outcome = send_all([d.message(sender) for d in reachable], delivery.smtp)
         for position, reason in outcome.failed:
-            logger.error("not sent to %s: %s", reachable[position].reminder.email, reason)
+            address = reachable[position].reminder.email or ""
+            logger.error(words.t("remind.status.not_sent", address=address, reason=reason))
         failed = len(outcome.failed)
         late = bool(outcome.problems)  # send_all logged them
         if delivery.out is None:
             delivered = [reachable[position] for position in outcome.sent]
-        tell(f"sent {len(outcome.sent)} reminders, {failed} failed")
+        tell(words.t("remind.status.sent", n=len(outcome.sent), failed=failed))
     if delivery.dry_run:
         show(dry_run_text(words, drafts, delivery.sender or "(--from)"))
-        tell(
-            f"dry run: {len(drafts)} reminders shown, none sent "
-            "(--out DIR writes them, --send sends them)"
-        )
+        tell(words.t("remind.status.dry_run", n=len(drafts)))
     if recorded is not None and delivered:
         with History.open(recorded.path) as history:
             history.record_reminders(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
 from auditor.formats.describe import distinct_actions, severity_label
-from auditor.i18n import Catalog
+from auditor.i18n import Catalog, Rendered
 from auditor.i18n.templates import environment
 from auditor.remind.plan import Audience, Item, Reminder
 from auditor.safetext import plain
@@ -59,7 +60,19 @@ def _one_line(text: str) -> str:
     return plain(_LINE_BREAKS.sub(" ", text).strip())
 
 
-def item_line(words: Catalog, item: Item) -> str:
+def when(words: Catalog, due: date, as_of: date | None = None) -> Rendered:
+    """``by 22 November 2026``; ``today`` on the audit day itself, ``by tomorrow`` the day after.
+
+    Without ``as_of`` (a calendar's to-do, read on any day) the day is always written.
+    """
+    if as_of is not None and due <= as_of:
+        return words.t("remind.when.today")  # overdue is due now: "by" a past day reads wrong
+    if as_of is not None and due == as_of + timedelta(days=1):
+        return words.t("remind.when.tomorrow")
+    return words.t("remind.when.day", due=words.day(due))
+
+
+def item_line(words: Catalog, item: Item, as_of: date | None = None) -> str:
     """``Viamedis — login jdoe (Jeanne Doe): by 22 November 2026 (critical)``."""
     ref = item.account
     return words.t(
@@ -67,7 +80,7 @@ def item_line(words: Catalog, item: Item) -> str:
         portal=item.portal_name,
         username=ref.username,
         owner=words.t("remind.owner_suffix", owner=ref.owner) if ref.owner else "",
-        due=words.day(item.due),
+        when=when(words, item.due, as_of),
         severity=severity_label(words, item.severity),
     )
 
@@ -77,15 +90,17 @@ def item_actions(words: Catalog, item: Item) -> tuple[str, ...]:
     return distinct_actions(words, item.findings)
 
 
-def _item(words: Catalog, item: Item) -> _ItemView:
-    line = item_line(words, item)
+def _item(words: Catalog, item: Item, as_of: date | None) -> _ItemView:
+    line = item_line(words, item, as_of)
     actions = item_actions(words, item)
     reasons = tuple(words.text(f.message) for f in item.findings)
     return _ItemView(line, reasons, actions, item.reminded)
 
 
-def draft(words: Catalog, reminder: Reminder) -> Draft:
+def draft(words: Catalog, reminder: Reminder, as_of: date | None = None) -> Draft:
     """The subject and body of one reminder, in the catalogue's language.
+
+    ``as_of``, the audit day, lets a deadline on that day read "today".
 
     Every value (names, logins) loses its control characters: the body through
     the template's ``finalize``, the sentences through the catalogue's escaper.
@@ -93,13 +108,13 @@ def draft(words: Catalog, reminder: Reminder) -> Draft:
     words = words.escaped(plain)
     practice = reminder.practice.name or reminder.practice.id
     n = len(reminder.items)
-    due = words.day(reminder.due)
+    due = when(words, reminder.due, as_of)
     match reminder.audience:
         case Audience.OWNER:
-            subject = words.t("remind.subject_owner", n=n, due=due)
+            subject = words.t("remind.subject_owner", n=n, when=due)
             intro = words.t("remind.intro_owner", n=n, practice=practice)
         case Audience.PRACTICE:
-            subject = words.t("remind.subject_practice", n=n, due=due, practice=practice)
+            subject = words.t("remind.subject_practice", n=n, when=due, practice=practice)
             intro = words.t("remind.intro_practice", n=n, practice=practice)
         case Audience.ESCALATION:
             subject = words.t("remind.subject_escalation", n=n, practice=practice)
@@ -111,7 +126,7 @@ def draft(words: Catalog, reminder: Reminder) -> Draft:
             t=words.t,
             name=reminder.name,
             intro=intro,
-            items=[_item(words, item) for item in reminder.items],
+            items=[_item(words, item, as_of) for item in reminder.items],
             practice=practice,
         )
     )

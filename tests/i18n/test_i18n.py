@@ -18,7 +18,10 @@ from auditor.report import BreachMode, Gap
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [*(REPO / "auditor").rglob("*.py"), *(REPO / "reports").rglob("*.j2")]
 # A literal key handed to the catalogue: phrase("k"…), .t("k"…), t("k"…) in templates.
-KEY_USE = re.compile(r"""(?:phrase|\bt)\(\s*["']([a-z_][a-z0-9_.-]*)["']\s*[,)]""")
+# Also the command line's say(…), line(…), help_for(…) and failure(Kind, …).
+KEY_USE = re.compile(
+    r"""(?:phrase|\bt|\bsay|\bline|help_for|failure\(\s*\w+,)\(?\s*["']([a-z_][a-z0-9_.-]*)["']\s*[,)]"""
+)
 # Any quoted literal: keys picked by a condition ("a" if x else "b") count as used.
 QUOTED = re.compile(r"""["']([a-z_][a-z0-9_.-]*)["']""")
 # Keys built from enum values or column names; their members are checked one by one below.
@@ -34,6 +37,11 @@ DYNAMIC = (
     # What was not checked, by Gap (formats.describe.gap_text, gap_action, unchecked_line).
     "coverage.short.",
     "coverage.action.",
+    # The command line's log levels (cli.logs) and reminder audiences (remind.deliver).
+    "cli.level.",
+    "remind.status.audience.",
+    # Click's words, by msgid (cli.words.CLICK_WORDS): checked by the test below.
+    "click.",
     *(f"coverage.{gap.value}" for gap in Gap),
 )
 
@@ -59,6 +67,8 @@ def test_every_entry_has_the_same_shape_and_placeholders_in_both_languages(key: 
     for form, text in english.items():
         if key.startswith("date."):  # each language orders day, month and year its own way
             assert placeholders(french[form]) <= {"day", "dd", "mm", "month", "year"}
+        elif key.startswith("click."):  # Click fills them; French may leave "File" out
+            assert placeholders(french[form]) <= placeholders(text), f"{key} [{form}]"
         else:
             assert placeholders(text) == placeholders(french[form]), f"{key} [{form}]"
         assert text and french[form], f"{key} [{form}] is empty"
@@ -172,3 +182,52 @@ def test_a_finding_reads_in_french() -> None:
 )
 def test_language_from_the_locale(environ: dict[str, str], expected: Lang) -> None:
     assert Lang.from_environment(environ) is expected
+
+
+def test_clicks_words_are_its_msgids_in_english_and_all_translated() -> None:
+    import click
+
+    from auditor.cli.words import CLICK_WORDS
+
+    english, french = load_entries(Lang.EN), load_entries(Lang.FR)
+    listed = set(CLICK_WORDS.values()) | {"click.heading"}
+    assert {key for key in english if key.startswith("click.")} == listed
+    click_source = "".join(
+        path.read_text(encoding="utf-8") for path in Path(click.__file__).parent.glob("*.py")
+    )
+    for msgid, key in CLICK_WORDS.items():
+        entry = english[key]
+        assert (entry["one"] if isinstance(entry, dict) else entry) == msgid  # English unchanged
+        assert repr(msgid)[1:-1] in click_source or msgid in click_source, msgid  # still Click's
+        assert french[key] != english[key] or key == "click.options", key  # the same word
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_every_log_level_and_audience_has_words(lang: Lang) -> None:
+    from auditor.remind.plan import Audience
+
+    words = catalog(lang)
+    for level in ("debug", "info", "warning", "error", "critical"):
+        words.t(f"cli.level.{level}")
+    for audience in Audience:
+        words.t(f"remind.status.audience.{audience.value}")
+
+
+def test_every_help_text_of_the_command_line_comes_from_the_catalogue() -> None:
+    import click
+
+    from auditor.cli import cli
+    from auditor.cli.words import help_keys
+
+    def commands(command: click.Command) -> list[click.Command]:
+        subs = command.commands.values() if isinstance(command, click.Group) else ()
+        return [command, *(c for sub in subs for c in commands(sub))]
+
+    known = help_keys()
+    for command in commands(cli):
+        assert command.help in known, command.name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help and param.name != "version":
+                assert param.help in known, (command.name, param.name)
+    helped = set(known.values())
+    assert {key for key in load_entries(Lang.EN) if key.startswith("help.")} == helped

@@ -125,7 +125,12 @@ def test_send_by_smtp_to_a_real_server_on_loopback(
     )
     assert code == 0, err
     assert out == ""
-    assert f"sent {len(inbox.messages)} reminders, 0 failed" in err
+    sent = len(inbox.messages)  # the status line follows --lang (issue 15)
+    assert (
+        f"{sent} rappels envoyés, 0 en échec"
+        if lang == "fr"
+        else f"sent {sent} reminders, 0 failed"
+    ) in err
     recipients = {rcpt for _, rcpts, _ in inbox.messages for rcpt in rcpts}
     assert "claire.martin@pharmacie-du-marche.fr" in recipients
     assert "titulaire@pharmacie-du-marche.example" in recipients  # ownerless accounts

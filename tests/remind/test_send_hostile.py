@@ -158,7 +158,7 @@ def test_a_relay_dropping_the_line_mid_data_keeps_what_it_accepted(
     code, _, err = _remind(run_cli, server.port, history)
     assert code == 3 and "internal error" not in err, err
     assert len(server.accepted) == 1
-    assert f"sent 1 reminders, {MESSAGES - 1} failed" in err
+    assert f"sent 1 reminder, {MESSAGES - 1} failed" in err
     assert "connection lost" in err
     assert len(_reminded(history)) >= 1
 
