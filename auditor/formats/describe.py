@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import assert_never
 
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
-from auditor.models import CheckId, Finding, Origin, Severity, location
+from auditor.i18n.phrase import Arg, Phrase, Series
+from auditor.models import AccountRef, CheckId, Finding, Origin, Severity, location
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
 from auditor.report import Gap, PracticeReport, Report
@@ -43,6 +45,83 @@ def practice_title(words: Catalog, report: Report, practice: PracticeReport) -> 
     if report.pseudonymous_practices:
         return Rendered(words.value(shown.name or shown.id))
     return words.t("practice.title", name=shown.name or shown.id, finess=shown.id)
+
+
+class AccountNames:
+    """Accounts a finding names, as people name them: ``Santéclair — sdurand (Sophie Durand)``.
+
+    Checks name another account (a reused password's) as ``AccountRef`` prints it,
+    ids included (``690034566 santeclair sdurand (Sophie Durand)``): JSON and CSV
+    keep that text; human formats give it here the portal's name, and the practice
+    when the report holds several. Only a value equal to an account's text, or of
+    exactly that shape for a practice the report leaves out, is renamed.
+    """
+
+    def __init__(self, words: Catalog, report: Report) -> None:
+        self.words = words
+        self.report = report
+
+    @functools.cached_property
+    def _named(self) -> Mapping[str, Rendered]:
+        words = self.words
+        named = {}
+        for practice in self.report.practices:
+            for audited in practice.accounts:
+                ref = audited.account.ref
+                account = self._account(ref)
+                if len(self.report.practices) > 1:
+                    name = practice.practice.name or practice.practice.id
+                    account = words.t("html.account_in", account=account, practice=name)
+                named[str(ref)] = account
+        return named
+
+    def _account(self, ref: AccountRef) -> Rendered:
+        words = self.words
+        return words.t(
+            "html.account",
+            portal=portal_name(self.report, ref.portal),
+            username=ref.username,
+            owner=words.t("html.owner", owner=ref.owner) if ref.owner else Rendered(""),
+        )
+
+    def _elsewhere(self, text: str) -> Rendered | None:
+        """An account of a practice the report leaves out (``--out``), from its text."""
+        practice_id, _, rest = text.partition(" ")
+        portal, _, login = rest.partition(" ")
+        if not (practice_id.isalnum() and portal in self.report.portal_names and login):
+            return None
+        words = self.words
+        account = words.t(
+            "html.account", portal=portal_name(self.report, portal), username=login, owner=""
+        )
+        return words.t(
+            "html.account_in",
+            account=account,
+            # The anonymised copy's id is a pseudonym, not a FINESS number.
+            practice=practice_id
+            if self.report.pseudonymous_practices
+            else words.t("html.finess", finess=practice_id),
+        )
+
+    def name(self, text: str) -> Rendered | None:
+        """The account ``text`` names, in people's words; None if it names none."""
+        return self._named.get(text) or self._elsewhere(text)
+
+    def said(self, arg: Arg) -> Arg:
+        """A finding's values with the accounts they name renamed, the rest as it is."""
+        if isinstance(arg, Phrase):
+            return Phrase(arg.key, tuple((name, self.said(value)) for name, value in arg.args))
+        if isinstance(arg, Series):
+            return Series(tuple(self.said(item) for item in arg.items), arg.joiner, arg.more)
+        if isinstance(arg, str) and not isinstance(arg, Rendered):
+            return self.name(arg) or arg
+        return arg
+
+    def text(self, said: Phrase) -> Rendered:
+        """A finding's message in the reader's words, accounts named by their portals."""
+        renamed = self.said(said)
+        assert isinstance(renamed, Phrase)  # noqa: S101 - a phrase stays a phrase
+        return self.words.text(renamed)
 
 
 def priority_line(words: Catalog, report: Report) -> str | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from auditor.formats import charts
 from auditor.formats.describe import (
+    AccountNames,
     also_in_text,
     breach_label,
     change_groups,
@@ -40,7 +41,7 @@ from auditor.formats.references import references_view
 from auditor.i18n import Catalog, Lang, Rendered, catalog
 from auditor.i18n.phrase import Arg, Phrase, Series
 from auditor.i18n.templates import environment
-from auditor.models import AccountRef, CheckId, Finding, Severity
+from auditor.models import CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount
 from auditor.report import PracticeReport, Report, most_urgent
 from auditor.report.changes import PracticeChanges
@@ -241,28 +242,8 @@ class _Views:
         self.portal: Callable[[str], str] = functools.partial(portal_name, report)
 
     @functools.cached_property
-    def _accounts_named(self) -> Mapping[str, Rendered]:
-        """Each account as findings name it (``AccountRef`` text) → as the page names it."""
-        words = self.words
-        named = {}
-        for practice in self.report.practices:
-            for audited in practice.accounts:
-                ref = audited.account.ref
-                account = self._account_name(ref)
-                if len(self.report.practices) > 1:
-                    name = practice.practice.name or practice.practice.id
-                    account = words.t("html.account_in", account=account, practice=name)
-                named[str(ref)] = account
-        return named
-
-    def _account_name(self, ref: AccountRef) -> Rendered:
-        words = self.words
-        return words.t(
-            "html.account",
-            portal=self.portal(ref.portal),
-            username=ref.username,
-            owner=words.t("html.owner", owner=ref.owner) if ref.owner else Rendered(""),
-        )
+    def _accounts(self) -> AccountNames:
+        return AccountNames(self.words, self.report)
 
     def _plain(self, arg: Arg) -> Arg:
         """A finding's text in the page's words: plainer texts, accounts named with portals."""
@@ -275,28 +256,8 @@ class _Views:
         if isinstance(arg, Series):
             return Series(tuple(self._plain(item) for item in arg.items), arg.joiner, arg.more)
         if isinstance(arg, str) and not isinstance(arg, Rendered):
-            return self._accounts_named.get(arg) or self._elsewhere(arg) or arg
+            return self._accounts.name(arg) or arg
         return arg
-
-    def _elsewhere(self, text: str) -> Rendered | None:
-        """An account of a practice this page leaves out, named as ``AccountRef`` prints it.
-
-        Only a text of that exact shape (a practice id, a portal id of the policy, the
-        login) is renamed; anything else stays as it is.
-        """
-        practice_id, _, rest = text.partition(" ")
-        portal, _, login = rest.partition(" ")
-        if not (practice_id.isalnum() and portal in self.report.portal_names and login):
-            return None
-        words = self.words
-        return words.t(
-            "html.account_in",
-            account=words.t("html.account", portal=self.portal(portal), username=login, owner=""),
-            # The anonymised copy's id is a pseudonym, not a FINESS number.
-            practice=practice_id
-            if self.report.pseudonymous_practices
-            else words.t("html.finess", finess=practice_id),
-        )
 
     def why(self, finding: Finding) -> str:
         """Why a finding matters, in plain words."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.formats.describe import (
+    AccountNames,
     breach_label,
     change_groups,
     changed_text,
@@ -137,6 +138,7 @@ class MarkdownFormat(Formatter):
             lines += ["", f"**{unchecked}**"]
         if practice.changes is not None:
             lines += ["", *self._changes(report, practice.changes)]
+        named = AccountNames(words, report)  # accounts a finding names, by their portals
         if practice.findings:
             rows = [
                 [
@@ -146,7 +148,7 @@ class MarkdownFormat(Formatter):
                     md(f.account.username),
                     md(f.account.owner or ""),
                     check_label(words, f.check),
-                    words.text(f.message),
+                    named.text(f.message),
                     words.text(f.action),
                 ]
                 for f in _by_due(practice)
@@ -165,7 +167,7 @@ class MarkdownFormat(Formatter):
                     md(w.finding.account.username),
                     md(w.finding.account.owner or ""),
                     check_label(words, w.finding.check),
-                    words.text(w.finding.message),
+                    named.text(w.finding.message),
                     words.short_day(w.waiver.expires),
                     md(w.waiver.accepted_by),
                     md(w.waiver.reason),
