@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from auditor.i18n.catalogue import Catalog, machine_english
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.text import fold
 
@@ -201,9 +202,20 @@ class RowProblem:
     """The line or sheet row; None for a vault entry."""
     column: str
     """The column or field as the file names it, or ``-`` for a whole-row problem."""
-    reason: str
+    reason: Phrase
+    """Why, in words of the catalogue (``problem.*``); a value is quoted only once approved."""
     entry: str | None = None
     """In a vault: the entry's folder path and title."""
 
+    def text(self, words: Catalog) -> str:
+        """The whole line, ``where: column: why``, in the language (and escaping) of ``words``."""
+        return words.t(
+            "problem.at",
+            where=location(self.path, self.line, self.entry),
+            column=self.column,
+            reason=self.reason,
+        )
+
     def __str__(self) -> str:
-        return f"{location(self.path, self.line, self.entry)}: {self.column}: {self.reason}"
+        """The line in English, as stderr, logs and the JSON report have always read it."""
+        return self.text(machine_english())

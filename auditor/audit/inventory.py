@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from auditor.errors import AuditorError
+from auditor.i18n import Catalog, machine_english
+from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
 from auditor.models import Account, RowProblem, location
 from auditor.policy import Policy, Portal
 from auditor.report import LeftOut
@@ -25,8 +27,9 @@ from auditor.sources import (
 class NoAccountProblem(RowProblem):
     """A whole inventory file that yields no account, shown as ``file: no account found (why)``."""
 
-    def __str__(self) -> str:
-        return f"{location(self.path, None, None)}: {self.reason}"
+    def text(self, words: Catalog) -> str:
+        """The file and why it gave no account, in the language of ``words``."""
+        return words.t("problem.in_file", where=location(self.path, None, None), reason=self.reason)
 
 
 class InvalidInventoryError(AuditorError):
@@ -39,18 +42,12 @@ class InvalidInventoryError(AuditorError):
         if no_account:
             # Not "fix them, or pass --skip-invalid": skipping cannot make an
             # audit of nothing a clean run.
-            count = len(no_account)
-            message = (
-                f"{count} inventory file{'s' if count > 1 else ''} without any account to "
-                "audit; nothing was audited"
-            )
+            said = _counted("problem.files_without_account", len(no_account))
         else:
-            count = len(self.problems)
-            message = (
-                f"{count} problem{'s' if count > 1 else ''} in the inventory; nothing was "
-                "audited (fix them, or pass --skip-invalid to audit the valid rows)"
-            )
-        super().__init__(message)
+            said = _counted("problem.invalid_inventory", len(self.problems))
+        super().__init__(machine_english().text(said))
+        self.phrase = said
+        """The message as a phrase, for the CLI to say in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +102,7 @@ def read_inventories(
         problems += result.problems
         labels.append(source.path)
         if not result.accounts:
-            reason = f"no account found ({_why_no_account(source, result)})"
+            reason = phrase("problem.no_account", why=_why_no_account(source, result))
             no_account.append(NoAccountProblem(source.path, None, "-", reason))
         if result.left_out:
             left_out.append(LeftOut(source.path, result.left_out, result.near_misses))
@@ -125,7 +122,12 @@ def read_inventories(
     )
 
 
-def _why_no_account(source: InventorySource, result: LoadResult) -> str:
+def _counted(key: str, count: int) -> Phrase:
+    """A count said with its plural, its digits as written so far (``1234 problems``)."""
+    return phrase(key, n=count, count=str(count))
+
+
+def _why_no_account(source: InventorySource, result: LoadResult) -> Phrase | Series:
     """Why a file gave no account, in words; its problems, if any, are listed before."""
     problems = result.problems
     sheet = isinstance(source, CsvInventory | ExcelInventory | ManagerExport)
@@ -133,19 +135,17 @@ def _why_no_account(source: InventorySource, result: LoadResult) -> str:
         # The first line (or the whole file) could not be read: nothing after it was.
         if len(problems) == 1 and problems[0].column == "-":
             return problems[0].reason
-        return "the header cannot be used, see the problems above"
-    reasons = []
+        return phrase("problem.header_unusable")
+    reasons: list[Phrase] = []
     if problems:
-        reasons.append(f"every {'row' if sheet else 'entry'} was invalid, see the problems above")
-    if result.left_out:
-        count = result.left_out
         reasons.append(
-            f"{count} {'entry matches' if count == 1 else 'entries match'} no portal of the "
-            "policy, see --all-entries"
+            phrase("problem.every_row_invalid" if sheet else "problem.every_entry_invalid")
         )
+    if result.left_out:
+        reasons.append(_counted("problem.entries_left_out", result.left_out))
     if not reasons:
-        reasons.append("only a header" if sheet else "no login entry in it")
-    return "; ".join(reasons)
+        reasons.append(phrase("problem.only_header" if sheet else "problem.no_login_entry"))
+    return Series(tuple(reasons), Joiner.CLAUSES)
 
 
 def _without_duplicates(
@@ -176,7 +176,7 @@ def _without_duplicates(
                 origin.path,
                 origin.line,
                 "-",
-                f"same practice, portal, username and owner as {accounts[seen].origin}",
+                phrase("problem.duplicate_of", first=str(accounts[seen].origin)),
                 entry=origin.entry,
             )
         )

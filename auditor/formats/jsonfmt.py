@@ -109,7 +109,7 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
                 "line": row.line,
                 "entry": row.entry,
                 "column": row.column,
-                "reason": row.reason,
+                "reason": machine_english().text(row.reason),
             }
             for row in report.skipped_rows
         ],

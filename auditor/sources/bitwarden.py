@@ -11,6 +11,8 @@ from itertools import accumulate
 from typing import Any
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.i18n import machine_english
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
@@ -63,8 +65,8 @@ class _NotJsonError(Exception):
 class _MalformedError(Exception):
     """A value of an item has the wrong JSON type; ``field`` names it (never its content)."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, reason: Phrase) -> None:
+        super().__init__(f"{field}: {machine_english().text(reason)}")
         self.field = field
         self.reason = reason
 
@@ -87,7 +89,7 @@ class BitwardenInventory(EntrySource):
             kind = item.get("type")
             if type(kind) is not int:
                 # Not silently "not a login": it could be one, and would go unaudited.
-                reason = f"is not a number ({_kind(kind)})"
+                reason = phrase("problem.json.not_number", kind=_kind(kind))
                 reader.note(RowProblem(self.path, None, "type", reason, f"item {number}"))
                 continue
             # Bitwarden writes null for an item outside the trash; "" or false is no date either.
@@ -187,7 +189,8 @@ class BitwardenInventory(EntrySource):
                 names[identifier] = _text(found, "name", f"{what} {number}: name")
             except _MalformedError as exc:
                 raise SourceError(
-                    f"{self.path}: {exc.field} {exc.reason}; a damaged export?"
+                    f"{self.path}: {exc.field} {machine_english().text(exc.reason)}; "
+                    "a damaged export?"
                 ) from None
         return names
 
@@ -230,22 +233,22 @@ def _constant(text: str) -> float:
     raise _NotJsonError(text)
 
 
-def _kind(value: object) -> str:
+def _kind(value: object) -> Phrase:
     """A JSON value's type, to say what was found instead (never the value itself)."""
     if value is None:
-        return "null or missing"
+        return phrase("problem.json.null")
     if isinstance(value, bool):
-        return "true or false"
+        return phrase("problem.json.boolean")
     if isinstance(value, int | float):
-        return "a number"
+        return phrase("problem.json.number")
     if isinstance(value, str):
-        return "text"
-    return "a list" if isinstance(value, list) else "an object"
+        return phrase("problem.json.text")
+    return phrase("problem.json.list" if isinstance(value, list) else "problem.json.object")
 
 
 def _object(value: object, field: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise _MalformedError(field, f"is not an object ({_kind(value)})")
+        raise _MalformedError(field, phrase("problem.json.not_object", kind=_kind(value)))
     return value
 
 
@@ -255,7 +258,7 @@ def _text(parent: Mapping[str, Any], key: str, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _MalformedError(field, f"is not text ({_kind(value)})")
+        raise _MalformedError(field, phrase("problem.json.not_text", kind=_kind(value)))
     return value
 
 
@@ -265,7 +268,7 @@ def _list(parent: Mapping[str, Any], key: str, field: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _MalformedError(field, f"is not a list ({_kind(value)})")
+        raise _MalformedError(field, phrase("problem.json.not_list", kind=_kind(value)))
     return value
 
 
@@ -290,7 +293,8 @@ def _vault_entry(
     for number, collection_id in enumerate(_list(item, "collectionIds", "collectionIds"), 1):
         if not isinstance(collection_id, str):
             raise _MalformedError(
-                f"collectionIds[{number}]", f"is not text ({_kind(collection_id)})"
+                f"collectionIds[{number}]",
+                phrase("problem.json.not_text", kind=_kind(collection_id)),
             )
         groups += [part for part in collections.get(collection_id, "").split("/") if part]
     fields = {}
@@ -304,7 +308,9 @@ def _vault_entry(
         key = _text(found, "name", f"{where}.name")
         text = found.get("value")
         if text is not None and not isinstance(text, str):
-            raise _MalformedError(f"{where}.value", f"is not text ({_kind(text)})")
+            raise _MalformedError(
+                f"{where}.value", phrase("problem.json.not_text", kind=_kind(text))
+            )
         if key and text is not None:
             fields[key] = text
     history = []

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import RowProblem
 from auditor.policy import Policy
 from auditor.sources.interface import InventorySource, LoadResult, SourceError
@@ -89,17 +90,15 @@ class CsvInventory(InventorySource):
         text = self._text if self._text is not None else read_text(self.file)
         delimiter = sniff_delimiter(first_line(text))
         if not text.strip():
-            return self._fail(1, "-", "the file is empty")
+            return self._fail(1, "-", phrase("problem.file_empty"))
         if delimiter is None:
-            return self._fail(1, "-", "cannot find the column separator (';', ',' or tab)")
+            return self._fail(1, "-", phrase("problem.no_separator"))
         try:
             rows = list(records(text, delimiter))
         except csv.Error as exc:
-            return self._fail(
-                exc.args[1] if len(exc.args) > 1 else 1, "-", f"bad CSV: {exc.args[0]}"
-            )
+            return self._fail(exc.args[1] if len(exc.args) > 1 else 1, "-", bad_csv(exc))
         if not rows:  # separators and blanks only
-            return self._fail(1, "-", "the file is empty")
+            return self._fail(1, "-", phrase("problem.file_empty"))
         header_line, header = rows[0]
         columns, problems = read_header(self.path, header, header_line)
         if columns is None:
@@ -113,8 +112,13 @@ class CsvInventory(InventorySource):
         problems += reader.problems
         return LoadResult(tuple(accounts), tuple(problems))
 
-    def _fail(self, line: int, column: str, reason: str) -> LoadResult:
+    def _fail(self, line: int, column: str, reason: Phrase) -> LoadResult:
         return LoadResult((), (RowProblem(self.path, line, column, reason),))
+
+
+def bad_csv(error: csv.Error) -> Phrase:
+    """A file the csv module cannot read, with its message (which quotes no cell, see below)."""
+    return phrase("problem.bad_csv", detail=str(error.args[0]))
 
 
 def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.finess import finess_problem
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import MfaSupport, Policy, Portal
@@ -18,7 +19,14 @@ from auditor.policy.model import url_host, url_parses
 from auditor.policy.names import NearMiss
 from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
 from auditor.sources.table import HEADER_ALIASES, plain_title, unknown_portal
-from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
+from auditor.sources.values import (
+    CellValueError,
+    finess_reason,
+    parse_bool,
+    parse_date,
+    parse_email,
+    parse_role,
+)
 from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)
@@ -83,7 +91,7 @@ class _EntryProblems:
     entry: VaultEntry
     found: list[RowProblem] = field(default_factory=list)
 
-    def add(self, column: str, reason: str) -> None:
+    def add(self, column: str, reason: Phrase) -> None:
         origin = self.entry.origin(self.reader.path)
         self.found.append(RowProblem(origin.path, origin.line, column, reason, entry=origin.entry))
 
@@ -118,7 +126,7 @@ class EntryReader:
             return
         practice = self._practice(entry, named, problems)
         if not entry.username.strip():
-            problems.add("username", "the entry has no username")
+            problems.add("username", phrase("problem.entry_no_username"))
         owner_email = _parsed(named, "owner_email", parse_email, problems)
         contact = _parsed(named, "practice_contact_email", parse_email, problems)
         role = _parsed(named, "role", parse_role, problems)
@@ -129,8 +137,11 @@ class EntryReader:
         if changed is not None and changed > self.as_of:
             problems.add(
                 "password_changed",
-                f"date {changed.isoformat()} is after the audit date {self.as_of.isoformat()} "
-                "(use --as-of?)",
+                phrase(
+                    "problem.entry_date_after_audit",
+                    day=changed.isoformat(),
+                    as_of=self.as_of.isoformat(),
+                ),
             )
         if problems.found or portal is None or practice is None:
             self._problems += problems.found
@@ -201,7 +212,7 @@ class EntryReader:
     ) -> Portal | None:
         if not all(map(url_parses, entry.urls)):
             # Not quoted: an address that does not parse is no shape we know.
-            problems.add("url", "not a web address")
+            problems.add("url", phrase("problem.not_web_address"))
             return None
         if text := named.get("portal"):
             portal = self.policy.find_portal(text)
@@ -224,7 +235,7 @@ class EntryReader:
         host = next((h for h in map(_host, entry.urls) if h), "")
         key = host or fold_key(entry.title)
         if not key:
-            problems.add("-", "the entry has neither an address nor a title to name its site")
+            problems.add("-", phrase("problem.entry_no_site"))
             return None
         if key not in self._made_up:
             self._made_up[key] = Portal(
@@ -246,7 +257,7 @@ class EntryReader:
     ) -> Practice | None:
         name = named.get("practice_name", "")
         if finess := named.get("practice_id", ""):
-            if (reason := finess_problem(finess)) is not None:
+            if (reason := finess_reason(finess)) is not None:
                 problems.add("FINESS", reason)
                 return None
             return self._named(Practice(finess, name))
@@ -261,12 +272,7 @@ class EntryReader:
                 return self._named(mapped)
         if self.options.practice is not None:
             return self._named(self.options.practice)
-        problems.add(
-            "-",
-            "no practice for this entry: add a FINESS field to it, put it in a folder or group "
-            'named with the FINESS ("Pharmacie du Centre 750012345"), map its folder or this '
-            "file in --practice-map, or pass --practice FINESS",
-        )
+        problems.add("-", phrase("problem.entry_no_practice"))
         return None
 
     def _named(self, practice: Practice) -> Practice:
@@ -310,7 +316,7 @@ def _parsed(
     try:
         return parse(text)
     except CellValueError as exc:
-        problems.add(name, str(exc))
+        problems.add(name, exc.reason)
         return None
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from auditor.i18n import machine_english
+from auditor.i18n.phrase import phrase
 from auditor.models import RowProblem
 from auditor.policy import Policy
 from auditor.sources.interface import InventorySource, LoadResult, SourceError
@@ -127,8 +129,7 @@ def _long_cell(
                 label,
                 line,
                 name or get_column_letter(position + 1),
-                f"the cell holds more than {EXCEL_MAX_CELL_CHARS:,} characters, Excel's own "
-                "limit: not an inventory value",
+                phrase("problem.cell_too_long", limit=EXCEL_MAX_CELL_CHARS),
             )
     return None
 
@@ -191,10 +192,12 @@ class ExcelInventory(InventorySource):
                 readable.append((label, columns, rows[1:]))
         if not readable:
             if not refused:
-                return LoadResult((), (RowProblem(self.path, 1, "-", "the workbook is empty"),))
+                return LoadResult(
+                    (), (RowProblem(self.path, 1, "-", phrase("problem.workbook_empty")),)
+                )
             return LoadResult((), tuple(refused))
         for problem in refused:
-            logger.info("%s: sheet not read: %s", self.path, problem.reason)
+            logger.info("%s: sheet not read: %s", self.path, machine_english().text(problem.reason))
         accounts, found = [], []
         for label, columns, rows in readable:
             reader = RowReader(label, columns, policy, as_of)

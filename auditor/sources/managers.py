@@ -12,9 +12,17 @@ from pathlib import Path
 from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
-from auditor.sources.delimited import csv_lines, first_line, read_text, records, sniff_delimiter
+from auditor.sources.delimited import (
+    bad_csv,
+    csv_lines,
+    first_line,
+    read_text,
+    records,
+    sniff_delimiter,
+)
 from auditor.sources.entries import EntrySource, VaultEntry, local_day, parse_time
 from auditor.sources.interface import LoadResult, SourceOptions
+from auditor.sources.table import field_count
 from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)
@@ -173,7 +181,7 @@ class ManagerExport(EntrySource):
             rows = list(records(text, delimiter))
         except csv.Error as exc:
             line = exc.args[1] if len(exc.args) > 1 else 1
-            return LoadResult((), (RowProblem(self.path, line, "-", f"bad CSV: {exc.args[0]}"),))
+            return LoadResult((), (RowProblem(self.path, line, "-", bad_csv(exc)),))
         _, header = rows[0]
         index = {fold_key(title): position for position, title in enumerate(header)}
         reader = self.reader(policy, as_of)
@@ -181,11 +189,7 @@ class ManagerExport(EntrySource):
         for line, cells in rows[1:]:
             if len(cells) != len(header):
                 # Misaligned: a password could sit in any column, so none is quoted.
-                reader.note(
-                    RowProblem(
-                        self.path, line, "-", f"expected {len(header)} fields, found {len(cells)}"
-                    )
-                )
+                reader.note(RowProblem(self.path, line, "-", field_count(len(header), len(cells))))
                 continue
             row = _Row(index, cells)
             if self.layout.kind and fold_key(row.get(self.layout.kind[0])) != self.layout.kind[1]:

@@ -10,12 +10,19 @@ from datetime import date
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from auditor.finess import finess_problem
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy, Portal
 from auditor.policy.model import url_parses
-from auditor.sources.values import CellValueError, parse_bool, parse_date, parse_email, parse_role
+from auditor.sources.values import (
+    CellValueError,
+    finess_reason,
+    parse_bool,
+    parse_date,
+    parse_email,
+    parse_role,
+)
 from auditor.text import fold_key
 
 logger = logging.getLogger(__name__)
@@ -44,7 +51,7 @@ HEADER_ALIASES: Mapping[str, str] = {
 # A message quotes a cell only when it has the shape its column expects (DESIGN.md,
 # rule 7): anything else could be a password typed in the wrong column, or a
 # column that slid under another header.
-NOT_SHOWN = "value not shown: it could be a password"
+NOT_SHOWN = phrase("problem.not_shown")
 _MAX_QUOTED = 40
 """Longer than any portal name or column title: a longer cell is not quoted at all."""
 # A portal id or name as people type one: words of letters (any script) joined by
@@ -96,7 +103,7 @@ def shown_host(url: str) -> str | None:
     return host if len(host) <= _MAX_QUOTED and _PLAIN_HOST.fullmatch(host) else None
 
 
-def unknown_portal(policy: Policy, text: str, *, swapped: str | None = None) -> str:
+def unknown_portal(policy: Policy, text: str, *, swapped: Phrase | None = None) -> Phrase:
     """Why ``text`` names no portal: the closest id, the known ones, how to declare another.
 
     ``text`` is quoted, with the closest known id, only when it has a portal
@@ -107,18 +114,15 @@ def unknown_portal(policy: Policy, text: str, *, swapped: str | None = None) -> 
     """
     close = policy.near_portal(text, glued=False) if plain_name(text) else None
     if swapped is None and close is not None:
-        what = f"unknown portal {text!r} (did you mean {close.id!r}?)"
+        # The one place the cell is quoted: it passed the checks above.
+        what = phrase("problem.portal_typo", value=repr(text), close=repr(close.id))
     else:
-        what = f"names no known portal ({swapped or NOT_SHOWN})"
-    return (
-        f"{what}; known ids: "
-        + ", ".join(p.id for p in policy.portals)
-        + ". To audit another portal, declare it in a policy file "
-        "([[portal]] with id, name and domains) and pass --policy FILE"
-    )
+        what = phrase("problem.portal_not_named", why=swapped or NOT_SHOWN)
+    ids = ", ".join(p.id for p in policy.portals)
+    return phrase("problem.unknown_portal", what=what, ids=ids)
 
 
-def swapped_columns(policy: Policy, password: str) -> str | None:
+def swapped_columns(policy: Policy, password: str) -> Phrase | None:
     """Why a password cell looks like it holds another column's value, or None.
 
     Asked only of a row whose portal or address names no portal: a password
@@ -128,9 +132,9 @@ def swapped_columns(policy: Policy, password: str) -> str | None:
     if not text:
         return None
     if shown_host(text) is not None or ("/" in text and policy.find_portal(text) is not None):
-        return "columns look swapped: the password column holds a web address"
+        return phrase("problem.swapped_address")
     if policy.find_portal(text) is not None:
-        return "columns look swapped: the password column holds a portal name"
+        return phrase("problem.swapped_portal")
     return None
 
 
@@ -153,18 +157,23 @@ def read_header(
                     path,
                     line,
                     title.strip(),
-                    f"second column for {name} (first is {header[index[name]].strip()!r})",
+                    # A title the header aliases know: quoted, it cannot be data.
+                    phrase(
+                        "problem.second_column",
+                        name=name,
+                        first=repr(header[index[name]].strip()),
+                    ),
                 )
             )
         index[name] = position
     required = [("practice_id", "practice_id (FINESS)"), ("username", "username (identifiant)")]
     for name, label in required:
         if name not in index:
-            problems.append(RowProblem(path, line, "-", f"missing column {label}"))
+            problems.append(
+                RowProblem(path, line, "-", phrase("problem.missing_column", column=label))
+            )
     if "portal" not in index and "url" not in index:
-        problems.append(
-            RowProblem(path, line, "-", "missing column portal (portail) or url (adresse)")
-        )
+        problems.append(RowProblem(path, line, "-", phrase("problem.missing_portal_column")))
     if problems:
         # Perhaps no header at all, and this is a row of data, passwords included:
         # its cells are not named, not even in a log line.
@@ -175,6 +184,14 @@ def read_header(
             shown.append(f"{hidden} more whose title is not shown (it could be data)")
         logger.info("%s: ignoring columns %s", path, ", ".join(shown))
     return Columns(index, header), problems
+
+
+def field_count(expected: int, found: int) -> Phrase:
+    """A misaligned row: how many fields the header has, how many the row.
+
+    The counts are written as digits (as a file's line numbers are), not grouped.
+    """
+    return phrase("problem.field_count", n=found, expected=str(expected), found=str(found))
 
 
 class RowReader:
@@ -197,7 +214,7 @@ class RowReader:
         if len(cells) < width or any(cell.strip() for cell in extra):
             # Values are not quoted: with misaligned columns a password could
             # sit in any of them.
-            self._problem(line, "-", f"expected {width} fields, found {len(cells)}")
+            self._problem(line, "-", field_count(width, len(cells)))
             return self._done(None)
         account = self._account(line, cells)
         return self._done(account)
@@ -206,7 +223,7 @@ class RowReader:
         self.problems += self._row_problems
         return None if self._row_problems else account
 
-    def _problem(self, line: int, column: str, reason: str) -> None:
+    def _problem(self, line: int, column: str, reason: Phrase) -> None:
         self._row_problems.append(RowProblem(self.path, line, column, reason))
 
     def _cell(self, cells: list[str], name: str) -> str:
@@ -217,19 +234,19 @@ class RowReader:
         label = self.columns.label
         practice_id = self._cell(cells, "practice_id")
         if not practice_id:
-            self._problem(line, label("practice_id"), "FINESS number is required")
-        elif (reason := finess_problem(practice_id)) is not None:
+            self._problem(line, label("practice_id"), phrase("problem.finess_required"))
+        elif (reason := finess_reason(practice_id)) is not None:
             self._problem(line, label("practice_id"), reason)
         username = self._cell(cells, "username")
         if not username:
-            self._problem(line, label("username"), "username is required")
+            self._problem(line, label("username"), phrase("problem.username_required"))
         portal = self._portal(line, cells)
         changed = self._parsed(line, cells, "password_changed", parse_date)
         if changed is not None and changed > self.as_of:
             self._problem(
                 line,
                 label("password_changed"),
-                f"date is after the audit date {self.as_of.isoformat()} (use --as-of?)",
+                phrase("problem.date_after_audit", as_of=self.as_of.isoformat()),
             )
         mfa = self._parsed(line, cells, "mfa", parse_bool)
         email = self._parsed(line, cells, "owner_email", parse_email)
@@ -256,7 +273,7 @@ class RowReader:
             password=Secret(password) if password else None,
         )
         if (first := self._seen.setdefault(account.entry_key, line)) != line:
-            self._problem(line, "-", f"same practice, portal, username and owner as line {first}")
+            self._problem(line, "-", phrase("problem.duplicate_line", first=str(first)))
             return None
         return account
 
@@ -275,7 +292,7 @@ class RowReader:
         try:
             return parse(text)
         except CellValueError as exc:
-            self._problem(line, self.columns.label(name), str(exc))
+            self._problem(line, self.columns.label(name), exc.reason)
             return None
 
     def _practice_name(self, line: int, practice_id: str, cells: list[str]) -> str:
@@ -301,7 +318,7 @@ class RowReader:
         text = self._cell(cells, "portal")
         url = self._cell(cells, "url")
         if url and not url_parses(url):
-            self._problem(line, label("url"), "not a web address")
+            self._problem(line, label("url"), phrase("problem.not_web_address"))
             url = ""  # nothing to compare the portal column with
             if not text:
                 return None
@@ -318,8 +335,11 @@ class RowReader:
                 self._problem(
                     line,
                     label("url"),
-                    f"address belongs to portal {by_url.id!r} but the portal column says "
-                    f"{portal.id!r}",
+                    phrase(
+                        "problem.portal_disagrees",
+                        by_url=repr(by_url.id),
+                        column=repr(portal.id),
+                    ),
                 )
             return portal
         if url:
@@ -327,15 +347,14 @@ class RowReader:
             if portal is None:
                 swapped = swapped_columns(self.policy, self._password(cells))
                 host = shown_host(url) if swapped is None else None
-                address = repr(host) if host else f"this address ({swapped or NOT_SHOWN})"
+                address: Phrase | str = (
+                    repr(host) if host else phrase("problem.this_address", why=swapped or NOT_SHOWN)
+                )
                 self._problem(
-                    line,
-                    label("url"),
-                    f"no known portal serves {address} and the portal column is empty; "
-                    "fill in the portal, or declare its domain in a policy file (--policy)",
+                    line, label("url"), phrase("problem.no_portal_serves", address=address)
                 )
             return portal
-        self._problem(line, "-", "portal is required (a portal id or name, or its address in url)")
+        self._problem(line, "-", phrase("problem.portal_required"))
         return None
 
     def _password(self, cells: list[str]) -> str:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from auditor.finess import finess_problem
+from auditor.i18n import machine_english
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Role
 from auditor.text import fold_key, is_email
 
 
 class CellValueError(ValueError):
-    """A cell does not hold a value of the expected kind; the message says what was expected."""
+    """A cell does not hold a value of the expected kind; ``reason`` says what was expected."""
+
+    def __init__(self, reason: Phrase) -> None:
+        super().__init__(machine_english().text(reason))
+        self.reason = reason
+        """What was expected, in words of the catalogue: it never quotes the cell."""
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -41,10 +49,10 @@ def parse_date(text: str) -> date:
         if french:
             return date(int(french[3]), int(french[2]), int(french[1]))
     except ValueError:
-        raise CellValueError("not a real calendar date") from None
+        raise CellValueError(phrase("problem.not_real_date")) from None
     if _SHORT_YEAR.match(text):
-        raise CellValueError("two-digit year: write the year in full (12/02/2024 or 2024-02-12)")
-    raise CellValueError("not a date (expected 2024-02-12 or 12/02/2024)")
+        raise CellValueError(phrase("problem.two_digit_year"))
+    raise CellValueError(phrase("problem.not_a_date"))
 
 
 def parse_bool(text: str) -> bool:
@@ -54,7 +62,7 @@ def parse_bool(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise CellValueError("expected yes/no, oui/non, true/false or 1/0")
+    raise CellValueError(phrase("problem.not_yes_no"))
 
 
 def parse_role(text: str) -> Role:
@@ -63,7 +71,7 @@ def parse_role(text: str) -> Role:
         return Role.USER
     role = _ROLES.get(fold_key(text))
     if role is None:
-        raise CellValueError("expected user or admin (utilisateur, administrateur)")
+        raise CellValueError(phrase("problem.not_a_role"))
     return role
 
 
@@ -74,7 +82,16 @@ def parse_email(text: str) -> str:
     password included.
     """
     if not is_email(text):
-        raise CellValueError(
-            "not an e-mail address (expected one address, such as name@example.fr)"
-        )
+        raise CellValueError(phrase("problem.not_email"))
     return text
+
+
+def finess_reason(value: str) -> Phrase | None:
+    """Why ``value`` is not a FINESS number (``finess_problem``'s verdict), in catalogue words."""
+    if finess_problem(value) is None:
+        return None
+    if re.fullmatch(r"\d{9}", value):
+        return phrase("problem.finess_check_digit")
+    if re.fullmatch(r"\d{8}", value):
+        return phrase("problem.finess_eight_digits")
+    return phrase("problem.finess_shape")

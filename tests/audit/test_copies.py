@@ -172,7 +172,7 @@ def test_a_sheet_row_repeating_a_vault_entry_stays_a_row_problem(
         with pytest.raises(InvalidInventoryError) as raised:
             read(paths, policy)
         [problem] = raised.value.problems
-        assert "same practice, portal, username and owner as" in problem.reason
+        assert "same practice, portal, username and owner as" in str(problem)
 
 
 def test_a_password_manager_export_holds_copies_too(policy: Policy, write_csv: Any) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from auditor.audit import Inventory, run_audit
 from auditor.formats import OutputFormat
-from auditor.i18n import Lang
+from auditor.i18n import Lang, catalog, machine_english
+from auditor.i18n.phrase import phrase
 from auditor.models import Account, Origin, Practice, RowProblem
 from auditor.policy import Policy, Waiver
 from auditor.report import BreachMode, Report
@@ -70,8 +71,12 @@ def _report(make_account: Callable[..., Account], policy: Policy, fake_breach: A
         make_account(practice=LUMIERE, portal="cbpec", username="mpetit", owner="Sophie Durand"),
     )
     skipped = (
+        # A reason quotes a cell only once its shape is approved: the copy withholds it still.
         RowProblem(
-            "/home/cmartin/inventaire.csv", 7, "Courriel", "not an e-mail address: 'jean@valjean'"
+            "/home/cmartin/inventaire.csv",
+            7,
+            "Courriel",
+            phrase("problem.second_column", name="owner_email", first=repr("jean@valjean")),
         ),
     )
     inventory = Inventory(accounts, skipped, ("/home/cmartin/inventaire.csv",))
@@ -178,7 +183,8 @@ def test_changes_waivers_origins_and_row_problems_are_anonymised(report: Report)
     assert waiver.reason == "Person 3 leaves Practice 2 in December"
     (row,) = copy.report.skipped_rows
     assert (row.path, row.line, row.column) == ("inventaire.csv", 7, "Courriel")
-    assert row.reason == "not an e-mail address: '…'"
+    assert machine_english().text(row.reason) == "second column for owner_email (first is '…')"
+    assert "valjean" not in row.text(catalog(Lang.FR))
     assert waiver.where == "site.toml: [[waiver]] #1"
     assert copy.report.inventories == ("inventaire.csv",)
     assert copy.report.policy_files[-2:] == ("built-in:default.toml", "site.toml")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from auditor.i18n import machine_english
 from auditor.models import Practice
 from auditor.policy import Policy
 from auditor.sources import BitwardenInventory, SourceError, SourceOptions, Unlock, open_inventory
@@ -282,5 +283,5 @@ def test_odd_but_readable_items(tmp_path: Path, policy: Policy) -> None:
     ]
     assert account.password_changed == date(2024, 2, 1)  # the newest history item's last use
     # A login that is not an object is read as an empty one: its title names a portal.
-    found = [(p.entry, p.reason) for p in result.problems]
+    found = [(p.entry, machine_english().text(p.reason)) for p in result.problems]
     assert ("Almerys", "the entry has no username") in found

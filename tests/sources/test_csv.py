@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from auditor.i18n import machine_english
 from auditor.models import Role
 from auditor.policy import Policy
 from auditor.sources import CsvInventory, LoadResult, SourceError, open_inventory
+
+english = machine_english().text
 
 AS_OF = date(2026, 11, 22)
 HEADER = "practice_id,practice_name,portal,url,username,owner,owner_email,role,password,password_changed,mfa"
@@ -158,22 +161,22 @@ def test_unknown_portal_suggests_and_explains(
     (problem,) = result.problems
     assert problem.line == 2
     assert problem.column == "portal"
-    assert "did you mean 'viamedis'" in problem.reason
-    assert "--policy" in problem.reason and "[[portal]]" in problem.reason
+    assert "did you mean 'viamedis'" in english(problem.reason)
+    assert "--policy" in english(problem.reason) and "[[portal]]" in english(problem.reason)
 
 
 def test_url_that_contradicts_the_portal(write_csv: Callable[..., Path], policy: Policy) -> None:
     row = ROW.replace("viamedis,", "viamedis,https://www.almerys.com/", 1)
     (problem,) = load(write_csv(f"{HEADER}\n{row}\n"), policy).problems
     assert problem.column == "url"
-    assert "almerys" in problem.reason
+    assert "almerys" in english(problem.reason)
 
 
 def test_portal_from_an_unknown_url(write_csv: Callable[..., Path], policy: Policy) -> None:
     row = ROW.replace("viamedis,", ",https://example.org/", 1)
     (problem,) = load(write_csv(f"{HEADER}\n{row}\n"), policy).problems
     assert problem.column == "url"
-    assert "no known portal" in problem.reason
+    assert "no known portal" in english(problem.reason)
 
 
 def test_every_problem_of_every_row_at_once(write_csv: Callable[..., Path], policy: Policy) -> None:
@@ -215,7 +218,7 @@ def test_misaligned_row_never_quotes_its_cells(
     row = ROW.replace("S3cret!pass", "Secret,Split")
     (problem,) = load(write_csv(f"{HEADER}\n{row}\n"), policy).problems
     assert problem.column == "-"
-    assert "expected 11 fields, found 12" in problem.reason
+    assert "expected 11 fields, found 12" in english(problem.reason)
     assert "Secret" not in str(problem) and "Split" not in str(problem)
 
 
@@ -243,13 +246,13 @@ def test_future_change_date_is_an_error(write_csv: Callable[..., Path], policy: 
     (problem,) = load(
         write_csv(f"{HEADER}\n{ROW.replace('2024-02-12', '2027-01-01')}\n"), policy
     ).problems
-    assert "after the audit date" in problem.reason
+    assert "after the audit date" in english(problem.reason)
 
 
 def test_duplicate_rows_are_reported(write_csv: Callable[..., Path], policy: Policy) -> None:
     (problem,) = load(write_csv(f"{HEADER}\n{ROW}\n{ROW}\n"), policy).problems
     assert problem.line == 3
-    assert "same practice, portal, username and owner as line 2" in problem.reason
+    assert "same practice, portal, username and owner as line 2" in english(problem.reason)
 
 
 def test_logins_that_differ_by_a_dot_are_two_accounts(
@@ -287,7 +290,7 @@ def test_file_level_problems(
 ) -> None:
     (problem,) = load(write_csv(text), policy).problems
     assert problem.line == 1
-    assert expected in problem.reason
+    assert expected in english(problem.reason)
 
 
 def test_open_inventory_rejects_unknown_formats(tmp_path: Path) -> None:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from auditor.i18n import machine_english
 from auditor.policy import Policy
 from auditor.sources import ExcelInventory, SourceError, open_inventory
+
+english = machine_english().text
 
 AS_OF = date(2026, 11, 22)
 FRENCH = [
@@ -130,7 +133,7 @@ def test_a_workbook_without_the_columns_lists_what_is_missing(
 ) -> None:
     path = workbook(tmp_path / "x.xlsx", {"Feuil1": [["Nom", "Téléphone"], ["a", "b"]]})
     result = open_inventory(path).load(policy, AS_OF)
-    assert any("missing column practice_id" in p.reason for p in result.problems)
+    assert any("missing column practice_id" in english(p.reason) for p in result.problems)
 
 
 def test_not_a_workbook(tmp_path: Path, policy: Policy) -> None:

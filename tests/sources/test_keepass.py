@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from auditor.i18n import machine_english
 from auditor.models import Practice, Role
 from auditor.policy import Policy
 from auditor.sources import KeePassInventory, SourceError, SourceOptions, Unlock, open_inventory
 from tests.sources.vaults import Login, write_kdbx
+
+english = machine_english().text
 
 AS_OF = date(2026, 11, 22)
 CENTRE = "Pharmacie du Centre (750056780)"
@@ -126,7 +129,7 @@ def test_practice_from_a_finess_field_the_map_or_the_option(
     result = load(path, policy)
     assert [a.practice.id for a in result.accounts] == ["690034566"]
     assert [p.entry for p in result.problems] == ["Boutique Lyon/Almerys", "Santéclair"]
-    assert all("--practice FINESS" in p.reason for p in result.problems)
+    assert all("--practice FINESS" in english(p.reason) for p in result.problems)
 
     from auditor.sources import PracticeRule
 

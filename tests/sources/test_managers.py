@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from auditor.i18n import machine_english
 from auditor.models import Practice
 from auditor.policy import Policy
 from auditor.sources import CsvInventory, ManagerExport, PracticeRule, SourceOptions, open_inventory
+
+english = machine_english().text
 
 AS_OF = date(2026, 11, 22)
 CENTRE = Practice("750056780", "")
@@ -102,7 +105,7 @@ def test_practice_map_by_file_name_or_tag(tmp_path: Path, policy: Policy) -> Non
     without = open_inventory(path).load(policy, AS_OF)
     assert without.accounts == ()
     assert [(p.line, p.column) for p in without.problems] == [(2, "-")]
-    assert "--practice-map" in without.problems[0].reason
+    assert "--practice-map" in english(without.problems[0].reason)
     rule = PracticeRule("chromecentre", Practice("750056780", "Pharmacie du Centre"))
     result = open_inventory(path, SourceOptions(practice_map=(rule,))).load(policy, AS_OF)
     assert [a.practice for a in result.accounts] == [rule.practice]
@@ -125,5 +128,5 @@ def test_misaligned_rows_are_problems_without_their_cells(tmp_path: Path, policy
     path.write_text("name,url,username,password\nviamedis.net,https://viamedis.net,Secret#Cell1\n")
     result = open_inventory(path, SourceOptions(practice=CENTRE)).load(policy, AS_OF)
     [problem] = result.problems
-    assert (problem.line, problem.reason) == (2, "expected 4 fields, found 3")
+    assert (problem.line, english(problem.reason)) == (2, "expected 4 fields, found 3")
     assert "Secret" not in str(problem)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from auditor.i18n import machine_english
 from auditor.policy import Policy
 from auditor.sources import SourceError, SourceOptions, Unlock, bitwarden, bwcrypto, keepass
 from auditor.sources import open_inventory as open_source
@@ -35,6 +36,7 @@ from tests.sources.vaults import (
 )
 
 AS_OF = date(2026, 11, 22)
+english = machine_english().text
 EXAMPLE_KDBX = Path(__file__).resolve().parents[2] / "examples" / "coffre.kdbx"
 GIB = 1 << 30
 FAST = 1.0
@@ -371,7 +373,10 @@ def test_a_missing_item_type_is_said_to_be_missing(tmp_path: Path, policy: Polic
     document = _export()
     del document["items"][0]["type"]
     (problem,) = load(write_json(tmp_path, document), policy).problems
-    assert (problem.column, problem.reason) == ("type", "is not a number (null or missing)")
+    assert (problem.column, english(problem.reason)) == (
+        "type",
+        "is not a number (null or missing)",
+    )
 
 
 @pytest.mark.parametrize("deleted", ["", False, None])
@@ -405,7 +410,7 @@ def test_wrong_json_type_in_an_item_is_an_item_problem(
     (problem,) = result.problems
     assert (problem.entry, problem.line) == ("item 2", None)
     assert problem.column == column
-    assert problem.reason.startswith(
+    assert english(problem.reason).startswith(
         ("is not text (", "is not a list (", "is not an object (", "is not a number (")
     )
     assert "Xk9#mPq2vL!z" not in str(problem) and "Old2024!" not in str(problem)
