@@ -45,9 +45,7 @@ class InvalidInventoryError(AuditorError):
             said = _counted("problem.files_without_account", len(no_account))
         else:
             said = _counted("problem.invalid_inventory", len(self.problems))
-        super().__init__(machine_english().text(said))
-        self.phrase = said
-        """The message as a phrase, for the CLI to say in the reader's language."""
+        super().__init__(machine_english().text(said), phrase=said)
 
 
 @dataclass(frozen=True)

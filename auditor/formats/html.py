@@ -605,7 +605,7 @@ class HtmlFormat(Formatter):
                 expired_waivers=tuple(
                     expired_waiver_line(words, waiver) for waiver in report.expired_waivers
                 ),
-                skipped=tuple(str(row) for row in report.skipped_rows),
+                skipped=tuple(row.text(words) for row in report.skipped_rows),
                 width=charts.WIDTH,
                 **values,
             )

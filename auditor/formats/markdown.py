@@ -71,7 +71,9 @@ class MarkdownFormat(Formatter):
             out += ["", *self._practice(report, practice)]
         if report.skipped_rows:
             out += ["", f"## {words.t('report.rows_not_audited')}", ""]
-            out += [f"- {md(str(row))}" for row in report.skipped_rows]
+            # The whole line escaped, as before: its catalogue words hold column names (a_b).
+            plain_words = catalog(words.lang)
+            out += [f"- {md(row.text(plain_words))}" for row in report.skipped_rows]
         return "\n".join(out) + "\n"
 
     def _columns(self, *names: str) -> list[str]:
