@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.i18n.phrase import phrase
 from auditor.policy import readers
 from auditor.policy.model import Incident
+from auditor.policy.problems import Problems, at, quoted
 from auditor.policy.readers import Validator
 
 _FIELDS: Mapping[str, Validator] = {
@@ -23,27 +25,29 @@ _FIELDS: Mapping[str, Validator] = {
 _REQUIRED = ("portals", "disclosed", "rotate_before")
 
 
-def add_incidents(
-    raw: Any, source: str, into: dict[str, dict[str, Any]], errors: list[str]
-) -> None:
+def add_incidents(raw: Any, source: str, into: dict[str, dict[str, Any]], errors: Problems) -> None:
     """Merge one file's ``[[incident]]`` tables into ``into``, by id."""
     readers.entries(raw, kind="incident", spec=_FIELDS, source=source, errors=errors, into=into)
 
 
 def build_incident(
-    values: dict[str, Any], portal_ids: set[str], errors: list[str]
+    values: dict[str, Any], portal_ids: set[str], errors: Problems
 ) -> Incident | None:
-    where = f"{values['_file']}: incident {values['id']!r}"
+    where = phrase("policy.incident", source=values["_file"], id=quoted(values["id"]))
     missing = [key for key in _REQUIRED if key not in values]
     if missing:
-        errors.append(f"{where}: missing {', '.join(missing)}")
+        errors.append(
+            at(where, phrase("policy.missing", fields=", ".join(missing), n=len(missing)))
+        )
         return None
     unknown = [portal for portal in values["portals"] if portal not in portal_ids]
     if unknown:
-        errors.append(
-            f"{values['_set_in']['portals']}: incident {values['id']!r}: "
-            f"portals: unknown portal id(s) {', '.join(unknown)}"
+        # The file that set the portals is to blame, not the one that declared the incident.
+        blamed = phrase(
+            "policy.incident", source=values["_set_in"]["portals"], id=quoted(values["id"])
         )
+        ids = phrase("policy.unknown_portals", ids=", ".join(unknown), n=len(unknown))
+        errors.append(at(blamed, at("portals", ids)))
         return None
     return Incident(
         id=values["id"],

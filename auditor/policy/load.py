@@ -10,13 +10,14 @@ from typing import Any
 
 from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.files.packaged import data_dir
+from auditor.i18n.phrase import phrase
 from auditor.models import CheckId, Severity
 from auditor.policy.contacts import add_contacts
-from auditor.policy.errors import PolicyError
 from auditor.policy.incidents import add_incidents, build_incident
 from auditor.policy.limits import MAX_NESTING, MAX_POLICY_BYTES, nesting_depth
 from auditor.policy.model import Policy
 from auditor.policy.portals import add_portals, build_portal, check_names
+from auditor.policy.problems import Problems, at, invalid_policy, policy_error, quoted
 from auditor.policy.thresholds import (
     DEFAULT_SEVERITIES,
     TABLES,
@@ -44,10 +45,11 @@ class _Layers:
     severities: dict[CheckId, Severity] = field(default_factory=dict)
     deadlines: dict[Severity, int] = field(default_factory=dict)
     waivers: list[dict[str, Any]] = field(default_factory=list)
-    """Each ``[[waiver]]`` as validated fields plus ``_where``; waivers add up, never merge."""
+    """Each ``[[waiver]]`` as validated fields plus ``_where`` (and its ``_said`` phrase);
+    waivers add up, never merge."""
     contacts: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: Problems = field(default_factory=list)
 
 
 def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
@@ -70,30 +72,32 @@ def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
             add_deadlines(raw, source, layers.deadlines, layers.errors)
         else:
             known = ", ".join(_SECTIONS)
-            layers.errors.append(f"{source}: unknown section {key!r} (known sections: {known})")
+            unknown = phrase("policy.unknown_section", section=quoted(key), known=known)
+            layers.errors.append(at(source, unknown))
 
 
 def _read(path: Path, label: str) -> dict[str, Any]:
     try:
         raw = read_capped(path, MAX_POLICY_BYTES)
     except FileTooLargeError as exc:
-        raise PolicyError(
-            f"{label}: larger than {MAX_POLICY_BYTES // 1024} KiB, not a policy file "
-            "(see README, Known limits)"
-        ) from exc
+        kib = str(MAX_POLICY_BYTES // 1024)
+        raise policy_error(phrase("policy.too_large", source=label, kib=kib)) from exc
     except OSError as exc:
-        raise PolicyError(f"{label}: cannot read policy file: {exc.strerror}") from exc
+        # The system's own words (strerror): English on most systems, as it gives them.
+        reason = str(exc.strerror)
+        raise policy_error(phrase("policy.unreadable", source=label, reason=reason)) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"{label}: policy files must be UTF-8 ({exc.reason})") from exc
-    too_deep = PolicyError(f"{label}: nested deeper than {MAX_NESTING} levels")
+        raise policy_error(phrase("policy.not_utf8", source=label, reason=exc.reason)) from exc
+    too_deep = policy_error(phrase("policy.too_deep", source=label, levels=str(MAX_NESTING)))
     if nesting_depth(text) > MAX_NESTING:
         raise too_deep
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{label}: not valid TOML: {exc}") from exc
+        # tomllib's own message, in English: it names the line and the column.
+        raise policy_error(phrase("policy.not_toml", source=label, detail=str(exc))) from exc
     except RecursionError as exc:  # invalid TOML the depth count misread; never a traceback
         raise too_deep from exc
 
@@ -111,7 +115,7 @@ def _build(layers: _Layers) -> Policy:
     rules = strength_rules(layers.tables.get("strength", {}), errors)
     rotation = rotation_rules(layers.tables.get("rotation", {}), errors)
     if errors:
-        raise PolicyError("invalid policy:\n  " + "\n  ".join(errors))
+        raise invalid_policy(errors)
     return Policy(
         portals=tuple(sorted(portals, key=lambda portal: portal.id)),
         incidents=tuple(sorted(incidents, key=lambda incident: (incident.disclosed, incident.id))),
@@ -142,7 +146,8 @@ def load_policy(user_files: Iterable[Path] = ()) -> Policy:
         try:
             data = tomllib.loads(resource.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise PolicyError(f"built-in policy {name} is damaged: {exc}") from exc
+            damaged = phrase("policy.builtin_damaged", name=name, detail=str(exc))
+            raise policy_error(damaged) from exc
         _add_file(layers, data, f"built-in:{name}")
     for path in user_files:
         _add_file(layers, _read(path, str(path)), str(path))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.i18n.phrase import phrase
 from auditor.policy import readers
 from auditor.policy.model import MfaSupport, Portal
 from auditor.policy.names import plain_key
+from auditor.policy.problems import Problems, at, quoted
 from auditor.policy.readers import InvalidValueError, Validator
 
 MAX_ALIASES = 32
@@ -22,14 +24,15 @@ def aliases(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(
         isinstance(item, str) and item.strip() for item in value
     ):
-        raise InvalidValueError("expected a list of non-empty strings")
+        raise InvalidValueError(phrase("policy.expected.aliases"))
     if len(value) > MAX_ALIASES:
-        raise InvalidValueError(f"expected at most {MAX_ALIASES} aliases")
+        raise InvalidValueError(phrase("policy.expected.few_aliases", limit=str(MAX_ALIASES)))
     for alias in value:
         if len(alias) > MAX_ALIAS_LENGTH:
-            raise InvalidValueError(f"expected aliases of at most {MAX_ALIAS_LENGTH} characters")
+            limit = str(MAX_ALIAS_LENGTH)
+            raise InvalidValueError(phrase("policy.expected.short_aliases", limit=limit))
         if not plain_key(alias):
-            raise InvalidValueError(f"{alias!r} has no letter or digit to match on")
+            raise InvalidValueError(phrase("policy.expected.no_letter", alias=quoted(alias)))
     return tuple(alias.strip() for alias in value)
 
 
@@ -49,16 +52,17 @@ _FIELDS: Mapping[str, Validator] = {
 _REQUIRED = ("name", "domains")
 
 
-def add_portals(raw: Any, source: str, into: dict[str, dict[str, Any]], errors: list[str]) -> None:
+def add_portals(raw: Any, source: str, into: dict[str, dict[str, Any]], errors: Problems) -> None:
     """Merge one file's ``[[portal]]`` tables into ``into``, by id."""
     readers.entries(raw, kind="portal", spec=_FIELDS, source=source, errors=errors, into=into)
 
 
-def build_portal(values: dict[str, Any], errors: list[str]) -> Portal | None:
-    where = f"{values['_file']}: portal {values['id']!r}"
+def build_portal(values: dict[str, Any], errors: Problems) -> Portal | None:
+    where = phrase("policy.portal", source=values["_file"], id=quoted(values["id"]))
     missing = [key for key in _REQUIRED if key not in values]
     if missing:
-        errors.append(f"{where}: missing {', '.join(missing)} (required for a new portal)")
+        fields = ", ".join(missing)
+        errors.append(at(where, phrase("policy.missing_for_portal", fields=fields, n=len(missing))))
         return None
     return Portal(
         id=values["id"],
@@ -75,7 +79,7 @@ def build_portal(values: dict[str, Any], errors: list[str]) -> Portal | None:
     )
 
 
-def check_names(portals: Mapping[str, Mapping[str, Any]], errors: list[str]) -> None:
+def check_names(portals: Mapping[str, Mapping[str, Any]], errors: Problems) -> None:
     """Note every id, display name or alias that names two portals, naming both and their files.
 
     Names are compared as ``find_portal`` compares them (``plain_key``). Ids and
@@ -94,11 +98,16 @@ def check_names(portals: Mapping[str, Mapping[str, Any]], errors: list[str]) -> 
         owner = claimed.setdefault(key, (portal_id, field, name, set_in))
         if owner[0] != portal_id:
             other, other_field, other_name, other_file = owner
-            errors.append(
-                f"{set_in}: portal {portal_id!r}: {_FIELD_WORDS[field]} {name!r} also names "
-                f"portal {other!r} (its {_FIELD_WORDS[other_field]} {other_name!r}, in "
-                f"{other_file}); each name must name one portal"
+            clash = phrase(
+                "policy.alias_clash",
+                claim=phrase(_FIELD_WORDS[field][0]),
+                name=quoted(name),
+                other=quoted(other),
+                other_claim=phrase(_FIELD_WORDS[other_field][1]),
+                other_name=quoted(other_name),
+                other_file=other_file,
             )
+            errors.append(at(phrase("policy.portal", source=set_in, id=quoted(portal_id)), clash))
 
     for portal_id, values in portals.items():
         claim(portal_id, values, "id", portal_id)
@@ -109,4 +118,9 @@ def check_names(portals: Mapping[str, Mapping[str, Any]], errors: list[str]) -> 
             claim(portal_id, values, "aliases", alias)
 
 
-_FIELD_WORDS = {"id": "id", "name": "name", "aliases": "alias"}
+_FIELD_WORDS = {
+    "id": ("policy.claim.id", "policy.its.id"),
+    "name": ("policy.claim.name", "policy.its.name"),
+    "aliases": ("policy.claim.alias", "policy.its.alias"),
+}
+"""Each field that claims a name, as the subject of a clash and as the other portal's."""

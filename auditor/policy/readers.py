@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditor.finess import finess_problem
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import CheckId, Role
 from auditor.policy.limits import MAX_BITS, MAX_DAYS, MAX_SCORE, MAX_WINDOW_DAYS
 from auditor.policy.model import MfaSupport
+from auditor.policy.problems import Problems, at, english, entry, quoted
 from auditor.text import is_email
 
 Validator = Callable[[Any], Any]
 
 
 class InvalidValueError(Exception):
-    """A value does not have the expected type; carries the expectation."""
+    """A value does not have the expected type; ``reason`` says what was expected."""
+
+    def __init__(self, reason: Phrase) -> None:
+        super().__init__(english(reason))
+        self.reason = reason
+        """The expectation, in catalogue words."""
 
 
 def string(value: Any) -> str:
     if not isinstance(value, str):
-        raise InvalidValueError("expected a string")
+        raise InvalidValueError(phrase("policy.expected.string"))
     return value
 
 
@@ -32,53 +40,55 @@ def nonempty_id(value: Any) -> str:
         or not all(ch.isalnum() or ch in "-_" for ch in stripped)
         or stripped != stripped.lower()
     ):
-        raise InvalidValueError("expected a lower-case id of letters, digits, '-' or '_'")
+        raise InvalidValueError(phrase("policy.expected.id"))
     return stripped
 
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise InvalidValueError("expected true or false")
+        raise InvalidValueError(phrase("policy.expected.boolean"))
     return value
 
 
 def whole(value: Any, low: int, high: int, what: str) -> int:
+    """``value`` if a whole number in ``low..high``; ``what``: its text's key."""
     # bool is an int in Python, and TOML's 1.5, inf and nan are floats: all refused.
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidValueError(f"expected {what} from {low} to {high}")
+        # Bounds as digits, not as catalogue numbers: English said "3650", never "3,650".
+        raise InvalidValueError(phrase(what, low=str(low), high=str(high)))
     return value
 
 
 def days(value: Any) -> int:
-    return whole(value, 0, MAX_DAYS, "a whole number of days")
+    return whole(value, 0, MAX_DAYS, "policy.expected.days")
 
 
 def window(value: Any) -> int:
-    return whole(value, 0, MAX_WINDOW_DAYS, "a whole number of days")
+    return whole(value, 0, MAX_WINDOW_DAYS, "policy.expected.days")
 
 
 def max_age(value: Any) -> int:
-    return whole(value, 0, MAX_DAYS, "a whole number of days (0: no periodic renewal)")
+    return whole(value, 0, MAX_DAYS, "policy.expected.max_age")
 
 
 def score(value: Any) -> int:
-    return whole(value, 0, MAX_SCORE, "a zxcvbn score")
+    return whole(value, 0, MAX_SCORE, "policy.expected.score")
 
 
 def bits(value: Any) -> int:
-    return whole(value, 0, MAX_BITS, "a number of bits")
+    return whole(value, 0, MAX_BITS, "policy.expected.bits")
 
 
 def date(value: Any) -> datetime.date:
     # tomllib gives datetime for "2024-02-12T10:00": a bare date is required.
     if not isinstance(value, datetime.date) or hasattr(value, "hour"):
-        raise InvalidValueError("expected a date such as 2024-02-12 (unquoted)")
+        raise InvalidValueError(phrase("policy.expected.date"))
     return value
 
 
 def strings(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidValueError("expected a list of strings")
+        raise InvalidValueError(phrase("policy.expected.strings"))
     return tuple(value)
 
 
@@ -86,16 +96,14 @@ def domains(value: Any) -> tuple[str, ...]:
     names = strings(value)
     for domain in names:
         if "/" in domain or "." not in domain or domain != domain.strip().lower():
-            raise InvalidValueError(
-                f"expected bare lower-case domains such as example.fr, got {domain!r}"
-            )
+            raise InvalidValueError(phrase("policy.expected.domains", domain=quoted(domain)))
     return names
 
 
 def text(value: Any) -> str:
     stripped = string(value).strip()
     if not stripped:
-        raise InvalidValueError("expected a non-empty string")
+        raise InvalidValueError(phrase("policy.expected.text"))
     return stripped
 
 
@@ -104,20 +112,36 @@ def check_id(value: Any) -> CheckId:
         return CheckId(string(value))
     except ValueError:
         ids = ", ".join(c.value for c in CheckId)
-        raise InvalidValueError(f"unknown check id {value!r} (ids: {ids})") from None
+        raise InvalidValueError(
+            phrase("policy.expected.unknown_check", value=quoted(value), ids=ids)
+        ) from None
 
 
 def finess(value: Any) -> str:
     stripped = string(value).strip()
-    if (reason := finess_problem(stripped)) is not None:
-        raise InvalidValueError(f"{stripped!r}: {reason}")
+    if (reason := _finess_reason(stripped)) is not None:
+        raise InvalidValueError(
+            phrase("policy.expected.quoted", value=quoted(stripped), reason=reason)
+        )
     return stripped
+
+
+def _finess_reason(value: str) -> Phrase | None:
+    """``finess_problem``'s verdict in the catalogue's words (the inventory's, ``problem.*``)."""
+    if finess_problem(value) is None:
+        return None
+    # The same tests as finess_problem's, in its order (its texts are these keys' English).
+    if re.fullmatch(r"\d{9}", value):
+        return phrase("problem.finess_check_digit")
+    if re.fullmatch(r"\d{8}", value):
+        return phrase("problem.finess_eight_digits")
+    return phrase("problem.finess_shape")
 
 
 def email(value: Any) -> str:
     stripped = string(value).strip()
     if not is_email(stripped):
-        raise InvalidValueError(f"{stripped!r} is not an e-mail address")
+        raise InvalidValueError(phrase("policy.expected.not_email", value=quoted(stripped)))
     return stripped
 
 
@@ -126,44 +150,46 @@ def mfa(value: Any) -> MfaSupport:
         return MfaSupport(string(value))
     except ValueError:
         raise InvalidValueError(
-            f"expected one of {', '.join(m.value for m in MfaSupport)}"
+            phrase("policy.expected.one_of", names=", ".join(m.value for m in MfaSupport))
         ) from None
 
 
 def role_days(value: Any) -> dict[Role, int | None]:
     if not isinstance(value, dict):
-        raise InvalidValueError("expected a table such as { user = 0, admin = 365 }")
+        raise InvalidValueError(phrase("policy.expected.role_table"))
     result: dict[Role, int | None] = {}
     for key, age in value.items():
         try:
             role = Role(key)
         except ValueError:
-            raise InvalidValueError(f"unknown role {key!r} (expected user or admin)") from None
+            raise InvalidValueError(
+                phrase("policy.expected.unknown_role", role=quoted(key))
+            ) from None
         try:
             result[role] = max_age(age) or None
         except InvalidValueError as exc:
-            raise InvalidValueError(f"{key}: {exc}") from None
+            raise InvalidValueError(at(key, exc.reason)) from None
     return result
 
 
 def fields(
-    raw: Any, spec: Mapping[str, Validator], where: str, errors: list[str]
+    raw: Any, spec: Mapping[str, Validator], where: Phrase, errors: Problems
 ) -> dict[str, Any]:
     """Validate a TOML table against ``spec``, noting every problem in ``errors``."""
     if not isinstance(raw, dict):
-        errors.append(f"{where}: expected a table")
+        errors.append(at(where, phrase("policy.expected_table")))
         return {}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         validator = spec.get(key)
         if validator is None:
             known = ", ".join(spec)
-            errors.append(f"{where}: unknown key {key!r} (known keys: {known})")
+            errors.append(at(where, phrase("policy.unknown_key", name=quoted(key), known=known)))
             continue
         try:
             values[key] = validator(value)
         except InvalidValueError as exc:
-            errors.append(f"{where}: {key}: {exc}")
+            errors.append(at(where, at(key, exc.reason)))
     return values
 
 
@@ -173,20 +199,20 @@ def entries(
     kind: str,
     spec: Mapping[str, Validator],
     source: str,
-    errors: list[str],
+    errors: Problems,
     into: dict[str, dict[str, Any]],
 ) -> None:
     """Validate ``[[kind]]`` tables and merge each by id into ``into``, over earlier layers."""
     if not isinstance(raw, list):
-        errors.append(f"{source}: {kind}: expected [[{kind}]] tables")
+        errors.append(at(source, at(kind, phrase("policy.expected_tables", kind=kind))))
         return
     for index, item in enumerate(raw, start=1):
         label = item.get("id") if isinstance(item, dict) else None
-        where = f"{source}: [[{kind}]] #{index}" + (f" ({label!r})" if label else "")
+        where = entry(source, kind, index, label)
         values = fields(item, spec, where, errors)
         if "id" not in values:
             if isinstance(item, dict) and "id" not in item:
-                errors.append(f"{where}: id is required")
+                errors.append(at(where, phrase("policy.id_required")))
             continue
         merged = into.setdefault(values["id"], {"_file": source, "_set_in": {}})
         merged.update(values)

@@ -11,9 +11,11 @@ from types import MappingProxyType
 from typing import Any
 
 from auditor.files.packaged import data_dir
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Role
 from auditor.policy.errors import PolicyError
 from auditor.policy.model import MfaSupport, Policy
+from auditor.policy.problems import policy_error
 
 STANDARDS_FILE = "standards.toml"
 
@@ -77,22 +79,28 @@ _RULE_FIELDS = ("id", "measure", "fr", "en", "source")
 _LENGTHS = ("min_length_single", "min_length_multi")
 
 
+def _damaged(problem: Phrase) -> PolicyError:
+    """The built-in ``standards.toml`` says something invalid: a damaged package."""
+    return policy_error(phrase("policy.standards.at", file=STANDARDS_FILE, problem=problem))
+
+
 def _text(table: Mapping[str, Any], name: str, where: str) -> str:
     value = table.get(name)
     if not isinstance(value, str):
-        raise PolicyError(f"built-in policy {STANDARDS_FILE}: {where}: {name} must be text")
+        raise _damaged(phrase("policy.standards.not_text", where=where, name=name))
     return value
 
 
 def _rule(table: Mapping[str, Any], where: str, lengths: dict[str, int]) -> Rule:
     unknown = set(table) - {*_RULE_FIELDS, *_LENGTHS}
     if unknown:
-        raise PolicyError(f"built-in policy {STANDARDS_FILE}: {where}: unknown {sorted(unknown)}")
+        names = str(sorted(unknown))
+        raise _damaged(phrase("policy.standards.unknown_fields", where=where, names=names))
     texts = {name: _text(table, name, where) for name in _RULE_FIELDS}
     try:
         measure = Measure(texts.pop("measure"))
     except ValueError as exc:
-        raise PolicyError(f"built-in policy {STANDARDS_FILE}: {where}: unknown measure") from exc
+        raise _damaged(phrase("policy.standards.unknown_measure", where=where)) from exc
     for name in _LENGTHS:
         if name in table:
             lengths[name] = int(table[name])
@@ -114,9 +122,9 @@ def parse_standards(data: Mapping[str, Any]) -> Standards:
     ids = [rule.id for reference in references for rule in reference.rules]
     ids += [reference.id for reference in references]
     if len(set(ids)) != len(ids):
-        raise PolicyError(f"built-in policy {STANDARDS_FILE}: an id is used twice")
+        raise _damaged(phrase("policy.standards.id_twice"))
     if set(lengths) != set(_LENGTHS):
-        raise PolicyError(f"built-in policy {STANDARDS_FILE}: NIST's length limits are missing")
+        raise _damaged(phrase("policy.standards.no_lengths"))
     return Standards(tuple(references), **lengths)
 
 
@@ -127,7 +135,8 @@ def load_standards() -> Standards:
     try:
         data = tomllib.loads(resource.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"built-in policy {STANDARDS_FILE} is damaged: {exc}") from exc
+        damaged = phrase("policy.builtin_damaged", name=STANDARDS_FILE, detail=str(exc))
+        raise policy_error(damaged) from exc
     return parse_standards(data)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.i18n.phrase import phrase
 from auditor.models import CheckId, Severity
 from auditor.policy import readers
 from auditor.policy.model import RotationRules, StrengthRules
+from auditor.policy.problems import Problems, at, quoted, section
 from auditor.policy.readers import InvalidValueError, Validator
 
 DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
@@ -45,65 +47,70 @@ TABLES: Mapping[str, Mapping[str, Validator]] = {
 
 
 def add_table(
-    key: str, raw: Any, source: str, tables: dict[str, dict[str, Any]], errors: list[str]
+    key: str, raw: Any, source: str, tables: dict[str, dict[str, Any]], errors: Problems
 ) -> None:
     """Merge one file's ``[key]`` table (one of ``TABLES``) into ``tables``, key by key."""
-    values = readers.fields(raw, TABLES[key], f"{source}: [{key}]", errors)
+    values = readers.fields(raw, TABLES[key], section(source, key), errors)
     table = tables.setdefault(key, {})
     if isinstance(values.get("max_age_days"), dict):
         values["max_age_days"] = {**table.get("max_age_days", {}), **values["max_age_days"]}
     table.update(values)
 
 
-def add_severities(raw: Any, source: str, into: dict[CheckId, Severity], errors: list[str]) -> None:
+def add_severities(raw: Any, source: str, into: dict[CheckId, Severity], errors: Problems) -> None:
+    table = section(source, "severity")
     if not isinstance(raw, dict):
-        errors.append(f"{source}: [severity]: expected a table")
+        errors.append(at(table, phrase("policy.expected_table")))
         return
     for key, value in raw.items():
         try:
             check = CheckId(key)
         except ValueError:
             ids = ", ".join(c.value for c in CheckId)
-            errors.append(f"{source}: [severity]: unknown check id {key!r} (ids: {ids})")
+            unknown = phrase("policy.expected.unknown_check", value=quoted(key), ids=ids)
+            errors.append(at(table, unknown))
             continue
         try:
             into[check] = Severity(value)
         except ValueError:
             names = ", ".join(s.value for s in Severity)
-            errors.append(f"{source}: [severity]: {key}: expected one of {names}")
+            errors.append(at(table, at(key, phrase("policy.expected.one_of", names=names))))
 
 
-def add_deadlines(raw: Any, source: str, into: dict[Severity, int], errors: list[str]) -> None:
+def add_deadlines(raw: Any, source: str, into: dict[Severity, int], errors: Problems) -> None:
+    table = section(source, "deadlines")
     if not isinstance(raw, dict):
-        errors.append(f"{source}: [deadlines]: expected a table")
+        errors.append(at(table, phrase("policy.expected_table")))
         return
     for key, value in raw.items():
         try:
             severity = Severity(key)
         except ValueError:
             names = ", ".join(s.value for s in Severity)
-            errors.append(f"{source}: [deadlines]: unknown severity {key!r} ({names})")
+            unknown = phrase("policy.expected.unknown_severity", value=quoted(key), names=names)
+            errors.append(at(table, unknown))
             continue
         try:
             into[severity] = readers.days(value)
         except InvalidValueError as exc:
-            errors.append(f"{source}: [deadlines]: {key}: {exc}")
+            errors.append(at(table, at(key, exc.reason)))
 
 
-def check_deadlines(deadlines: Mapping[Severity, int], errors: list[str]) -> None:
+def check_deadlines(deadlines: Mapping[Severity, int], errors: Problems) -> None:
     """Note it if the layered files leave a severity without a deadline."""
     missing_deadlines = [s.value for s in Severity if s not in deadlines]
     if missing_deadlines:
-        errors.append(f"policy: [deadlines] missing {', '.join(missing_deadlines)}")
+        severities = ", ".join(missing_deadlines)
+        errors.append(phrase("policy.deadlines_missing", severities=severities))
 
 
-def _require(table: Mapping[str, Any], key: str, section: str, errors: list[str]) -> Any:
+def _require(table: Mapping[str, Any], key: str, table_name: str, errors: Problems) -> Any:
     if key not in table:
-        errors.append(f"policy: [{section}] {key} is not set by any policy file")
+        errors.append(phrase("policy.not_set", section=table_name, name=key))
     return table.get(key)
 
 
-def strength_rules(strength: Mapping[str, Any], errors: list[str]) -> StrengthRules:
+def strength_rules(strength: Mapping[str, Any], errors: Problems) -> StrengthRules:
     """The layered ``[strength]`` table as rules; a key no file sets is noted in ``errors``."""
     return StrengthRules(
         min_zxcvbn_score=_require(strength, "min_zxcvbn_score", "strength", errors),
@@ -113,7 +120,7 @@ def strength_rules(strength: Mapping[str, Any], errors: list[str]) -> StrengthRu
     )
 
 
-def rotation_rules(rotation: Mapping[str, Any], errors: list[str]) -> RotationRules:
+def rotation_rules(rotation: Mapping[str, Any], errors: Problems) -> RotationRules:
     """The layered ``[rotation]`` table as rules; a key no file sets is noted in ``errors``."""
     return RotationRules(
         reminder_window_days=_require(rotation, "reminder_window_days", "rotation", errors),

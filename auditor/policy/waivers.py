@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.i18n.phrase import phrase
 from auditor.policy import readers
 from auditor.policy.model import Waiver
+from auditor.policy.problems import Problems, at, english, entry, quoted
 from auditor.policy.readers import Validator
 
 _FIELDS: Mapping[str, Validator] = {
@@ -22,34 +24,34 @@ _REQUIRED = ("reason", "accepted_by", "expires")
 _SCOPE = ("check", "practice", "portal", "username")
 
 
-def add_waivers(raw: Any, source: str, into: list[dict[str, Any]], errors: list[str]) -> None:
+def add_waivers(raw: Any, source: str, into: list[dict[str, Any]], errors: Problems) -> None:
     """Append one file's valid ``[[waiver]]`` tables to ``into``; waivers add up, never merge."""
     if not isinstance(raw, list):
-        errors.append(f"{source}: waiver: expected [[waiver]] tables")
+        errors.append(at(source, at("waiver", phrase("policy.expected_tables", kind="waiver"))))
         return
     for index, item in enumerate(raw, start=1):
-        where = f"{source}: [[waiver]] #{index}"
+        where = entry(source, "waiver", index)
         before = len(errors)
         values = readers.fields(item, _FIELDS, where, errors)
         if not isinstance(item, dict):
             continue
         missing = [key for key in _REQUIRED if key not in item]
         if missing:
-            errors.append(f"{where}: missing {', '.join(missing)}")
+            missed = phrase("policy.missing", fields=", ".join(missing), n=len(missing))
+            errors.append(at(where, missed))
         if not any(key in item for key in _SCOPE):
             # A waiver without a scope would silence every finding of every practice.
-            errors.append(
-                f"{where}: name at least one of {', '.join(_SCOPE)} "
-                "(a waiver without them would waive everything)"
-            )
+            errors.append(at(where, phrase("policy.no_scope", fields=", ".join(_SCOPE))))
         if len(errors) == before:
-            into.append({**values, "_where": where})
+            # The English label names the waiver in reports (Waiver.where); the phrase, in errors.
+            into.append({**values, "_where": english(where), "_said": where})
 
 
-def build_waiver(values: dict[str, Any], portal_ids: set[str], errors: list[str]) -> Waiver | None:
+def build_waiver(values: dict[str, Any], portal_ids: set[str], errors: Problems) -> Waiver | None:
     portal = values.get("portal")
     if portal is not None and portal not in portal_ids:
-        errors.append(f"{values['_where']}: portal: unknown portal id {portal!r}")
+        unknown = phrase("policy.unknown_portal", portal=quoted(portal))
+        errors.append(at(values["_said"], at("portal", unknown)))
         return None
     return Waiver(
         reason=values["reason"],
