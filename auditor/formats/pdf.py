@@ -13,6 +13,7 @@ from auditor.formats.binary import BinaryFormatter
 from auditor.formats.html import HtmlFormat
 from auditor.formats.interface import FormatError
 from auditor.i18n import Lang, catalog
+from auditor.i18n.failure import failure
 from auditor.report import Report
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def pdf_engine() -> ModuleType:
     try:
         engine = importlib.import_module("weasyprint")
     except (ImportError, OSError) as exc:  # OSError: Pango missing, raised by its import
-        raise PdfUnavailableError(MISSING) from exc
+        raise failure(PdfUnavailableError, "write_error.pdf_missing") from exc
     # Its notes on CSS it skips are for developers, not for whoever runs an audit:
     # without a handler of their own Python would print them on stderr.
     for name in ("weasyprint", "fontTools"):
@@ -168,5 +169,5 @@ class PdfFormat(BinaryFormatter):
             )
         except Exception as exc:  # a layout engine's failure of any kind, said in one line
             logger.debug("WeasyPrint failed", exc_info=True)
-            raise FormatError(f"the PDF could not be laid out ({type(exc).__name__})") from exc
+            raise failure(FormatError, "write_error.pdf_layout", kind=type(exc).__name__) from exc
         return written

@@ -9,6 +9,8 @@ from pathlib import Path
 from auditor.files import private as privatefile
 from auditor.formats.binary import BinaryFormatter
 from auditor.formats.interface import FormatError, Formatter
+from auditor.i18n.failure import failure
+from auditor.i18n.oserror import os_reason
 from auditor.report import Report
 
 _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
@@ -16,10 +18,11 @@ _SAFE_ID = re.compile(r"^[0-9A-Za-z]+$")
 
 def write_error(exc: OSError, path: Path) -> FormatError:
     """One line naming the file or folder that failed, never a traceback."""
-    where = exc.filename or path
+    where = str(exc.filename or path)
+    reason = os_reason(str(exc.strerror), exc.errno)
     if isinstance(exc, privatefile.SymlinkError):
-        return FormatError(f"{where}: {exc.strerror}")
-    return FormatError(f"{where}: cannot write report: {exc.strerror}")
+        return failure(FormatError, "write_error.refused", path=where, reason=reason)
+    return failure(FormatError, "write_error.cannot_write", path=where, reason=reason)
 
 
 def write_private(path: Path, text: str | bytes | Iterable[str]) -> None:
@@ -44,7 +47,7 @@ def write_reports(report: Report, out_dir: Path, formatters: Sequence[Formatter]
             for practice in report.practices:
                 practice_id = practice.practice.id
                 if not _SAFE_ID.match(practice_id):  # FINESS ids are validated; never trust
-                    raise FormatError(f"practice id {practice_id!r} cannot name a folder")
+                    raise failure(FormatError, "write_error.folder_name", id=repr(practice_id))
                 alone = report.for_practice(practice)
                 with root.folder(practice_id) as folder:
                     for formatter in formatters:

@@ -27,6 +27,9 @@ from auditor.hibp.rangefmt import (
     by_prefix,
     outcomes,
 )
+from auditor.i18n.failure import failure
+from auditor.i18n.oserror import os_reason
+from auditor.i18n.phrase import Arg, Phrase
 from auditor.progress import Advance, no_progress
 
 HASH_LENGTH = 40
@@ -45,15 +48,16 @@ _RANGE_BLOCK = 65536
 """Bytes read at a time for a whole range: one prefix of the full corpus is about 40 KB."""
 _SAMPLES = 64
 _PROGRESS_STEP = 1000
-INCOMPLETE = "the download looks incomplete"
 _FIRST_PREFIX, _LAST_PREFIX = b"00000", b"FFFFF"
 """A whole corpus starts in the first prefix and ends in the last: every one of the
 16**5 prefixes holds hundreds of hashes (haveibeenpwned.com/Passwords), so a file that
 does not reach both ends was cut short, and what lies past the cut is not "clean"."""
-_NTLM_HINT = (
-    "this is the NTLM corpus; download the SHA-1 one "
-    "(haveibeenpwned-downloader without the -n option)"
-)
+# The messages are the catalogues' [hibp_error] section: English in str(), the reader's on stderr.
+
+
+def _said(exc: HibpError) -> Arg:
+    """An inner error's message as a value of an outer one: its phrase when it has one."""
+    return exc.phrase if isinstance(exc.phrase, Phrase) else str(exc)
 
 
 class LocalCorpus(BreachSource):
@@ -82,11 +86,14 @@ class SortedHashFile(LocalCorpus):
         try:
             self._file = path.open("rb", buffering=0)
         except OSError as exc:
-            raise CorpusError(f"{path}: cannot open corpus: {exc.strerror}") from exc
+            reason = os_reason(str(exc.strerror), exc.errno)
+            raise failure(
+                CorpusError, "hibp_error.cannot_open", path=str(path), reason=reason
+            ) from exc
         self._size = os.fstat(self._file.fileno()).st_size
         if self._size == 0:
             self._file.close()
-            raise CorpusError(f"{path}: the corpus is empty")
+            raise failure(CorpusError, "hibp_error.empty", path=str(path))
         if hasattr(os, "posix_fadvise"):
             os.posix_fadvise(self._file.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
         try:
@@ -111,12 +118,12 @@ class SortedHashFile(LocalCorpus):
         chunk = self._read(begin, position - begin + _LINE_WINDOW)
         cut = chunk.rfind(b"\n", 0, position - begin)
         if cut < 0 and begin > low:
-            raise CorpusError(f"{self.description}: damaged line near byte {position}")
+            raise self._damaged("hibp_error.damaged_near", position)
         first = cut + 1
         end = chunk.find(b"\n", first)
         if end < 0:
             if begin + len(chunk) < self._size:
-                raise CorpusError(f"{self.description}: damaged line near byte {position}")
+                raise self._damaged("hibp_error.damaged_near", position)
             end = len(chunk)
         return begin + first, chunk[first:end]
 
@@ -125,32 +132,35 @@ class SortedHashFile(LocalCorpus):
         size = self._size
         _, first = self._line(0)
         if _NTLM_LINE.match(first):
-            raise CorpusError(f"{self.description}: {_NTLM_HINT}")
+            raise failure(CorpusError, "hibp_error.ntlm", path=self.description)
         if not _SHA1_LINE.match(first):
-            raise CorpusError(
-                f"{self.description}: line 1 is not HASH:COUNT with 40 upper-case hex digits; "
-                "expected the Pwned Passwords SHA-1 file"
-            )
+            raise failure(CorpusError, "hibp_error.not_sha1", path=self.description)
         try:
             _, last = self._line(size - 2 if size > 1 else 0)
         except CorpusError:
             last = b""
         if not _SHA1_LINE.match(last):
-            raise CorpusError(f"{self.description}: the last line is damaged: {INCOMPLETE}")
+            raise failure(CorpusError, "hibp_error.last_damaged", path=self.description)
         previous = b""
         for index in range(_SAMPLES + 1):
             start, line = self._line(min(size - 1, size * index // _SAMPLES))
             if not _SHA1_LINE.match(line):
-                raise CorpusError(f"{self.description}: damaged line at byte {start}")
+                raise self._damaged("hibp_error.damaged_at", start)
             if line[:HASH_LENGTH] < previous:
-                raise CorpusError(f"{self.description}: the file is not sorted by hash")
+                raise failure(CorpusError, "hibp_error.not_sorted", path=self.description)
             previous = line[:HASH_LENGTH]
-        for where, line, prefix in (("first", first, _FIRST_PREFIX), ("last", last, _LAST_PREFIX)):
+        ends = (
+            ("hibp_error.first_prefix", first, _FIRST_PREFIX),
+            ("hibp_error.last_prefix", last, _LAST_PREFIX),
+        )
+        for key, line, prefix in ends:
             if line[:PREFIX_LENGTH] != prefix:
-                raise CorpusError(
-                    f"{self.description}: the {where} line is in prefix "
-                    f"{line[:PREFIX_LENGTH].decode('ascii')}, not {prefix.decode('ascii')}: "
-                    f"{INCOMPLETE}"
+                raise failure(
+                    CorpusError,
+                    key,
+                    path=self.description,
+                    found=line[:PREFIX_LENGTH].decode("ascii"),
+                    expected=prefix.decode("ascii"),
                 )
 
     def _bracket(self, target: bytes) -> tuple[int, int]:
@@ -177,7 +187,7 @@ class SortedHashFile(LocalCorpus):
             start, line = self._line(probe, low)
             key = line[:HASH_LENGTH]
             if not _HASH.fullmatch(key):
-                raise CorpusError(f"{self.description}: damaged line at byte {start}")
+                raise self._damaged("hibp_error.damaged_at", start)
             previous = high - low
             if key < target:
                 low, low_key = start + len(line) + 1, int(key[:_KEY_DIGITS], 16)
@@ -202,11 +212,16 @@ class SortedHashFile(LocalCorpus):
         end = window.find(b"\n", found)
         line = window[found : None if end < 0 else end]
         if not _SHA1_LINE.match(line):
-            raise CorpusError(f"{self.description}: damaged line at byte {low + found}")
+            raise self._damaged("hibp_error.damaged_at", low + found)
         # A repeat sorts next to it, and a line is under 60 bytes: the window
         # (through ``high`` plus a line) holds the next line's hash whole.
         if end >= 0 and window.find(target, end) >= 0:
-            raise self._repeated(f"the line at byte {low + found}")
+            raise failure(
+                CorpusError,
+                "hibp_error.repeated_line",
+                path=self.description,
+                byte=str(low + found),
+            )
         return int(line.rstrip(b"\r").split(b":", 1)[1])
 
     def _covers(self, head: bytes, low: int, window: bytes) -> bool:
@@ -223,14 +238,19 @@ class SortedHashFile(LocalCorpus):
         _, before = self._line(low - 1)
         return before[:PREFIX_LENGTH] == head
 
-    def _repeated(self, where: str) -> CorpusError:
+    def _repeated(self, prefix: str) -> CorpusError:
         # Two lines for one hash are two answers (the first is what a lookup
         # reads, the last what a whole range kept): neither can be believed.
-        return CorpusError(f"{self.description}: {where} lists a hash more than once")
+        return failure(
+            CorpusError, "hibp_error.repeated_range", path=self.description, prefix=prefix
+        )
+
+    def _damaged(self, key: str, byte: int) -> CorpusError:
+        return failure(CorpusError, key, path=self.description, byte=str(byte))
 
     def _gap(self, prefix: str) -> CorpusError:
         # A complete corpus has hundreds of lines in every prefix: none means a gap.
-        return CorpusError(f"{self.description} has no line for prefix {prefix}: {INCOMPLETE}")
+        return failure(CorpusError, "hibp_error.gap", path=self.description, prefix=prefix)
 
     def range_of(self, prefix: str) -> dict[str, int]:
         head = prefix.encode("ascii")
@@ -251,10 +271,15 @@ class SortedHashFile(LocalCorpus):
                     position = self._size
                     break
                 if not _SHA1_LINE.match(line):
-                    raise CorpusError(f"{self.description}: damaged line in range {prefix}")
+                    raise failure(
+                        CorpusError,
+                        "hibp_error.damaged_range",
+                        path=self.description,
+                        prefix=prefix,
+                    )
                 digest, count = line.split(b":", 1)
                 if digest == previous:
-                    raise self._repeated(f"range {prefix}")
+                    raise self._repeated(prefix)
                 previous = digest
                 if int(count):
                     found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
@@ -298,15 +323,13 @@ class PrefixDirectory(LocalCorpus):
             else next((entry for entry in path.iterdir() if _PREFIX_FILE.match(entry.name)), None)
         )
         if sample is None:
-            raise CorpusError(
-                f"{path}: no XXXXX.txt prefix files (expected the downloader's per-prefix folder)"
-            )
+            raise failure(CorpusError, "hibp_error.no_prefix_files", path=str(path))
         try:
             self._load(sample.stem)
         except CorpusError as exc:
             if "NTLM" in str(exc):
-                raise CorpusError(f"{path}: {_NTLM_HINT}") from exc
-            raise CorpusError(f"{path}: {exc}") from exc
+                raise failure(CorpusError, "hibp_error.ntlm", path=str(path)) from exc
+            raise failure(CorpusError, "hibp_error.at", path=str(path), reason=_said(exc)) from exc
 
     def check(
         self, sha1_hashes: Collection[str], progress: Advance = no_progress
@@ -333,23 +356,25 @@ class PrefixDirectory(LocalCorpus):
         try:
             data = read_capped(file, MAX_BODY_BYTES, regular_only=True)
         except FileNotFoundError:
-            raise CorpusError(
-                f"{file.name} is missing from the corpus (incomplete download?)"
-            ) from None
+            raise failure(CorpusError, "hibp_error.prefix_missing", path=file.name) from None
         except FileTooLargeError as exc:
-            raise CorpusError(
-                f"{file}: over {MAX_BODY_BYTES // 2**20} MiB, no prefix file is"
+            raise failure(
+                CorpusError,
+                "hibp_error.prefix_too_large",
+                path=str(file),
+                mib=str(MAX_BODY_BYTES // 2**20),
             ) from exc
         except OSError as exc:
-            raise CorpusError(f"{file.name}: {exc.strerror or type(exc).__name__}") from exc
+            reason = os_reason(exc.strerror or type(exc).__name__, exc.errno)
+            raise failure(CorpusError, "hibp_error.at", path=file.name, reason=reason) from exc
         if not data.strip(b" \t\r\n"):
-            raise CorpusError(f"{file} has no line for prefix {prefix}: {INCOMPLETE}")
+            raise failure(CorpusError, "hibp_error.gap", path=str(file), prefix=prefix)
         try:
             return Range.parse(data.decode("ascii"), str(file))
         except UnicodeDecodeError as exc:
-            raise CorpusError(f"{file.name}: {exc}") from exc
+            raise failure(CorpusError, "hibp_error.at", path=file.name, reason=str(exc)) from exc
         except HibpError as exc:
-            raise CorpusError(f"{file.name}: {exc}") from exc
+            raise failure(CorpusError, "hibp_error.at", path=file.name, reason=_said(exc)) from exc
 
 
 def open_corpus(path: Path) -> LocalCorpus:
@@ -357,5 +382,5 @@ def open_corpus(path: Path) -> LocalCorpus:
     if path.is_dir():
         return PrefixDirectory(path)
     if not path.exists():
-        raise CorpusError(f"{path}: no such corpus file or folder")
+        raise failure(CorpusError, "hibp_error.no_such", path=str(path))
     return SortedHashFile(path)

@@ -19,6 +19,7 @@ from auditor.hibp.cache import RangeCache
 from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknown
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range, by_prefix, outcomes
 from auditor.hibp.session import DEFAULT_API
+from auditor.i18n.failure import failure
 from auditor.progress import Advance, no_progress
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,7 @@ class RangeApiClient(BreachSource):
                 requests.Request("GET", f"{self.base_url}/range/", headers={"Add-Padding": "true"})
             )
         except (requests.RequestException, ValueError) as exc:
-            raise HibpError(
-                f"the range API address is not a usable URL ({type(exc).__name__})"
-            ) from exc
+            raise failure(HibpError, "hibp_error.bad_url", kind=type(exc).__name__) from exc
         self._sleep = sleep
         self._jitter = jitter
         self._clock = clock

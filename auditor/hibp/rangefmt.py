@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.hibp.interface import Clean, HibpError, LookupResult, Pwned, Unknown
+from auditor.i18n.failure import failure
 
 PREFIX_LENGTH = 5
 SUFFIX_LENGTH = 35
@@ -54,7 +55,9 @@ class Range:
         clean or as breached depending on which line is believed.
         """
         if len(body) > MAX_BODY_BYTES:
-            raise HibpError(f"{where}: the answer is over the {MAX_BODY_BYTES // 2**20} MiB cap")
+            raise failure(
+                HibpError, "hibp_error.over_cap", where=where, mib=str(MAX_BODY_BYTES // 2**20)
+            )
         # One regular expression checks the whole body in C; a body that fails
         # it is walked line by line, which says which line is wrong.
         if _BODY.fullmatch(body.lstrip(" \t\r\n")) and _distinct(text := body.upper()):
@@ -62,10 +65,7 @@ class Range:
         else:
             found = cls.from_counts(_parse_line_by_line(body, where))
         if _BREACHED_LINE.search(found.text) is None:
-            raise HibpError(
-                f"{where}: the answer has no line with a breach count "
-                "(a real prefix always has hundreds)"
-            )
+            raise failure(HibpError, "hibp_error.no_breach_line", where=where)
         return found
 
     @classmethod
@@ -108,7 +108,7 @@ def _count(text: str) -> int:
     """
     digits = text.strip()
     if not 0 < len(digits) <= MAX_COUNT_DIGITS or not digits.isascii() or not digits.isdigit():
-        raise HibpError("a range line's count is not 1 to 12 digits")
+        raise failure(HibpError, "hibp_error.count_digits")
     return int(digits)
 
 
@@ -135,15 +135,12 @@ def _parse_line_by_line(body: str, where: str) -> dict[str, int]:
         match = _LINE.match(line)
         if match is None or len(match[1]) != SUFFIX_LENGTH:
             if match is not None and len(match[1]) == NTLM_SUFFIX_LENGTH:
-                raise HibpError(f"{where}: line {number} is an NTLM hash, expected SHA-1")
-            raise HibpError(f"{where}: line {number} is not SUFFIX:COUNT")
+                raise failure(HibpError, "hibp_error.ntlm_line", where=where, line=str(number))
+            raise failure(HibpError, "hibp_error.not_suffix_count", where=where, line=str(number))
         suffix = match[1].upper()
         if suffix in seen:
             # The suffix itself is not quoted: it is most of a password's SHA-1.
-            raise HibpError(
-                f"{where}: line {number} lists a suffix more than once "
-                "(an answer lists each suffix once)"
-            )
+            raise failure(HibpError, "hibp_error.repeated_suffix", where=where, line=str(number))
         seen.add(suffix)
         if count := int(match[2]):
             found[suffix] = count

@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 
 from auditor.errors import AuditorError
+from auditor.i18n.failure import failure as i18n_failure
 
 
 class HistoryError(AuditorError):
@@ -16,7 +17,6 @@ class DamagedRowError(Exception):
     """A row holds what portal-audit never writes (a NULL, a bad date, an unknown severity)."""
 
 
-_MOVE_ASIDE = "move it aside or pass --no-history"
 # SQLite's primary result codes (the low byte of an extended code) that mean "try again
 # later" or "the file cannot be used here", as opposed to a damaged database.
 _BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
@@ -35,7 +35,7 @@ _UNUSABLE = frozenset(
 
 def damaged(path: object, detail: object) -> HistoryError:
     """The error for a database that holds something portal-audit never wrote."""
-    return HistoryError(f"{path}: the history database is damaged ({detail}); {_MOVE_ASIDE}")
+    return i18n_failure(HistoryError, "history_error.damaged", path=str(path), detail=str(detail))
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -51,14 +51,19 @@ def failure(path: object, exc: sqlite3.Error, *, busy_seconds: int) -> HistoryEr
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in _BUSY:
         # Never "damaged": the file is fine, another run holds it.
-        return HistoryError(
-            f"{path}: the history database is busy: another portal-audit run held it for "
-            f"more than {busy_seconds} s ({exc}); try again, or pass --no-history"
+        return i18n_failure(
+            HistoryError,
+            "history_error.busy",
+            path=str(path),
+            seconds=str(busy_seconds),
+            detail=str(exc),
         )
     if primary in _UNUSABLE:
-        return HistoryError(f"{path}: cannot use the history database ({exc})")
+        return i18n_failure(HistoryError, "history_error.unusable", path=str(path), detail=str(exc))
     if primary == sqlite3.SQLITE_NOTADB:
-        return HistoryError(f"{path}: not a portal-audit history database ({exc}); {_MOVE_ASIDE}")
+        return i18n_failure(
+            HistoryError, "history_error.not_history", path=str(path), detail=str(exc)
+        )
     return damaged(path, exc)
 
 
@@ -129,9 +134,12 @@ TABLES = ("runs", "run_practices", "run_accounts", "findings", "reminders")
 def _known_version(connection: sqlite3.Connection, path: str) -> int:
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        raise HistoryError(
-            f"{path}: written by a newer portal-audit (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade portal-audit, or pass --history with another file"
+        raise i18n_failure(
+            HistoryError,
+            "history_error.newer",
+            path=path,
+            version=str(version),
+            known=str(SCHEMA_VERSION),
         )
     return version
 

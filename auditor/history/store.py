@@ -26,6 +26,7 @@ from auditor.history.schema import (
     migrate,
     rollback,
 )
+from auditor.i18n.failure import failure as i18n_failure
 from auditor.models import AccountRef, CheckId, Severity
 from auditor.policy import Policy
 from auditor.report import Report
@@ -70,7 +71,9 @@ class History:
             _create_privately(path)
             connection = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"{path}: cannot open the history database ({exc})") from exc
+            raise i18n_failure(
+                HistoryError, "history_error.cannot_open", path=str(path), detail=str(exc)
+            ) from exc
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BUSY_MS:d}")
             _use_wal(connection)

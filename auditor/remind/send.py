@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from auditor.errors import AuditorError
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import Arg, Phrase, phrase
 from auditor.text import is_loopback
 
 logger = logging.getLogger(__name__)
@@ -58,10 +60,7 @@ class SmtpSettings:
             is_loopback(self.host) or self.allow_plaintext
         ):
             # Reminders name people, logins and portals; on the network they need TLS.
-            raise SendError(
-                f"--smtp-security none sends names and logins in clear to {self.host}: use "
-                "starttls or tls, or pass --allow-plaintext-smtp if this relay is trusted"
-            )
+            raise failure(SendError, "smtp.plaintext", host=self.host)
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,8 @@ class Outcome:
 
     sent: tuple[int, ...]
     """Positions of the messages the relay accepted (with ``250`` after their data)."""
-    failed: tuple[tuple[int, str], ...]
-    """(position, reason) of each message not sent."""
+    failed: tuple[tuple[int, Phrase], ...]
+    """(position, reason) of each message not sent, in the reader's words once rendered."""
     problems: tuple[str, ...] = ()
     """Failures that undo nothing already accepted (a refused ``QUIT``), logged as errors."""
 
@@ -115,9 +114,13 @@ def _open(settings: SmtpSettings) -> smtplib.SMTP:
         client = _connect(settings)
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         # ValueError: a host name IDNA cannot encode (UnicodeError), a NUL in it.
-        raise SendError(
-            f"cannot reach the SMTP relay {settings.host}:{settings.port} "
-            f"({settings.security.value}): {_reason(exc)}"
+        raise failure(
+            SendError,
+            "smtp.unreachable",
+            host=settings.host,
+            port=str(settings.port),
+            security=settings.security.value,
+            reason=_reason(exc),
         ) from exc
     if settings.user:
         try:
@@ -126,19 +129,19 @@ def _open(settings: SmtpSettings) -> smtplib.SMTP:
             # ValueError: smtplib encodes credentials as ASCII (a UnicodeEncodeError,
             # whose own text would quote the password's character: never shown).
             client.close()
-            why = (
-                "the user name and password must be ASCII for SMTP"
-                if isinstance(exc, UnicodeError)
-                else _reason(exc)
-            )
-            raise SendError(
-                f"the SMTP relay {settings.host} refused the login of {settings.user} ({why})"
+            why: Arg = phrase("smtp.login_ascii") if isinstance(exc, UnicodeError) else _reason(exc)
+            raise failure(
+                SendError,
+                "smtp.login_refused",
+                host=settings.host,
+                user=settings.user,
+                reason=why,
             ) from exc
     return client
 
 
-def _lost(position: int, total: int, exc: BaseException) -> list[tuple[int, str]]:
-    reason = f"connection lost: {_reason(exc)}"
+def _lost(position: int, total: int, exc: BaseException) -> list[tuple[int, Phrase]]:
+    reason = phrase("smtp.lost", reason=_reason(exc))
     return [(rest, reason) for rest in range(position, total)]
 
 
@@ -169,7 +172,7 @@ def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcom
     settings.check()
     client = _open(settings)
     sent: list[int] = []
-    failed: list[tuple[int, str]] = []
+    failed: list[tuple[int, Phrase]] = []
     problems: list[str] = []
     try:
         for position, message in enumerate(messages):
@@ -179,7 +182,7 @@ def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcom
                 failed += _lost(position, len(messages), exc)
                 break
             except _MESSAGE_REFUSED as exc:
-                failed.append((position, f"refused: {_reason(exc)}"))
+                failed.append((position, phrase("smtp.refused", reason=_reason(exc))))
             except OSError as exc:
                 failed += _lost(position, len(messages), exc)
                 break
