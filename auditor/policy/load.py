@@ -10,6 +10,7 @@ from typing import Any
 
 from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.files.packaged import data_dir
+from auditor.i18n.oserror import os_reason
 from auditor.i18n.phrase import phrase
 from auditor.models import CheckId, Severity
 from auditor.policy.contacts import add_contacts
@@ -83,8 +84,8 @@ def _read(path: Path, label: str) -> dict[str, Any]:
         kib = str(MAX_POLICY_BYTES // 1024)
         raise policy_error(phrase("policy.too_large", source=label, kib=kib)) from exc
     except OSError as exc:
-        # The system's own words (strerror): English on most systems, as it gives them.
-        reason = str(exc.strerror)
+        # The system's words, in the catalogue's where it knows them to the byte.
+        reason = os_reason(str(exc.strerror), exc.errno)
         raise policy_error(phrase("policy.unreadable", source=label, reason=reason)) from exc
     try:
         text = raw.decode("utf-8")

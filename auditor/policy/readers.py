@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from auditor.finess import finess_problem
+from auditor.finess import finess_fault
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import CheckId, Role
 from auditor.policy.limits import MAX_BITS, MAX_DAYS, MAX_SCORE, MAX_WINDOW_DAYS
@@ -119,23 +118,12 @@ def check_id(value: Any) -> CheckId:
 
 def finess(value: Any) -> str:
     stripped = string(value).strip()
-    if (reason := _finess_reason(stripped)) is not None:
+    if (fault := finess_fault(stripped)) is not None:
+        reason = phrase(fault.value)
         raise InvalidValueError(
             phrase("policy.expected.quoted", value=quoted(stripped), reason=reason)
         )
     return stripped
-
-
-def _finess_reason(value: str) -> Phrase | None:
-    """``finess_problem``'s verdict in the catalogue's words (the inventory's, ``problem.*``)."""
-    if finess_problem(value) is None:
-        return None
-    # The same tests as finess_problem's, in its order (its texts are these keys' English).
-    if re.fullmatch(r"\d{9}", value):
-        return phrase("problem.finess_check_digit")
-    if re.fullmatch(r"\d{8}", value):
-        return phrase("problem.finess_eight_digits")
-    return phrase("problem.finess_shape")
 
 
 def email(value: Any) -> str:

@@ -86,15 +86,21 @@ def test_policy_check_lists_french_problems_under_a_french_locale(
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "portal-audit : erreur : politique invalide :",
-        f"  {bad} : [[portal]] n° 1 ('cbpec') : clé inconnue 'colour' (clés connues : id, name, "
-        "aliases, operator, domains, domains_confirmed, max_age_days, mfa, limits_attempts, "
-        "notes, sources)",
-        f"  {bad} : [[incident]] n° 1 ('local-2026') : disclosed : attendu : une date comme "
-        "2024-02-12 (sans guillemets)",
+        (
+            f"  {bad} : [[portal]] n° 1 ('cbpec') : clé inconnue 'colour' (clés connues : id, name, "
+            "aliases, operator, domains, domains_confirmed, max_age_days, mfa, limits_attempts, "
+            "notes, sources)"
+        ),
+        (
+            f"  {bad} : [[incident]] n° 1 ('local-2026') : disclosed : attendu : une date comme "
+            "2024-02-12 (sans guillemets)"
+        ),
         f"  {bad} : [deadlines] : critical : attendu : un nombre entier de jours, de 0 à 3650",
-        f"  {bad} : portail 'cbpec' : l'alias 'Viamedis' désigne aussi le portail 'viamedis' "
-        "(son identifiant 'viamedis', dans built-in:portals.toml) ; chaque nom doit désigner "
-        "un seul portail",
+        (
+            f"  {bad} : portail 'cbpec' : l'alias 'Viamedis' désigne aussi le portail 'viamedis' "
+            "(son identifiant 'viamedis', dans built-in:portals.toml) ; chaque nom doit désigner "
+            "un seul portail"
+        ),
         f"  {bad} : incident 'local-2026' : champ manquant : disclosed",
     ]
 
@@ -106,13 +112,19 @@ def test_the_same_file_in_english_under_another_locale(run_cli: RunCli, tmp_path
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "portal-audit: error: invalid policy:",
-        f"  {bad}: [[portal]] #1 ('cbpec'): unknown key 'colour' (known keys: id, name, aliases, "
-        "operator, domains, domains_confirmed, max_age_days, mfa, limits_attempts, notes, sources)",
-        f"  {bad}: [[incident]] #1 ('local-2026'): disclosed: expected a date such as 2024-02-12 "
-        "(unquoted)",
+        (
+            f"  {bad}: [[portal]] #1 ('cbpec'): unknown key 'colour' (known keys: id, name, aliases, "
+            "operator, domains, domains_confirmed, max_age_days, mfa, limits_attempts, notes, sources)"
+        ),
+        (
+            f"  {bad}: [[incident]] #1 ('local-2026'): disclosed: expected a date such as 2024-02-12 "
+            "(unquoted)"
+        ),
         f"  {bad}: [deadlines]: critical: expected a whole number of days from 0 to 3650",
-        f"  {bad}: portal 'cbpec': alias 'Viamedis' also names portal 'viamedis' (its id "
-        "'viamedis', in built-in:portals.toml); each name must name one portal",
+        (
+            f"  {bad}: portal 'cbpec': alias 'Viamedis' also names portal 'viamedis' (its id "
+            "'viamedis', in built-in:portals.toml); each name must name one portal"
+        ),
         f"  {bad}: incident 'local-2026': missing disclosed",
     ]
 
