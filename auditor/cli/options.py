@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.cli.words import help_for, say
-from auditor.finess import finess_problem
+from auditor.cli.words import help_for, say, words
+from auditor.finess import finess_fault
 from auditor.formats import CsvDialect
 from auditor.history import default_path
+from auditor.i18n.phrase import phrase
 from auditor.models import Practice
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +46,8 @@ def parse_practice(
     """A FINESS number → the practice it names (its name comes from the inventories)."""
     if value is None:
         return None
-    if (reason := finess_problem(value.strip())) is not None:
+    if (fault := finess_fault(value.strip())) is not None:
+        reason = words().text(phrase(fault.value))
         raise click.BadParameter(
             say("cli.fail.bad_practice", value=repr(value), reason=reason), ctx, param
         )
