@@ -19,7 +19,15 @@ from auditor.cli.history import history_command
 from auditor.cli.logs import configure_logging, logger
 from auditor.cli.policy import policy
 from auditor.cli.remind import remind
-from auditor.cli.words import Group, choose, error_text, help_for, install_click_words, say
+from auditor.cli.words import (
+    Group,
+    choose,
+    error_text,
+    help_for,
+    install_click_words,
+    say,
+    words,
+)
 from auditor.errors import AuditorError
 from auditor.safetext import stderr_line
 
@@ -94,7 +102,7 @@ def _main(argv: Sequence[str] | None) -> None:
         sys.exit(130)
     except InvalidInventoryError as exc:
         for problem in exc.problems:
-            click.echo(stderr_line(str(problem)), err=True)
+            click.echo(stderr_line(problem.text(words())), err=True)
         click.echo(stderr_line(say("cli.error", message=error_text(exc))), err=True)
         sys.exit(ExitCode.ERROR)
     except AuditorError as exc:
