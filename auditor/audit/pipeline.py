@@ -19,7 +19,9 @@ from auditor.audit.request import Audited, AuditRequest
 from auditor.checks import CheckContext, renewal_deadline, run_checks
 from auditor.hibp import BreachSource, RangeCache
 from auditor.history import History, RecordedRun
-from auditor.models import Finding
+from auditor.i18n.logged import logged
+from auditor.i18n.phrase import phrase
+from auditor.models import Finding, location
 from auditor.password.derive import AuditedAccount, derive
 from auditor.policy import Policy, load_policy
 from auditor.policy.standards import policy_basis
@@ -140,7 +142,9 @@ def audited(
         request.inventories, policy, today, skip_invalid=request.skip_invalid, options=options
     )
     for problem in inventory.skipped:
-        logger.warning("skipped %s", problem)
+        where = location(problem.path, problem.line, problem.entry)
+        line = phrase("problem.at", where=where, column=problem.column, reason=problem.reason)
+        logger.warning("%s", logged("log.skipped", problem=line))
     cache = RangeCache(request.cache_dir, ttl=request.cache_ttl) if request.cache_dir else None
     with breach_source(request, cache) as (breach, mode), show_progress() as progress:
         report = run_audit(
@@ -154,12 +158,13 @@ def audited(
         )
     if cache is not None:
         stats = cache.stats
-        logger.info(
-            "range cache: %d answers reused, %d fetched (%d damaged entries replaced)",
-            stats.hits,
-            stats.misses,
-            stats.rejected,
+        said = logged(
+            "log.cache_stats",
+            hits=str(stats.hits),
+            misses=str(stats.misses),
+            rejected=str(stats.rejected),
         )
+        logger.info("%s", said)
     recorded = None
     if (path := request.history_path) is not None:
         with History.open(path) as history:

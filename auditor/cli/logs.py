@@ -6,6 +6,7 @@ import logging
 import sys
 
 from auditor.cli.words import say, words
+from auditor.i18n.logged import Logged
 from auditor.safetext import stderr_line
 
 logger = logging.getLogger("auditor")
@@ -16,7 +17,10 @@ class _SafeFormatter(logging.Formatter):
     """Log lines quote names and paths from inventories: their control characters are replaced.
 
     The prefix and the level are in the command line's language, asked for at each
-    line: ``--lang`` is read after the logs are configured.
+    line: ``--lang`` is read after the logs are configured. So is every ``Logged``
+    argument (``auditor/i18n/logged.py``): layers log sentences as phrases, and this
+    formatter alone renders them in the reader's words, on a copy of the record so
+    that other handlers of the same record still read English.
     """
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
@@ -25,6 +29,13 @@ class _SafeFormatter(logging.Formatter):
         return str(say("cli.log", level=name, message=record.message))
 
     def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and any(isinstance(a, Logged) for a in record.args):
+            catalogue = words()
+            record = logging.makeLogRecord(record.__dict__)
+            record.args = tuple(
+                catalogue.text(arg.phrase) if isinstance(arg, Logged) else arg
+                for arg in record.args or ()
+            )
         return stderr_line(super().format(record))
 
 

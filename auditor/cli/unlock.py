@@ -15,6 +15,7 @@ from auditor.errors import UsageError
 from auditor.i18n.failure import failure
 from auditor.i18n.phrase import phrase
 from auditor.sources import Unlock
+from auditor.sources.interface import SECRET_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ SECRET_ENV = {
     Unlock.KEEPASS: "PORTAL_AUDIT_KEEPASS_PASSWORD",
     Unlock.BITWARDEN: "PORTAL_AUDIT_BITWARDEN_PASSWORD",
 }
-_SECRET_WORDS = {Unlock.KEEPASS: "cli.secret.keepass", Unlock.BITWARDEN: "cli.secret.bitwarden"}
 _SECRET_OPTION = {
     Unlock.KEEPASS: "--keepass-password-file",
     Unlock.BITWARDEN: "--bitwarden-password-file",
@@ -56,13 +56,13 @@ def secret_asker(files: dict[Unlock, Path | None]) -> Callable[[Unlock, Path], s
         if (value := os.environ.get(SECRET_ENV[kind])) is not None:
             return value
         if _stdin_is_terminal():
-            asked = say("cli.ask_secret", kind=say(_SECRET_WORDS[kind]), path=str(path))
+            asked = say("cli.ask_secret", kind=say(SECRET_WORDS[kind]), path=str(path))
             return str(click.prompt(asked, hide_input=True, err=True))
         raise failure(
             UsageError,
             "cli.fail.secret_no_terminal",
             path=str(path),
-            kind=phrase(_SECRET_WORDS[kind]),
+            kind=phrase(SECRET_WORDS[kind]),
             option=_SECRET_OPTION[kind],
             variable=SECRET_ENV[kind],
         )

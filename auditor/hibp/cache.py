@@ -21,6 +21,8 @@ from auditor.files.bounded import FileTooLargeError, NotRegularFileError, read_c
 from auditor.files.private import write_private
 from auditor.hibp.interface import HibpError
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, PREFIX_LENGTH, Range
+from auditor.i18n.logged import logged
+from auditor.i18n.oserror import os_reason
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +76,13 @@ class RangeCache:
             self._misses += 1
             return None
         except OSError as exc:
-            logger.warning("range cache: cannot read %s: %s", path, exc.strerror)
+            reason = os_reason(exc.strerror or type(exc).__name__, exc.errno)
+            logger.warning("%s", logged("log.cache_unreadable", path=str(path), reason=reason))
             self._misses += 1
             return None
         answer = None if raw is None else self._decode(raw, prefix)
         if answer is None:
-            logger.warning("range cache: %s is damaged; fetching that range again", path)
+            logger.warning("%s", logged("log.cache_damaged", path=str(path)))
             self._rejected += 1
             self._misses += 1
             return None
@@ -105,7 +108,8 @@ class RangeCache:
         try:
             write_private(path, json.dumps(entry), durable=False)
         except OSError as exc:
-            logger.warning("range cache: cannot write %s: %s", path, exc.strerror)
+            reason = os_reason(exc.strerror or type(exc).__name__, exc.errno)
+            logger.warning("%s", logged("log.cache_unwritable", path=str(path), reason=reason))
 
     @staticmethod
     def _decode(raw: bytes, prefix: str) -> tuple[float, Range] | None:

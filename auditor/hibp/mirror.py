@@ -19,6 +19,8 @@ from typing import Any
 from auditor.hibp.interface import CorpusError
 from auditor.hibp.offline import LocalCorpus
 from auditor.hibp.rangefmt import SUFFIX_LENGTH, format_range
+from auditor.i18n.logged import logged
+from auditor.i18n.phrase import Arg, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ class RangeMirror:
             status, body, extra = self._answer(environ)
         except Exception as exc:  # noqa: BLE001 - waitress would log the path (the prefix)
             # No traceback: its last line, the message, may quote the prefix.
-            logger.error("internal error answering a range request: %s", type(exc).__name__)  # noqa: TRY400
+            said = logged("log.mirror_internal", kind=type(exc).__name__)
+            logger.error("%s", said)  # noqa: TRY400
             status, body, extra = "500 Internal Server Error", "internal error", []
         data = body.encode("ascii")
         headers = [
@@ -87,15 +90,18 @@ class RangeMirror:
         try:
             found = self.corpus.range_of(prefix)
         except CorpusError as exc:
-            logger.error(  # noqa: TRY400 - the message names the prefix only when asked
-                "the corpus cannot answer a range request: %s",
-                exc if self.log_prefixes else type(exc).__name__,
-            )
+            # The message names the prefix only when asked.
+            reason: Arg = type(exc).__name__
+            if self.log_prefixes:
+                reason = exc.phrase if isinstance(exc.phrase, Phrase) else str(exc)
+            logger.error("%s", logged("log.mirror_corpus", reason=reason))  # noqa: TRY400
             return "500 Internal Server Error", "the corpus cannot answer for this range\n", []
         if environ.get("HTTP_ADD_PADDING", "").strip().lower() == "true":
             found = self._padded(found)
         if self.log_prefixes:
-            logger.info("GET /range/%s: %d lines", prefix, len(found))
+            count = len(found)
+            said = logged("log.mirror_range", prefix=prefix, count=str(count), n=count)
+            logger.info("%s", said)
         return "200 OK", format_range(found), []
 
     def _padded(self, found: dict[str, int]) -> dict[str, int]:

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 from auditor.errors import AuditorError
 from auditor.i18n.failure import failure
+from auditor.i18n.logged import Logged, logged
 from auditor.i18n.phrase import Arg, Phrase, phrase
 from auditor.text import is_loopback
 
@@ -145,22 +146,20 @@ def _lost(position: int, total: int, exc: BaseException) -> list[tuple[int, Phra
     return [(rest, reason) for rest in range(position, total)]
 
 
-def _quit(client: smtplib.SMTP, host: str, accepted: int) -> str | None:
+def _quit(client: smtplib.SMTP, host: str, accepted: int) -> Logged | None:
     """End the session; a relay failing here has still accepted what it said 250 to."""
     if client.sock is None:  # smtplib closed it after a 421: nothing to end
         return None
+    reason: Arg
     try:
         code, _ = client.quit()
     except _CONNECTION_LOST as exc:
-        code, failure = None, _reason(exc)
+        code, reason = None, _reason(exc)
     else:
-        failure = f"QUIT answered {code}"
+        reason = phrase("log.smtp_quit_code", code=str(code))
     if code == 221:
         return None
-    return (
-        f"the SMTP relay {host} failed at the end of the session, after accepting "
-        f"{accepted} messages ({failure}); they count as sent"
-    )
+    return logged("log.smtp_quit", host=host, count=str(accepted), reason=reason)
 
 
 def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcome:
@@ -191,8 +190,9 @@ def send_all(messages: Sequence[EmailMessage], settings: SmtpSettings) -> Outcom
         else:
             if (problem := _quit(client, settings.host, len(sent))) is not None:
                 logger.error("%s", problem)
-                problems.append(problem)
+                problems.append(str(problem))
     finally:
         client.close()
-    logger.info("sent %d reminders, %d failed", len(sent), len(failed))
+    said = logged("log.sent", count=str(len(sent)), failed=str(len(failed)), n=len(sent))
+    logger.info("%s", said)
     return Outcome(tuple(sent), tuple(failed), tuple(problems))

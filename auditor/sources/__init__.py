@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import phrase
 from auditor.models import RowProblem
 from auditor.sources.bitwarden import BitwardenInventory
 from auditor.sources.delimited import CsvInventory, first_line, read_text, sniff_delimiter
@@ -42,20 +44,21 @@ __all__ = [
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _SAVE_AS = {
-    ".xls": "an Excel 97-2003 workbook: save it as .xlsx or CSV",
-    ".ods": "a LibreOffice sheet: save it as .xlsx or CSV",
-    ".kdb": "a KeePass 1 database: save it as .kdbx in KeePass 2 or KeePassXC",
-    ".1pux": "a 1Password export: export as CSV instead",
+    ".xls": "source_error.save_as.xls",
+    ".ods": "source_error.save_as.ods",
+    ".kdb": "source_error.save_as.kdb",
+    ".1pux": "source_error.save_as.1pux",
 }
+"""Formats people have that a sheet or vault can be saved from: what to save them as (a key)."""
 
 
 def open_inventory(path: Path, options: SourceOptions | None = None) -> InventorySource:
     """The source that reads ``path``, chosen by its extension (and a CSV's header line)."""
     options = options or SourceOptions()
     if path.is_dir():
-        raise SourceError(f"{path}: is a folder; give inventory files")
+        raise failure(SourceError, "source_error.is_folder", path=str(path))
     if not path.exists():
-        raise SourceError(f"{path}: no such file")
+        raise failure(SourceError, "source_error.no_such_file", path=str(path))
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
         return _csv_source(path, options)
@@ -66,11 +69,14 @@ def open_inventory(path: Path, options: SourceOptions | None = None) -> Inventor
     if suffix == ".json":
         return BitwardenInventory(path, options)
     if suffix in _SAVE_AS:
-        raise SourceError(f"{path}: {_SAVE_AS[suffix]}")
-    raise SourceError(
-        f"{path}: unsupported inventory format {path.suffix or '(no extension)'!r}; give a "
-        "CSV or .xlsx sheet, a KeePass .kdbx, a Bitwarden .json, or a password manager's "
-        "CSV export"
+        raise failure(
+            SourceError, "source_error.at", path=str(path), reason=phrase(_SAVE_AS[suffix])
+        )
+    raise failure(
+        SourceError,
+        "source_error.unsupported",
+        path=str(path),
+        suffix=repr(path.suffix) if path.suffix else phrase("source_error.no_extension"),
     )
 
 

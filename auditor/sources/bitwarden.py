@@ -12,7 +12,9 @@ from typing import Any
 
 from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.i18n import machine_english
-from auditor.i18n.phrase import Phrase, phrase
+from auditor.i18n.failure import failure
+from auditor.i18n.logged import logged
+from auditor.i18n.phrase import Arg, Phrase, phrase
 from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
@@ -80,12 +82,12 @@ class BitwardenInventory(EntrySource):
         collections = self._names(document, "collections", "collection")
         items = document.get("items")
         if not isinstance(items, list):
-            raise SourceError(f"{self.path}: not a Bitwarden export (no list of items)")
+            raise failure(SourceError, "source_error.bw_no_items", path=self.path)
         reader = self.reader(policy, as_of)
         other = 0
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                raise SourceError(f"{self.path}: not a Bitwarden export (an item is not an object)")
+                raise failure(SourceError, "source_error.bw_item_not_object", path=self.path)
             kind = item.get("type")
             if type(kind) is not int:
                 # Not silently "not a login": it could be one, and would go unaudited.
@@ -103,43 +105,41 @@ class BitwardenInventory(EntrySource):
                 continue
             reader.read(entry)
         if other:
-            logger.info("%s: %d items are not logins and are not audited", self.path, other)
+            said = logged("log.not_login_items", path=self.path, count=str(other), n=other)
+            logger.info("%s", said)
         return reader.result()
 
     def _document(self) -> dict[str, Any]:
         try:
             data = read_capped(self.file, MAX_JSON_BYTES)
         except FileTooLargeError as exc:
-            raise SourceError(
-                f"{self.path}: larger than {MAX_JSON_BYTES:,} bytes; not a Bitwarden export"
+            raise failure(
+                SourceError, "source_error.bw_too_large", path=self.path, limit=MAX_JSON_BYTES
             ) from exc
         except OSError as exc:
-            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from exc
+            raise failure(
+                SourceError, "source_error.cannot_read", path=self.path, kind=type(exc).__name__
+            ) from exc
         document = self._json(data)
         if document.get("encrypted") is not True:
             return document
         if document.get("passwordProtected") is not True:
-            raise SourceError(
-                f"{self.path}: an account-restricted encrypted export, which only the Bitwarden "
-                "account that made it can open; export again as 'Password protected' or as "
-                "unencrypted .json"
-            )
+            raise failure(SourceError, "source_error.bw_account_restricted", path=self.path)
         try:
             # Checked before the password is asked for, and before any derivation runs.
             kdf = Kdf.of(document, allow_costly=self.options.allow_costly_kdf)
             password = self.options.ask_secret(Unlock.BITWARDEN, self.file)
             return self._json(decrypt_export(document, password, kdf))
         except WrongPasswordError:
-            raise SourceError(
-                f"{self.path}: wrong export password (or the file was altered)"
-            ) from None
+            raise failure(SourceError, "source_error.bw_wrong_password", path=self.path) from None
         except CostlyKdfError as exc:
-            raise SourceError(
-                f"{self.path}: the Bitwarden export's key derivation asks for {exc}; if this is "
-                "really your export, pass --allow-costly-kdf"
+            raise failure(
+                SourceError, "source_error.bw_costly", path=self.path, cost=_said(exc)
             ) from None
         except ExportCryptoError as exc:
-            raise SourceError(f"{self.path}: cannot decrypt the export: {exc}") from None
+            raise failure(
+                SourceError, "source_error.bw_cannot_decrypt", path=self.path, reason=_said(exc)
+            ) from None
 
     def _json(self, data: bytes) -> dict[str, Any]:
         try:
@@ -149,29 +149,28 @@ class BitwardenInventory(EntrySource):
                 text, parse_int=_integer, parse_float=_real, parse_constant=_constant
             )
         except UnicodeDecodeError:
-            raise SourceError(f"{self.path}: not UTF-8 text, so not a Bitwarden export") from None
+            raise failure(SourceError, "source_error.bw_not_utf8", path=self.path) from None
         except (_TooDeepError, RecursionError):
-            raise SourceError(
-                f"{self.path}: JSON nested deeper than {MAX_JSON_DEPTH} levels; "
-                "not a Bitwarden export"
+            raise failure(
+                SourceError, "source_error.bw_too_deep", path=self.path, most=MAX_JSON_DEPTH
             ) from None
         except _NumberTooLongError:
-            raise SourceError(
-                f"{self.path}: a number with more than {MAX_NUMBER_DIGITS} digits; "
-                "not a Bitwarden export"
+            raise failure(
+                SourceError, "source_error.bw_long_number", path=self.path, most=MAX_NUMBER_DIGITS
             ) from None
         except _NotJsonError:
-            raise SourceError(
-                f"{self.path}: not valid JSON (NaN or Infinity); not a Bitwarden export"
-            ) from None
+            raise failure(SourceError, "source_error.bw_nan", path=self.path) from None
         except json.JSONDecodeError as exc:
             # The position only: the text around it could be a password.
-            raise SourceError(
-                f"{self.path}: not valid JSON (line {exc.lineno}, column {exc.colno}); "
-                "a truncated export?"
+            raise failure(
+                SourceError,
+                "source_error.bw_bad_json",
+                path=self.path,
+                line=str(exc.lineno),
+                column=str(exc.colno),
             ) from None
         if not isinstance(document, dict) or not ("items" in document or "encrypted" in document):
-            raise SourceError(f"{self.path}: not a Bitwarden JSON export")
+            raise failure(SourceError, "source_error.bw_not_export", path=self.path)
         return document
 
     def _names(self, document: Mapping[str, Any], key: str, what: str) -> dict[str, str]:
@@ -180,7 +179,7 @@ class BitwardenInventory(EntrySource):
         if listed is None:
             return {}
         if not isinstance(listed, list):
-            raise SourceError(f"{self.path}: {key} is not a list; a damaged export?")
+            raise failure(SourceError, "source_error.bw_not_list", path=self.path, name=key)
         names = {}
         for number, value in enumerate(listed, start=1):
             try:
@@ -188,11 +187,19 @@ class BitwardenInventory(EntrySource):
                 identifier = _text(found, "id", f"{what} {number}: id")
                 names[identifier] = _text(found, "name", f"{what} {number}: name")
             except _MalformedError as exc:
-                raise SourceError(
-                    f"{self.path}: {exc.field} {machine_english().text(exc.reason)}; "
-                    "a damaged export?"
+                raise failure(
+                    SourceError,
+                    "source_error.bw_bad_name",
+                    path=self.path,
+                    field=exc.field,
+                    reason=exc.reason,
                 ) from None
         return names
+
+
+def _said(exc: ExportCryptoError) -> Arg:
+    """Why an export cannot be decrypted: its phrase, or its English text when it has none."""
+    return exc.phrase if isinstance(exc.phrase, Phrase) else str(exc)
 
 
 def _check_depth(data: bytes) -> None:

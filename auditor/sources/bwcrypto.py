@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from auditor.errors import AuditorError
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import Arg, phrase
 
 PBKDF2 = 0
 ARGON2ID = 1
@@ -87,24 +89,42 @@ class Kdf:
         kind = document.get("kdfType")
         if type(kind) is not int or kind not in MAX_ITERATIONS:  # a list would not hash
             # Only a small number is quoted: text in a hostile export could be anything.
-            shown = str(kind) if type(kind) is int and 0 <= kind < 100 else "not 0 or 1"
-            raise ExportCryptoError(
-                f"unsupported key derivation kdfType ({shown}; PBKDF2 = 0 and Argon2id = 1 are)"
+            shown: Arg = (
+                str(kind)
+                if type(kind) is int and 0 <= kind < 100
+                else phrase("source_error.crypto.kdf_type_other")
             )
-        name = "PBKDF2" if kind == PBKDF2 else "Argon2id"
+            raise failure(ExportCryptoError, "source_error.crypto.kdf_type", shown=shown)
+        what = (
+            "source_error.crypto.pbkdf2_iterations"
+            if kind == PBKDF2
+            else "source_error.crypto.argon2_iterations"
+        )
         iterations = _bounded(document, "kdfIterations", _IMPLAUSIBLE_ITERATIONS[kind])
-        checks = [(iterations, MAX_ITERATIONS[kind], f"{name} iterations", "kdfIterations")]
+        checks = [(iterations, MAX_ITERATIONS[kind], what, "kdfIterations")]
         memory = parallelism = 0
         if kind == ARGON2ID:
             memory = _bounded(document, "kdfMemory", _IMPLAUSIBLE_MEMORY_MIB)
             parallelism = _bounded(document, "kdfParallelism", _IMPLAUSIBLE_PARALLELISM)
             checks += [
-                (memory, MAX_MEMORY_MIB, "MiB of Argon2id memory", "kdfMemory"),
-                (parallelism, MAX_PARALLELISM, "Argon2id lanes", "kdfParallelism"),
+                (memory, MAX_MEMORY_MIB, "source_error.crypto.argon2_memory", "kdfMemory"),
+                (
+                    parallelism,
+                    MAX_PARALLELISM,
+                    "source_error.crypto.argon2_lanes",
+                    "kdfParallelism",
+                ),
             ]
         for value, cap, what, key in checks:
             if value > cap and not allow_costly:
-                raise CostlyKdfError(f"{value:,} {what} ({key}; limit {cap:,})")
+                raise failure(
+                    CostlyKdfError,
+                    "source_error.crypto.cost",
+                    value=value,
+                    what=phrase(what),
+                    name=key,
+                    cap=cap,
+                )
         return cls(kind, iterations, memory, parallelism)
 
     def derive(self, password: str, salt: str) -> bytes:
@@ -128,7 +148,7 @@ def _bounded(document: dict[str, Any], key: str, most: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         # The value only if it is a small number: an altered file could hold anything.
         shown = f" {value!r}" if isinstance(value, int) and abs(value) < 10**30 else ""
-        raise ExportCryptoError(f"implausible {key}{shown}")
+        raise failure(ExportCryptoError, "source_error.crypto.implausible", name=key, shown=shown)
     return value
 
 
@@ -144,32 +164,34 @@ def stretch(key: bytes) -> Keys:
 def decrypt_string(enc_string: object, keys: Keys) -> bytes:
     """The plaintext of a type-2 EncString; WrongPasswordError when its MAC does not match."""
     if not isinstance(enc_string, str) or "." not in enc_string:
-        raise ExportCryptoError("an encrypted value is not a Bitwarden EncString")
+        raise failure(ExportCryptoError, "source_error.crypto.not_enc_string")
     kind, _, body = enc_string.partition(".")
     if kind != _AES_CBC_HMAC:
-        shown = kind if kind.isascii() and kind.isdigit() and len(kind) <= 2 else "not a number"
-        raise ExportCryptoError(
-            f"unsupported encryption type ({shown}; only AES-CBC-256 with HMAC-SHA256, type 2)"
+        shown: Arg = (
+            kind
+            if kind.isascii() and kind.isdigit() and len(kind) <= 2
+            else phrase("source_error.crypto.enc_type_other")
         )
+        raise failure(ExportCryptoError, "source_error.crypto.enc_type", shown=shown)
     parts = body.split("|")
     if len(parts) != 3:  # iv, ciphertext and MAC
-        raise ExportCryptoError("an encrypted value does not have its iv, data and MAC")
+        raise failure(ExportCryptoError, "source_error.crypto.no_parts")
     try:
         iv, data, mac = (base64.b64decode(part, validate=True) for part in parts)
     except ValueError:  # binascii.Error, or a character outside ASCII (base64 refuses those)
-        raise ExportCryptoError("an encrypted value is not valid base64") from None
+        raise failure(ExportCryptoError, "source_error.crypto.not_base64") from None
     expected = hmac.new(keys.mac, iv + data, hashlib.sha256).digest()
     if not hmac.compare_digest(expected, mac):
-        raise WrongPasswordError("wrong password (or the file was altered)")
+        raise failure(WrongPasswordError, "source_error.crypto.wrong_password")
     if len(iv) != 16 or not data or len(data) % 16:  # AES blocks
-        raise ExportCryptoError("an encrypted value has a malformed AES block")
+        raise failure(ExportCryptoError, "source_error.crypto.aes_block")
     decryptor = Cipher(algorithms.AES(keys.encryption), modes.CBC(iv)).decryptor()
     padded = decryptor.update(data) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
     try:
         return unpadder.update(padded) + unpadder.finalize()
     except ValueError:
-        raise ExportCryptoError("an encrypted value has bad padding") from None
+        raise failure(ExportCryptoError, "source_error.crypto.padding") from None
 
 
 def decrypt_export(document: dict[str, Any], password: str, kdf: Kdf | None = None) -> bytes:
@@ -179,7 +201,7 @@ def decrypt_export(document: dict[str, Any], password: str, kdf: Kdf | None = No
     """
     salt = document.get("salt")
     if not isinstance(salt, str) or not salt:
-        raise ExportCryptoError("the export has no salt")
+        raise failure(ExportCryptoError, "source_error.crypto.no_salt")
     keys = stretch((kdf or Kdf.of(document)).derive(password, salt))
     decrypt_string(document.get("encKeyValidation_DO_NOT_EDIT"), keys)
     return decrypt_string(document.get("data"), keys)

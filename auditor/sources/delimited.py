@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.i18n.failure import failure
+from auditor.i18n.oserror import os_reason
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import RowProblem
 from auditor.policy import Policy
@@ -37,8 +39,12 @@ def decode(data: bytes, path: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{path}: cannot decode byte {exc.start + 1} as {encoding}; save the sheet as CSV UTF-8"
+        raise failure(
+            SourceError,
+            "source_error.cannot_decode",
+            path=path,
+            byte=str(exc.start + 1),
+            encoding=encoding,
         ) from exc
 
 
@@ -64,16 +70,36 @@ MAX_SHEET_BYTES = 256 << 20
 that is not one, and reading it whole (or a pipe without end) would only fill memory."""
 
 
+_WHAT = {
+    "inventory": ("source_error.any.inventory", "source_error.the.inventory"),
+    "practice_map": ("source_error.any.practice_map", "source_error.the.practice_map"),
+}
+"""The kinds of CSV file read here, as messages name them: "any …" and "the …"."""
+
+
 def read_text(path: Path, what: str = "inventory") -> str:
-    """A CSV file's text (at most ``MAX_SHEET_BYTES``), decoded as ``decode`` says."""
+    """A CSV file's text (at most ``MAX_SHEET_BYTES``), decoded as ``decode`` says.
+
+    ``what`` is ``inventory`` or ``practice_map``: the kind of file, for messages.
+    """
     try:
         data = read_capped(path, MAX_SHEET_BYTES)
     except FileTooLargeError as exc:
-        raise SourceError(
-            f"{path}: larger than {MAX_SHEET_BYTES:,} bytes, more than any {what}"
+        raise failure(
+            SourceError,
+            "source_error.too_large",
+            path=str(path),
+            limit=MAX_SHEET_BYTES,
+            what=phrase(_WHAT[what][0]),
         ) from exc
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read the {what}: {exc.strerror}") from exc
+        raise failure(
+            SourceError,
+            "source_error.cannot_read_file",
+            path=str(path),
+            what=phrase(_WHAT[what][1]),
+            reason=os_reason(exc.strerror or type(exc).__name__, exc.errno),
+        ) from exc
     return decode(data, str(path))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor.finess import finess_problem
+from auditor.i18n.logged import logged
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
@@ -181,12 +182,8 @@ class EntryReader:
             for account in self._accounts
         )
         if self._left_out:
-            logger.info(
-                "%s: %d entries match no portal of the policy and are left out "
-                "(--all-entries audits them)",
-                self.path,
-                self._left_out,
-            )
+            count = self._left_out
+            logger.info("%s", logged("log.left_out", path=self.path, count=str(count), n=count))
         return LoadResult(
             accounts,
             tuple(self._problems),

@@ -11,7 +11,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from auditor.i18n import machine_english
+from auditor.i18n.failure import failure
+from auditor.i18n.logged import logged
 from auditor.i18n.phrase import phrase
 from auditor.models import RowProblem
 from auditor.policy import Policy
@@ -76,13 +77,10 @@ def _rows(sheet: object, label: str, budget: list[int]) -> Iterator[tuple[int, l
     sheet.reset_dimensions()  # type: ignore[attr-defined]
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
         if number > EXCEL_MAX_ROWS:
-            raise SourceError(
-                f"{label}: more than {EXCEL_MAX_ROWS:,} rows, which Excel cannot hold; "
-                "a damaged workbook?"
-            )
+            raise failure(SourceError, "source_error.excel_rows", path=label, most=EXCEL_MAX_ROWS)
         budget[0] -= len(values)
         if budget[0] < 0:
-            raise SourceError(f"{label}: more than {MAX_CELLS:,} cells; too large for an inventory")
+            raise failure(SourceError, "source_error.excel_cells", path=label, most=MAX_CELLS)
         if any(value is not None and str(value).strip() for value in values):
             yield (
                 number,
@@ -101,20 +99,25 @@ def _check_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise SourceError(
-            f"{path}: not an Excel workbook (.xlsx), or a damaged one ({type(exc).__name__}); "
-            "save the sheet again as .xlsx or as CSV"
+        raise failure(
+            SourceError, "source_error.not_workbook", path=str(path), kind=type(exc).__name__
         ) from None
     if len(members) > MAX_MEMBERS:
-        raise SourceError(
-            f"{path}: the workbook holds {len(members):,} files, more than {MAX_MEMBERS:,}; "
-            "not an inventory"
+        raise failure(
+            SourceError,
+            "source_error.workbook_members",
+            path=str(path),
+            count=len(members),
+            most=MAX_MEMBERS,
         )
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise SourceError(
-            f"{path}: the workbook would unpack to {unpacked / _MIB:,.0f} MiB, more than "
-            f"{MAX_UNPACKED_BYTES // _MIB:,} MiB; not an inventory (a zip bomb?)"
+        raise failure(
+            SourceError,
+            "source_error.zip_bomb",
+            path=str(path),
+            mib=round(unpacked / _MIB),  # as f"{:,.0f}" rounds: half to even
+            most=MAX_UNPACKED_BYTES // _MIB,
         )
 
 
@@ -168,9 +171,8 @@ class ExcelInventory(InventorySource):
             raise
         except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of many kinds
             # The type only: a parser's message can quote the cells it read.
-            raise SourceError(
-                f"{self.path}: not an Excel workbook (.xlsx), or a damaged one "
-                f"({type(exc).__name__}); save the sheet again as .xlsx or as CSV"
+            raise failure(
+                SourceError, "source_error.not_workbook", path=self.path, kind=type(exc).__name__
             ) from None
 
     def load(self, policy: Policy, as_of: date) -> LoadResult:
@@ -197,7 +199,8 @@ class ExcelInventory(InventorySource):
                 )
             return LoadResult((), tuple(refused))
         for problem in refused:
-            logger.info("%s: sheet not read: %s", self.path, machine_english().text(problem.reason))
+            said = logged("log.sheet_not_read", path=self.path, reason=problem.reason)
+            logger.info("%s", said)
         accounts, found = [], []
         for label, columns, rows in readable:
             reader = RowReader(label, columns, policy, as_of)

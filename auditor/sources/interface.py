@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from auditor.errors import AuditorError
+from auditor.i18n.failure import failure
+from auditor.i18n.phrase import phrase
 from auditor.models import Account, Practice, RowProblem
 from auditor.policy import Policy, Portal
 from auditor.policy.names import NearMiss
@@ -40,8 +42,14 @@ class Unlock(enum.Enum):
     BITWARDEN = "Bitwarden export password"
 
 
+SECRET_WORDS = {Unlock.KEEPASS: "cli.secret.keepass", Unlock.BITWARDEN: "cli.secret.bitwarden"}
+"""Each secret's name in the catalogues (the command line asks for it by the same words)."""
+
+
 def _no_secret(kind: Unlock, path: Path) -> str:
-    raise SourceError(f"{path}: needs the {kind.value}")
+    raise failure(
+        SourceError, "source_error.needs_secret", path=str(path), kind=phrase(SECRET_WORDS[kind])
+    )
 
 
 @dataclass(frozen=True)

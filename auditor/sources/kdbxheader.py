@@ -18,6 +18,9 @@ import uuid
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from auditor.i18n.catalogue import Lang, catalog
+from auditor.i18n.phrase import Arg, phrase
+
 SIGNATURE_1 = b"\x03\xd9\xa2\x9a"
 _KDBX = b"\x67\xfb\x4b\xb5"
 _END, _TRANSFORM_ROUNDS, _KDF_PARAMETERS = 0, 6, 11
@@ -41,7 +44,14 @@ cost pykeepass a construct parse and an HMAC."""
 
 
 class HeaderError(Exception):
-    """The header is not one of a KeePass 2 database; the message says why (never bytes)."""
+    """The header is not one of a KeePass 2 database; the message says why (never bytes).
+
+    ``str()`` is English; ``phrase`` says it in the catalogues' words, for the source's error.
+    """
+
+    def __init__(self, key: str, /, **args: Arg) -> None:
+        self.phrase = phrase(key, **args)
+        super().__init__(catalog(Lang.EN).text(self.phrase))
 
 
 @dataclass(frozen=True)
@@ -74,10 +84,10 @@ def read_header(stream: BinaryIO) -> KdbxHeader:
     The stream is left just after the header's end field.
     """
     if stream.read(4) != SIGNATURE_1 or stream.read(4) != _KDBX:
-        raise HeaderError("not a KeePass database")
+        raise HeaderError("source_error.header.not_keepass")
     minor, major = struct.unpack("<HH", _exactly(stream, 4))
     if major not in (3, 4):
-        raise HeaderError(f"KDBX version {major}.{minor} is not supported (3.1 and 4 are)")
+        raise HeaderError("source_error.header.version", major=str(major), minor=str(minor))
     length_format = "<H" if major == 3 else "<I"
     size = struct.calcsize(length_format)
     read = 12
@@ -88,7 +98,7 @@ def read_header(stream: BinaryIO) -> KdbxHeader:
         (length,) = struct.unpack(length_format, _exactly(stream, size))
         read += 1 + size + length
         if read > MAX_HEADER_BYTES:
-            raise HeaderError("the header is implausibly large; a damaged database?")
+            raise HeaderError("source_error.header.too_large")
         data = _exactly(stream, length)
         if field == _END:
             break
@@ -98,10 +108,10 @@ def read_header(stream: BinaryIO) -> KdbxHeader:
             parameters = data
     if major == 3:
         if rounds is None or len(rounds) != 8:
-            raise HeaderError("its key derivation parameters are damaged (no AES-KDF rounds)")
+            raise HeaderError("source_error.header.no_aes_rounds")
         return KdbxHeader(3, KdfCost("AES-KDF", struct.unpack("<Q", rounds)[0]))
     if parameters is None:
-        raise HeaderError("its key derivation parameters are damaged (none in the header)")
+        raise HeaderError("source_error.header.no_parameters")
     return KdbxHeader(4, _kdbx4_cost(_variant_dictionary(parameters)))
 
 
@@ -111,38 +121,40 @@ def check_kdbx4_blocks(data: bytes, start: int) -> None:
     ``start`` is where the header ends. Only lengths are checked: the HMACs need the key.
     """
 
-    def damaged(reason: str) -> HeaderError:
-        return HeaderError(f"the KeePass file is damaged ({reason})")
+    def damaged(key: str, **args: Arg) -> HeaderError:
+        return HeaderError("source_error.header.damaged_file", reason=phrase(key, **args))
 
     position = start + _HEADER_DIGESTS
     if position > len(data):
-        raise damaged("cut short before its payload")
+        raise damaged("source_error.header.cut_before_payload")
     for number in range(1, MAX_PAYLOAD_BLOCKS + 1):
         if position + _BLOCK_HEAD > len(data):
-            raise damaged(f"cut short in payload block {number}")
+            raise damaged("source_error.header.cut_in_block", number=str(number))
         (length,) = struct.unpack_from("<I", data, position + 32)
         position += _BLOCK_HEAD
         if length > len(data) - position:
             raise damaged(
-                f"payload block {number} claims {length:,} bytes, "
-                f"only {len(data) - position:,} remain"
+                "source_error.header.block_claims",
+                number=str(number),
+                length=length,
+                remaining=len(data) - position,
             )
         if length == 0:
             return
         position += length
-    raise damaged(f"more than {MAX_PAYLOAD_BLOCKS:,} payload blocks")
+    raise damaged("source_error.header.too_many_blocks", most=MAX_PAYLOAD_BLOCKS)
 
 
 def _exactly(stream: BinaryIO, count: int) -> bytes:
     data = stream.read(count)
     if len(data) != count:
-        raise HeaderError("the header is cut short: a truncated or damaged database")
+        raise HeaderError("source_error.header.cut_short")
     return data
 
 
 def _variant_dictionary(data: bytes) -> dict[str, tuple[int, bytes]]:
     """KeePass's typed key-value list: version 1.x, then (type, name, value) up to type 0."""
-    damaged = HeaderError("its key derivation parameters are damaged")
+    damaged = HeaderError("source_error.header.parameters")
     if len(data) < 3 or data[1] != 1:  # the major version byte; KeePass refuses others too
         raise damaged
     values: dict[str, tuple[int, bytes]] = {}
@@ -179,13 +191,11 @@ def _kdbx4_cost(values: dict[str, tuple[int, bytes]]) -> KdfCost:
     def number(name: str) -> int:
         kind, value = values.get(name, (0, b""))
         if kind not in _UINT:
-            raise HeaderError(f"its key derivation parameters are damaged (no {name})")
+            raise HeaderError("source_error.header.no_parameter", name=name)
         return int(struct.unpack(_UINT[kind], value)[0])
 
     if function == _AES_KDF:
         return KdfCost("AES-KDF", number("R"))
     if function in _ARGON2:
         return KdfCost(_ARGON2[function], number("I"), number("M"), number("P"))
-    raise HeaderError(
-        "unknown key derivation function (KeePass knows AES-KDF, Argon2d and Argon2id)"
-    )
+    raise HeaderError("source_error.header.unknown_kdf")

@@ -11,6 +11,9 @@ from pykeepass import PyKeePass
 from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadChecksumError
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.i18n.failure import failure
+from auditor.i18n.logged import logged
+from auditor.i18n.phrase import Phrase, phrase
 from auditor.password.secret import Secret
 from auditor.policy import Policy
 from auditor.sources.entries import EntrySource, VaultEntry, local_day
@@ -66,7 +69,8 @@ class KeePassInventory(EntrySource):
                 continue
             reader.read(_vault_entry(entry))
         if skipped:
-            logger.info("%s: %d entries in the recycle bin are not audited", self.path, skipped)
+            said = logged("log.recycle_bin", path=self.path, count=str(skipped), n=skipped)
+            logger.info("%s", said)
         return reader.result()
 
     def _read(self) -> bytes:
@@ -74,40 +78,43 @@ class KeePassInventory(EntrySource):
         try:
             return read_capped(self.file, MAX_KDBX_BYTES)
         except FileTooLargeError as exc:
-            raise SourceError(
-                f"{self.path}: the KeePass file is too large ({exc.size:,} bytes; "
-                f"limit {MAX_KDBX_BYTES:,}): not a real vault"
+            raise failure(
+                SourceError,
+                "source_error.kp_too_large",
+                path=self.path,
+                size=exc.size,
+                most=MAX_KDBX_BYTES,
             ) from exc
         except OSError as exc:
-            raise SourceError(f"{self.path}: cannot read ({type(exc).__name__})") from exc
+            raise failure(
+                SourceError, "source_error.cannot_read", path=self.path, kind=type(exc).__name__
+            ) from exc
 
     def _open(self) -> Any:
         key_file = self.options.keepass_key_file
         if key_file is not None and not key_file.is_file():
-            raise SourceError(f"{key_file}: no such key file")
+            raise failure(SourceError, "source_error.no_key_file", path=str(key_file))
         data = self._read()
         if data[:8] == b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5":
-            raise SourceError(
-                f"{self.path}: a KeePass 1 (.kdb) database; open it in KeePass 2 or "
-                "KeePassXC and save it as .kdbx"
-            )
+            raise failure(SourceError, "source_error.kdb", path=self.path)
         head = io.BytesIO(data)
         try:
             header = read_header(head)
         except HeaderError as exc:
-            raise SourceError(f"{self.path}: {exc}") from None
+            raise failure(
+                SourceError, "source_error.at", path=self.path, reason=exc.phrase
+            ) from None
         if not self.options.allow_costly_kdf and (excess := _excess(header.cost)) is not None:
-            raise SourceError(
-                f"{self.path}: the KeePass key derivation asks for {excess}; if this is really "
-                "your vault, pass --allow-costly-kdf"
-            )
+            raise failure(SourceError, "source_error.kp_costly", path=self.path, cost=excess)
         if header.version == 4:
             # KDBX 3's blocks are inside the encrypted payload, parsed from memory once decrypted
             # (never longer than this file): a lying length there reads only what is there.
             try:
                 check_kdbx4_blocks(data, head.tell())
             except HeaderError as exc:
-                raise SourceError(f"{self.path}: {exc}") from None
+                raise failure(
+                    SourceError, "source_error.at", path=self.path, reason=exc.phrase
+                ) from None
         password = self.options.ask_secret(Unlock.KEEPASS, self.file)
         try:
             # pykeepass reads the bytes checked above: from a file object it would allocate
@@ -120,39 +127,48 @@ class KeePassInventory(EntrySource):
                 keyfile=str(key_file) if key_file is not None else None,
             )
         except CredentialsError:
-            raise SourceError(
-                f"{self.path}: wrong master password or key file"
-                + ("" if key_file else " (does this database need --keepass-key-file?)")
-            ) from None
+            wrong = "source_error.kp_wrong_with_key_file" if key_file else "source_error.kp_wrong"
+            raise failure(SourceError, wrong, path=self.path) from None
         except HeaderChecksumError:
-            raise SourceError(f"{self.path}: not a KeePass database, or a damaged one") from None
+            raise failure(SourceError, "source_error.kp_not_keepass", path=self.path) from None
         except PayloadChecksumError:
-            raise SourceError(f"{self.path}: the database's contents are damaged") from None
+            raise failure(SourceError, "source_error.kp_payload", path=self.path) from None
         except Exception as exc:  # noqa: BLE001 - pykeepass raises parser errors of many kinds
             # Never the exception's text: parser errors quote the bytes they read.
-            raise SourceError(
-                f"{self.path}: cannot read this KeePass database: damaged, truncated or an "
-                f"unsupported variant ({type(exc).__name__})"
+            raise failure(
+                SourceError, "source_error.kp_unreadable", path=self.path, kind=type(exc).__name__
             ) from None
 
 
-def _excess(cost: KdfCost) -> str | None:
-    """What the key derivation asks beyond a cap, and the cap; None when it is within them."""
+def _excess(cost: KdfCost) -> Phrase | None:
+    """What the key derivation asks beyond a cap, and the cap; None when it is within them.
+
+    MiB are rounded as ``f"{:,.0f}"`` rounds them (half to even), which ``round`` does too.
+    """
     if cost.function == "AES-KDF":
         if cost.rounds > MAX_AES_ROUNDS:
-            return f"{cost.rounds:,} AES-KDF rounds (limit {MAX_AES_ROUNDS:,})"
+            return phrase("source_error.kdf.aes_rounds", rounds=cost.rounds, most=MAX_AES_ROUNDS)
         return None
     memory = cost.memory / _MIB
     if cost.rounds > MAX_ARGON2_ITERATIONS:
-        return f"{cost.rounds:,} Argon2 iterations (limit {MAX_ARGON2_ITERATIONS:,})"
+        return phrase(
+            "source_error.kdf.argon2_iterations", rounds=cost.rounds, most=MAX_ARGON2_ITERATIONS
+        )
     if memory > MAX_ARGON2_MEMORY_MIB:
-        return f"{memory:,.0f} MiB of Argon2 memory (limit {MAX_ARGON2_MEMORY_MIB:,} MiB)"
+        return phrase(
+            "source_error.kdf.argon2_memory", mib=round(memory), most=MAX_ARGON2_MEMORY_MIB
+        )
     if cost.parallelism > MAX_ARGON2_LANES:
-        return f"{cost.parallelism:,} Argon2 lanes (parallelism; limit {MAX_ARGON2_LANES:,})"
+        return phrase(
+            "source_error.kdf.argon2_lanes", lanes=cost.parallelism, most=MAX_ARGON2_LANES
+        )
     if (work := cost.rounds * memory) > MAX_ARGON2_WORK:
-        return (
-            f"{cost.rounds:,} Argon2 iterations over {memory:,.0f} MiB "
-            f"({work:,.0f} MiB-passes; limit {MAX_ARGON2_WORK:,})"
+        return phrase(
+            "source_error.kdf.argon2_work",
+            rounds=cost.rounds,
+            mib=round(memory),
+            work=round(work),
+            most=MAX_ARGON2_WORK,
         )
     return None
 

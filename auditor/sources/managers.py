@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from auditor.i18n.logged import logged
 from auditor.models import RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
@@ -197,7 +198,8 @@ class ManagerExport(EntrySource):
                 continue
             reader.read(self._entry(line, row))
         if other:
-            logger.info("%s: %d rows are not logins and are not audited", self.path, other)
+            said = logged("log.not_login_rows", path=self.path, count=str(other), n=other)
+            logger.info("%s", said)
         return reader.result()
 
     def _entry(self, line: int, row: _Row) -> VaultEntry:

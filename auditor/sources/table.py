@@ -10,7 +10,8 @@ from datetime import date
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from auditor.i18n.phrase import Phrase, phrase
+from auditor.i18n.logged import logged
+from auditor.i18n.phrase import Arg, Phrase, phrase
 from auditor.models import Account, Origin, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import Policy, Portal
@@ -179,10 +180,14 @@ def read_header(
         # its cells are not named, not even in a log line.
         return None, problems
     if unknown:
-        shown = [repr(title) for title in unknown if plain_title(title)]
-        if hidden := len(unknown) - len(shown):
-            shown.append(f"{hidden} more whose title is not shown (it could be data)")
-        logger.info("%s: ignoring columns %s", path, ", ".join(shown))
+        titles = ", ".join(repr(title) for title in unknown if plain_title(title))
+        columns: Arg = titles
+        if hidden := len(unknown) - sum(1 for title in unknown if plain_title(title)):
+            more = phrase("log.hidden_columns", count=str(hidden), n=hidden)
+            columns = (
+                phrase("log.columns_and_hidden", shown=titles, hidden=more) if titles else more
+            )
+        logger.info("%s", logged("log.ignoring_columns", path=path, columns=columns))
     return Columns(index, header), problems
 
 
@@ -300,14 +305,14 @@ class RowReader:
         known, first = self._names.setdefault(practice_id, (name, line))
         if name and known and name != known:
             # The lines, not the names: a name column can hold anything.
-            logger.warning(
-                "%s: practice %s has another name on line %d than on line %d; using line %d's",
-                self.path,
-                practice_id,
-                line,
-                first,
-                first,
+            said = logged(
+                "log.practice_renamed",
+                path=self.path,
+                practice=practice_id,
+                line=str(line),
+                first=str(first),
             )
+            logger.warning("%s", said)
         if not known and name:
             self._names[practice_id] = (name, line)
             return name
