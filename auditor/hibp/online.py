@@ -20,6 +20,7 @@ from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknow
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range, by_prefix, outcomes
 from auditor.hibp.session import DEFAULT_API
 from auditor.i18n.failure import failure
+from auditor.i18n.logged import logged
 from auditor.progress import Advance, no_progress
 
 logger = logging.getLogger(__name__)
@@ -130,12 +131,14 @@ class RangeApiClient(BreachSource):
                 pool.shutdown(wait=True, cancel_futures=True)
         failed = [answer for answer in ranges.values() if isinstance(answer, Unknown)]
         if failed:
-            logger.warning(
-                "%d of %d range lookups failed; those passwords are 'unknown' (first: %s)",
-                len(failed),
-                len(ranges),
-                failed[0].reason,
+            said = logged(
+                "log.lookups_failed",
+                count=str(len(failed)),
+                total=str(len(ranges)),
+                first=failed[0].reason,
+                n=len(failed),
             )
+            logger.warning("%s", said)
         return outcomes(groups, ranges)
 
     def close(self) -> None:

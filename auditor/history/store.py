@@ -27,6 +27,7 @@ from auditor.history.schema import (
     rollback,
 )
 from auditor.i18n.failure import failure as i18n_failure
+from auditor.i18n.logged import logged
 from auditor.models import AccountRef, CheckId, Severity
 from auditor.policy import Policy
 from auditor.report import Report
@@ -181,7 +182,7 @@ class History:
                         for f, waived in rows
                     ],
                 )
-        logger.info("recorded run %d in %s", run_id, self.path)
+        logger.info("%s", logged("log.recorded_run", run=str(run_id), path=str(self.path)))
         return run_id, changes
 
     def _compare(self, db: sqlite3.Connection, practice_id: str, report: Report) -> PracticeChanges:
