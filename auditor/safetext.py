@@ -40,8 +40,11 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]&~|!])")
 # GFM also links bare text: ``http://…``, ``www.…`` and ``name@domain``. A
 # backslash does not stop it everywhere, so their trigger characters become
 # numeric character references, which render as themselves.
+# Some renderers (markdown-it's linkify, chat and wiki tools) also link a bare
+# ``viamedis.net``: every dot between two word characters becomes a reference
+# too, which keeps a portal's address and a lookalike host readable, not clickable.
 _MARKDOWN_ENTITIES = {":": "&#58;", "@": "&#64;", "<": "&lt;", ">": "&gt;"}
-_WWW_DOT = re.compile(r"(?i)(www)\.")
+_INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 _LEADING_BLOCK = re.compile(r"^(?:([#+\-=>])|(\d+)([.)]))")
 """At the start of a value, what could begin a heading, list or quote if it starts a line."""
 
@@ -64,7 +67,7 @@ def plain(text: str) -> str:
 def markdown(text: str) -> str:
     """Inventory text as Markdown that renders as exactly that text: no markup, link or image."""
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(text))
-    escaped = _WWW_DOT.sub(r"\1&#46;", escaped)
+    escaped = _INNER_DOT.sub("&#46;", escaped)
     escaped = "".join(_MARKDOWN_ENTITIES.get(char, char) for char in escaped)
     # A backslash only escapes punctuation: "1." becomes "1\." (not "\1.", which
     # would render with its backslash).

@@ -156,5 +156,5 @@ class AgeUnknown(Check):
                     self.id,
                     audited,
                     phrase("finding.age_unknown"),
-                    phrase("action.record_now"),
+                    phrase("action.record_now", change=CHANGE_ON_PORTAL),
                 )

@@ -18,7 +18,30 @@ CHANGE_ON_PORTAL = phrase("action.change_on_portal")
 
 Actions that include this step take it as their ``change`` value, so that a report
 listing several actions for one account (the HTML task cards) can say it once.
+``CheckContext.finding`` names the portal's official address in it (``change_at``).
 """
+
+
+def change_at(address: str) -> Phrase:
+    """The change step naming the official address to type: "type viamedis.net yourself".
+
+    Without an address (a portal made up from a vault entry) it is ``CHANGE_ON_PORTAL``.
+    The address is an argument, not words of the catalogue, so that each output can
+    keep it from becoming a link (``safetext.markdown``; reminders spell its dots).
+    """
+    return phrase("action.change_at_address", address=address) if address else CHANGE_ON_PORTAL
+
+
+def addressed(action: Phrase, address: str) -> Phrase:
+    """``action`` with its change step, if it has one, naming ``address``."""
+    if not address:
+        return action
+    if action == CHANGE_ON_PORTAL:
+        return change_at(address)
+    args = dict(action.args)
+    if args.get("change") != CHANGE_ON_PORTAL:
+        return action
+    return phrase(action.key, **{**args, "change": change_at(address)})
 
 
 @dataclass(frozen=True)
@@ -45,14 +68,18 @@ class CheckContext:
         *,
         due: date | None = None,
     ) -> Finding:
-        """A finding of ``check`` on this account, due by the policy's deadline unless told."""
+        """A finding of ``check`` on this account, due by the policy's deadline unless told.
+
+        A change step in ``action`` names the portal's official address here, once for
+        every check, so no action that asks for a change can forget it.
+        """
         severity = self.severity(check)
         return Finding(
             check=check,
             severity=severity,
             account=audited.account.ref,
             message=message,
-            action=action,
+            action=addressed(action, self.policy.portal(audited.account.portal).address),
             due=due if due is not None else self.due(severity),
         )
 

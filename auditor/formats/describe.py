@@ -400,26 +400,53 @@ _AT = Rendered("\x00")
 """Stands for the change step while an action is put into words, to see where it falls."""
 
 
-def distinct_actions(words: Catalog, found: Sequence[Finding]) -> tuple[str, ...]:
+def spelled_address(words: Catalog, address: str) -> Rendered:
+    """``viamedis dot net`` (``viamedis point net``): an address no mail client makes a link of.
+
+    Mail clients link any bare ``name.tld`` in a text/plain message, and a reminder
+    must never carry a link; spelled out, the reader still types it exactly.
+    """
+    dot = f" {words.t('action.address_dot')} "
+    return words.join(dot, (words.escape(label) for label in address.split(".")))
+
+
+def _spelling_address(words: Catalog, said: Phrase) -> Phrase:
+    """``said`` with each ``address`` value, at any depth, spelled out (``spelled_address``)."""
+    args: dict[str, Arg] = {}
+    for name, value in said.args:
+        if name == "address" and isinstance(value, str):
+            args[name] = spelled_address(words, value)
+        elif isinstance(value, Phrase):
+            args[name] = _spelling_address(words, value)
+        else:
+            args[name] = value
+    return Phrase(said.key, tuple(args.items()))
+
+
+def distinct_actions(
+    words: Catalog, found: Sequence[Finding], *, spell_address: bool = False
+) -> tuple[str, ...]:
     """Each distinct step once: most actions end with the same "change it on the portal".
 
     Actions that include that step take it as the phrase value ``change``
     (``CHANGE_ON_PORTAL``); it is written first, once, and left out of each.
     A step its text puts after the change ("{change} Then record the date…")
     comes after every other step, whatever the order of the findings: it is
-    done once the password has changed.
+    done once the password has changed. ``spell_address`` writes the portal's
+    address with its dots in words, for e-mail (``spelled_address``).
     """
     common: list[str] = []
     before: list[str] = []
     after: list[str] = []
     for finding in found:
-        args = dict(finding.action.args)
+        action = _spelling_address(words, finding.action) if spell_address else finding.action
+        args = dict(action.args)
         change = args.pop("change", None)
         if change is None:
-            before.append(words.text(finding.action))
+            before.append(words.text(action))
             continue
         common.append(words.value(change))
-        said = words.t(finding.action.key, change=_AT, **args)
+        said = words.t(action.key, change=_AT, **args)
         step = said.replace(_AT, "").strip()
         (after if said.lstrip().startswith(_AT) else before).append(step)
     return tuple(dict.fromkeys(step for step in (*common, *before, *after) if step))

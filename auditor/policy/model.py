@@ -68,6 +68,10 @@ class Portal:
     sources: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     """Other names people write for it: operator names, abbreviations, spellings."""
+    address: str = ""
+    """The official address people type, named in every action that asks for a change: the
+    first of the policy's domains. Empty for a portal made up from a vault entry
+    (``--all-entries``), whose own host may be the very lookalike site to avoid."""
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -76,6 +76,8 @@ def build_portal(values: dict[str, Any], errors: Problems) -> Portal | None:
         notes=values.get("notes", ""),
         sources=values.get("sources", ()),
         aliases=values.get("aliases", ()),
+        # portals.toml lists the domain people type first (viamedis.net, then viamedis.fr).
+        address=values["domains"][0] if values["domains"] else "",
     )
 
 

@@ -86,8 +86,12 @@ def item_line(words: Catalog, item: Item, as_of: date | None = None) -> str:
 
 
 def item_actions(words: Catalog, item: Item) -> tuple[str, ...]:
-    """The item's steps, each once (findings of one account share "change it on the portal")."""
-    return distinct_actions(words, item.findings)
+    """The item's steps, each once (findings of one account share "change it on the portal").
+
+    The portal's address is spelled out ("viamedis dot net"): a mail client would
+    make a link of ``viamedis.net``, and a reminder never carries one.
+    """
+    return distinct_actions(words, item.findings, spell_address=True)
 
 
 def _item(words: Catalog, item: Item, as_of: date | None) -> _ItemView:

@@ -29,8 +29,10 @@ NAMES = {
     "santeclair": "Santéclair",
     "harmonie": "Harmonie Mutuelle (tiers payant)",
 }
-IDS = re.compile(r"\b(?:cbpec|santeclair|harmonie)\b")
-"""The ids in lower case: "CBPEC" inside the display name and incident names is not one."""
+IDS = re.compile(r"\b(?:cbpec|santeclair|harmonie)\b(?!\.|&#46;| dot | point )")
+"""The ids in lower case: "CBPEC" inside the display name and incident names is not one,
+nor is the official address that actions name ("type santeclair.fr yourself", written
+``santeclair&#46;fr`` in Markdown and "santeclair dot fr" in reminders)."""
 
 
 @pytest.fixture

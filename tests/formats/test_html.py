@@ -276,4 +276,6 @@ def test_portals_are_shown_by_their_names(
     assert ">Carte Blanche Partenaires (CBPEC)</tspan>" in body  # the age chart
     # Reused names the other account by its portal's name too.
     assert "Santéclair — sdurand" in body
-    assert not re.search(r"\b(cbpec|santeclair)\b", body)
+    # The ids are not shown; the official address, "tapez vous-même santeclair.fr", is.
+    assert not re.search(r"\b(cbpec|santeclair)\b(?!\.fr)", body)
+    assert "tapez vous-même santeclair.fr dans" in body and "<a " not in body

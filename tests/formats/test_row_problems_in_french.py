@@ -35,7 +35,12 @@ def _not_audited(markdown: str) -> str:
     """The section's lines as a reader sees them (Markdown's escapes undone)."""
     section = markdown.rsplit("\n## ", maxsplit=1)[-1].splitlines()
     lines = "\n".join(line for line in section if line.startswith("- "))
-    return re.sub(r"\\(.)", r"\1", lines).replace("&#58;", ":").replace("&#64;", "@")
+    return (
+        re.sub(r"\\(.)", r"\1", lines)
+        .replace("&#58;", ":")
+        .replace("&#64;", "@")
+        .replace("&#46;", ".")
+    )
 
 
 def test_a_french_markdown_report_lists_the_rows_left_out_in_french(

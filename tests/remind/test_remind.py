@@ -25,7 +25,10 @@ from tests.conftest import EXAMPLE_AUDIT, free_port, loopback_send
 
 EXAMPLE = EXAMPLE_AUDIT
 PASSWORDS = ("Pharmacie2024!", "Viamedis2019!", "V7#qLm2!xR9@wTz4")
-LINK = re.compile(r"https?:|www\.|://|\b[a-z0-9-]+\.(?:fr|com|net)/", re.I)
+LINK = re.compile(r"https?:|www\.|://|(?<![@\w.-])[a-z0-9-]+\.(?:fr|com|net)\b", re.I)
+"""Anything a mail client would make a link of, a bare domain included: a reminder names
+the portal's official address spelled out ("viamedis dot net"), never ``viamedis.net``.
+Recipients' e-mail addresses (``To:``, ``ATTENDEE:``) are not links we write."""
 
 
 def _report(make_account: Callable[..., Account], fake_breach: Any, policy: Policy) -> Report:
