@@ -53,6 +53,7 @@ class CheckId(enum.Enum):
     RECYCLED = "recycled"
     PREDICTABLE_ROTATION = "predictable-rotation"
     CONFLICTING_ENTRIES = "conflicting-entries"
+    BANNED_WORD = "banned-word"
 
 
 class Role(enum.Enum):

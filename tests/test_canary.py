@@ -36,6 +36,8 @@ def markers() -> dict[str, str]:
         "reused": f"Rz{tag}u?99kLmN",
         "strong": f"Vt{tag}s&Pq8#Lw",
         "invalid_row": f"Iv{tag}x%",
+        # Built on a trade word; the digits after it make the marker unique.
+        "banned": f"Ordonnance{int(tag, 16) % 10**9:09d}!",
     }
 
 
@@ -66,6 +68,7 @@ def marker_rows(secrets: dict[str, str]) -> list[str]:
         f"750056780,Pharmacie du Marché,itelis,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
         f"690034566,Optique Lumière,santeclair,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
         f"690034566,Optique Lumière,seveane,e.five,Eve Five,,user,{secrets['strong']},2025-01-01,yes",
+        f"690034566,Optique Lumière,oxantis,g.seven,Gus Seven,,user,{secrets['banned']},2025-01-01,yes",
         f"690034566,Optique Lumière,seveane,f.six,Fay Six,,user,{secrets['invalid_row']},31/13/2025,maybe",
     ]
 
@@ -150,6 +153,8 @@ def test_no_password_or_hash_is_written_anywhere(
         [*outputs, *written, *drafted, *database, *sent, *requests_seen, caplog.text]
     )
     assert "31 times" in everything  # the breached marker was found…
+    assert "banned-word" in everything  # the banned-word marker too…
+    assert "ordonnance" not in everything.casefold()  # …without the word it is built on
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
     assert all(re.search(r"/range/[0-9A-F]{5} ", seen) for seen in requests_seen)
     assert all("'Add-Padding': 'true'" in seen for seen in requests_seen)

@@ -16,7 +16,7 @@ from auditor.checks.dates import (
 )
 from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
-from auditor.checks.password import Breached, Contextual, EmptyPassword, Weak
+from auditor.checks.password import BannedWord, Breached, Contextual, EmptyPassword, Weak
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 
@@ -54,6 +54,8 @@ def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, e
             return PredictableRotation()
         case CheckId.CONFLICTING_ENTRIES:
             return ConflictingEntries()
+        case CheckId.BANNED_WORD:
+            return BannedWord()
         case _:
             assert_never(check_id)
 

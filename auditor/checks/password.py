@@ -1,4 +1,4 @@
-"""Checks on one password's facts: breached, empty, weak, contextual."""
+"""Checks on one password's facts: breached, empty, weak, contextual, banned word."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.hibp import Pwned
 from auditor.i18n.phrase import Joiner, Series, phrase
 from auditor.models import CheckId, Finding
+from auditor.password.banned import BannedKind
 from auditor.password.context import ContextKind
 from auditor.password.derive import AuditedAccount
 
@@ -96,4 +97,33 @@ class Contextual(Check):
                 audited,
                 phrase("finding.contextual", kinds=Series(kinds)),
                 phrase("action.contextual", change=CHANGE_ON_PORTAL),
+            )
+
+
+class BannedWord(Check):
+    """The password is built on a word attackers of pharmacies and opticians try first."""
+
+    id = CheckId.BANNED_WORD
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        for audited in accounts:
+            facts = audited.facts
+            # A breached password is already said to be tried first, and by `breached`
+            # with stronger evidence (this exact password, in the attackers' lists).
+            if facts is None or facts.empty or not facts.banned or isinstance(facts.breach, Pwned):
+                continue
+            kinds = set(facts.banned)
+            # Its own portal's name is already said by `contextual`; another
+            # portal's name, or any other list, is this check's to say.
+            if ContextKind.PORTAL in facts.context:
+                kinds.discard(BannedKind.PORTAL)
+            if not kinds:
+                continue
+            # The list is named, never the word: the word is a piece of the password.
+            said = tuple(kind.phrase for kind in BannedKind if kind in kinds)
+            yield ctx.finding(
+                self.id,
+                audited,
+                phrase("finding.banned_word", kinds=Series(said)),
+                phrase("action.weak", change=CHANGE_ON_PORTAL),
             )

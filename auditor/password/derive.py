@@ -20,6 +20,7 @@ from pathlib import Path
 
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
+from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
 from auditor.password.context import ContextKind, context_hits, context_words, flat_words
 from auditor.password.previous import past_use
 from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
@@ -102,6 +103,9 @@ class PasswordFacts:
     length_band: LengthBand | None = None
     """Which NIST length limit the password reaches; None where derive did not say (facts
     built elsewhere), so that no rule is met without the evidence."""
+    banned: frozenset[BannedKind] = frozenset()
+    """Which lists of banned words the password is built on (``password/banned.py``): the
+    list, never the word, which would be a piece of the password."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,13 @@ def sha1_hex(password: str) -> str:
     return hashlib.sha1(password.encode("utf-8"), usedforsecurity=False).hexdigest().upper()
 
 
+def banned_word_lists(policy: Policy) -> dict[BannedKind, frozenset[str]]:
+    """The shipped lists, the policy's portal and operator names, and its own ``[banned]``."""
+    names = [name for portal in policy.portals for name in (*portal.names, portal.operator)]
+    # Read at run time, not copied into a list: a policy's own portal is banned too.
+    return {**shipped_words(), BannedKind.PORTAL: portal_words(names)}
+
+
 def derive(
     accounts: Sequence[Account],
     policy: Policy,
@@ -287,6 +298,7 @@ def derive(
             stop.set()
             raise
     run_key = os.urandom(32)
+    banned_lists = banned_word_lists(policy)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):
         strength = Strength(score, entropy_bits(len(password), char_classes(password)))
@@ -294,6 +306,7 @@ def derive(
         if breach is not None and password:
             status = lookups[digests[password]]
         reuse_key = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
+        banned = banned_kinds(password, banned_lists)
         for index in users[password]:
             past = past_use(password, [old.reveal() for old in accounts[index].history])
             facts_by_index[index] = PasswordFacts(
@@ -305,6 +318,7 @@ def derive(
                 recycled=past.recycled,
                 predictable_rotation=past.predictable,
                 length_band=length_band(len(password)),
+                banned=banned,
             )
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))

@@ -27,6 +27,7 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.RECYCLED: Severity.HIGH,
     CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
     CheckId.CONFLICTING_ENTRIES: Severity.HIGH,
+    CheckId.BANNED_WORD: Severity.HIGH,
 }
 
 TABLES: Mapping[str, Mapping[str, Validator]] = {

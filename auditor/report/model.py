@@ -45,6 +45,7 @@ PASSWORD_CHECKS = frozenset(
         CheckId.REUSED,
         CheckId.RECYCLED,
         CheckId.PREDICTABLE_ROTATION,
+        CheckId.BANNED_WORD,
     }
 )
 """Checks that read the password's facts: none of them can run when it is not recorded."""

@@ -72,6 +72,7 @@ def test_example_findings(run: Run) -> None:
         "rotation-due",
         "age-unknown",
         "shared-account",
+        "banned-word",
     }
     assert document["summary"]["accounts"] == 13
 

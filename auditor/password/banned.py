@@ -1,0 +1,138 @@
+"""Banned words: whether a password is built on a word attackers of the trade try first.
+
+Called only from ``auditor.password.derive``, inside the secret boundary: it sees
+plaintext and returns the kinds of word matched, never the word.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterable, Mapping
+
+from auditor.files.packaged import package_text
+from auditor.i18n.phrase import Phrase, phrase
+from auditor.password.fold import stems, unstripped
+from auditor.policy.names import without_parentheses
+from auditor.text import fold_key
+
+MIN_WORD_LENGTH = 4
+"""A banned word shorter than this ("mai", "ete") counts only when it is the whole stem:
+inside a longer one it is a coincidence ("maison", "vetement"), not what it is built on."""
+MAX_PREFIX = 3
+"""Letters allowed before the word ("mapharmacie", "xxofficine"): a short prefix is a
+mangling rule; a longer one is another word in front, and the password is not built on it."""
+MIN_SHARE = 0.5
+"""The word must be at least half of the stem: "pharmacieparis" is built on "pharmacie",
+a long passphrase that merely contains a short word ("marsupial-orange-velo-piano" and
+"mars") is not; zxcvbn and the entropy rule judge those."""
+_PORTAL_MIN_LENGTH = 4
+"""Portal names and aliases shorter than this ("SP", "CB") are not words one builds on."""
+
+
+class BannedKind(enum.Enum):
+    """Which list a banned word comes from; findings name the list, never the word."""
+
+    TRADE = "trade"
+    """The pharmacy and optician trades' vocabulary (``banned-trade.txt``)."""
+    PORTAL = "portal"
+    """A portal's or operator's name or alias, from the policy."""
+    CALENDAR = "calendar"
+    """Seasons and months, French and English (``banned-calendar.txt``)."""
+    KEYBOARD = "keyboard"
+    """Keyboard walks and counting (``banned-keyboard.txt``)."""
+    COMMON = "common"
+    """France's most common passwords (``banned-common-fr.txt``)."""
+    POLICY = "policy"
+    """Words the policy's ``[banned]`` section adds (the group's name, its towns)."""
+
+    @property
+    def phrase(self) -> Phrase:
+        """The list in the reader's words."""
+        return phrase(_PHRASE_KEYS[self])
+
+
+# Spelled out, not built from the value: the catalogue test finds every key it uses.
+_PHRASE_KEYS = {
+    BannedKind.TRADE: "banned_kind.trade",
+    BannedKind.PORTAL: "banned_kind.portal",
+    BannedKind.CALENDAR: "banned_kind.calendar",
+    BannedKind.KEYBOARD: "banned_kind.keyboard",
+    BannedKind.COMMON: "banned_kind.common",
+    BannedKind.POLICY: "banned_kind.policy",
+}
+
+
+_SHIPPED = {
+    BannedKind.TRADE: "banned-trade.txt",
+    BannedKind.CALENDAR: "banned-calendar.txt",
+    BannedKind.KEYBOARD: "banned-keyboard.txt",
+    BannedKind.COMMON: "banned-common-fr.txt",
+}
+
+
+def parse_words(text: str) -> frozenset[str]:
+    """The folded words of a word list: one a line, ``#`` starts a comment line."""
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(
+        folded for line in lines if line and not line.startswith("#") if (folded := fold_key(line))
+    )
+
+
+@functools.cache
+def shipped_words() -> Mapping[BannedKind, frozenset[str]]:
+    """The lists shipped in ``auditor/password/wordlists/``, folded, read once per process."""
+    return {
+        kind: parse_words(package_text(f"password/wordlists/{name}"))
+        for kind, name in _SHIPPED.items()
+    }
+
+
+def portal_words(names: Iterable[str]) -> frozenset[str]:
+    """Folded portal names and aliases, whole, with and without their parenthesis.
+
+    Whole names only ("SP Santé" → "spsante", "Carte Blanche" → "carteblanche"): the
+    words inside a name ("carte", "blanche") are not what the name is to an attacker.
+    """
+    found = {fold_key(form) for name in names for form in (name, without_parentheses(name))}
+    return frozenset(word for word in found if len(word) >= _PORTAL_MIN_LENGTH)
+
+
+@functools.lru_cache(maxsize=64)
+def _longest(banned: frozenset[str]) -> int:
+    # A frozenset caches its hash: the lookup costs nothing once per list and run.
+    return max(map(len, banned))
+
+
+def _built_on(candidate: str, banned: frozenset[str], longest: int) -> bool:
+    if candidate in banned:
+        return True
+    for start in range(min(MAX_PREFIX, len(candidate)) + 1):
+        # Only lengths that make the word at least MIN_SHARE of the candidate.
+        shortest = max(MIN_WORD_LENGTH, int(len(candidate) * MIN_SHARE + 0.999))
+        for end in range(start + shortest, min(len(candidate), start + longest) + 1):
+            if candidate[start:end] in banned:
+                return True
+    return False
+
+
+def banned_kinds(
+    password: str, lists: Mapping[BannedKind, frozenset[str]]
+) -> frozenset[BannedKind]:
+    """The kinds of banned word ``password`` is built on, once folded (``fold.py``).
+
+    Built on a word: its stem (or, for walks of digits, the password folded with its
+    digits kept) is the word, or holds it after at most ``MAX_PREFIX`` letters with the
+    word making at least ``MIN_SHARE`` of it, the word having ``MIN_WORD_LENGTH`` letters
+    or more. ``lists`` maps each kind to its folded words.
+    """
+    if not password:
+        return frozenset()
+    candidates = {*stems(password), unstripped(password)}
+    found = set()
+    for kind, banned in lists.items():
+        if banned and any(
+            _built_on(candidate, banned, _longest(banned)) for candidate in candidates if candidate
+        ):
+            found.add(kind)
+    return frozenset(found)
