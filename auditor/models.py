@@ -54,6 +54,7 @@ class CheckId(enum.Enum):
     PREDICTABLE_ROTATION = "predictable-rotation"
     CONFLICTING_ENTRIES = "conflicting-entries"
     BANNED_WORD = "banned-word"
+    SIMILAR_PASSWORD = "similar-password"  # noqa: S105 - a check id, not a password
 
 
 class Role(enum.Enum):

@@ -38,6 +38,11 @@ def markers() -> dict[str, str]:
         "invalid_row": f"Iv{tag}x%",
         # Built on a trade word; the digits after it make the marker unique.
         "banned": f"Ordonnance{int(tag, 16) % 10**9:09d}!",
+        # Two passwords alike once folded (case, trailing digits and symbols), not equal.
+        "similar_a": f"Sm{tag}kq2024!",
+        "similar_b": f"sm{tag.lower()}KQ2025?",
+        # Not a row: their shared folded form, which must not be written either.
+        "similar_stem": f"sm{tag.lower()}kq",
     }
 
 
@@ -69,6 +74,8 @@ def marker_rows(secrets: dict[str, str]) -> list[str]:
         f"690034566,Optique Lumière,santeclair,d.four,Dan Four,,user,{secrets['reused']},2025-01-01,yes",
         f"690034566,Optique Lumière,seveane,e.five,Eve Five,,user,{secrets['strong']},2025-01-01,yes",
         f"690034566,Optique Lumière,oxantis,g.seven,Gus Seven,,user,{secrets['banned']},2025-01-01,yes",
+        f"690034566,Optique Lumière,oxantis,h.eight,Hal Eight,,user,{secrets['similar_a']},2025-01-01,yes",
+        f"690034566,Optique Lumière,kalixia,h.eight,Hal Eight,,user,{secrets['similar_b']},2025-01-01,yes",
         f"690034566,Optique Lumière,seveane,f.six,Fay Six,,user,{secrets['invalid_row']},31/13/2025,maybe",
     ]
 
@@ -154,6 +161,7 @@ def test_no_password_or_hash_is_written_anywhere(
     )
     assert "31 times" in everything  # the breached marker was found…
     assert "banned-word" in everything  # the banned-word marker too…
+    assert "similar-password" in everything  # …and the similar pair…
     assert "ordonnance" not in everything.casefold()  # …without the word it is built on
     assert leaks(everything, secrets) == []  # …and nothing about it leaked
     assert all(re.search(r"/range/[0-9A-F]{5} ", seen) for seen in requests_seen)

@@ -17,6 +17,7 @@ from auditor.checks.dates import (
 from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import BannedWord, Breached, Contextual, EmptyPassword, Weak
+from auditor.checks.similar import SimilarPassword
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 
@@ -56,6 +57,8 @@ def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, e
             return ConflictingEntries()
         case CheckId.BANNED_WORD:
             return BannedWord()
+        case CheckId.SIMILAR_PASSWORD:
+            return SimilarPassword()
         case _:
             assert_never(check_id)
 

@@ -22,6 +22,7 @@ from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account
 from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
 from auditor.password.context import ContextKind, context_hits, context_words, flat_words
+from auditor.password.fold import similarity_stem
 from auditor.password.previous import past_use
 from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
 from auditor.policy import Policy
@@ -106,6 +107,13 @@ class PasswordFacts:
     banned: frozenset[BannedKind] = frozenset()
     """Which lists of banned words the password is built on (``password/banned.py``): the
     list, never the word, which would be a piece of the password."""
+    similar_key: bytes | None = field(default=None, repr=False)
+    """HMAC-SHA256, under this run's random key, of the password folded to its stem
+    (``password/fold.py``: no case, accents, leet or trailing digits and symbols): the
+    passwords "Pharmacie2024!" and "pharmacie2025?" share it. Like ``reuse_key`` it is a
+    keyed fingerprint, never an unsalted hash: the key is drawn per run and never stored,
+    so once the run ends nobody can test a guessed stem against it, and no format writes
+    it. None when the stem is shorter than ``fold.MIN_STEM_LENGTH``."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,18 @@ def sha1_hex(password: str) -> str:
     return hashlib.sha1(password.encode("utf-8"), usedforsecurity=False).hexdigest().upper()
 
 
+_SIMILAR_LABEL = b"similar-password\x00"
+"""Prefixed to the stem: a stem's fingerprint never equals the reuse_key of a password
+spelled like the stem ("pharmacie"), so the two groupings stay apart."""
+
+
+def _similar_key(run_key: bytes, password: str) -> bytes | None:
+    stem = similarity_stem(password)
+    if stem is None:
+        return None
+    return hmac.new(run_key, _SIMILAR_LABEL + stem.encode("utf-8"), hashlib.sha256).digest()
+
+
 def banned_word_lists(policy: Policy) -> dict[BannedKind, frozenset[str]]:
     """The shipped lists, the policy's portal and operator names, and its own ``[banned]``."""
     names = [name for portal in policy.portals for name in (*portal.names, portal.operator)]
@@ -307,6 +327,7 @@ def derive(
             status = lookups[digests[password]]
         reuse_key = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
         banned = banned_kinds(password, banned_lists)
+        similar_key = _similar_key(run_key, password)
         for index in users[password]:
             past = past_use(password, [old.reveal() for old in accounts[index].history])
             facts_by_index[index] = PasswordFacts(
@@ -319,6 +340,7 @@ def derive(
                 predictable_rotation=past.predictable,
                 length_band=length_band(len(password)),
                 banned=banned,
+                similar_key=similar_key,
             )
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))

@@ -28,6 +28,7 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
     CheckId.CONFLICTING_ENTRIES: Severity.HIGH,
     CheckId.BANNED_WORD: Severity.HIGH,
+    CheckId.SIMILAR_PASSWORD: Severity.HIGH,
 }
 
 TABLES: Mapping[str, Mapping[str, Validator]] = {

@@ -46,6 +46,7 @@ PASSWORD_CHECKS = frozenset(
         CheckId.RECYCLED,
         CheckId.PREDICTABLE_ROTATION,
         CheckId.BANNED_WORD,
+        CheckId.SIMILAR_PASSWORD,
     }
 )
 """Checks that read the password's facts: none of them can run when it is not recorded."""
