@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from auditor.files.packaged import package_text
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.password.fold import stems, unstripped
+from auditor.policy.banned import parse_words
 from auditor.policy.names import without_parentheses
 from auditor.text import fold_key
 
@@ -69,14 +70,6 @@ _SHIPPED = {
     BannedKind.KEYBOARD: "banned-keyboard.txt",
     BannedKind.COMMON: "banned-common-fr.txt",
 }
-
-
-def parse_words(text: str) -> frozenset[str]:
-    """The folded words of a word list: one a line, ``#`` starts a comment line."""
-    lines = (line.strip() for line in text.splitlines())
-    return frozenset(
-        folded for line in lines if line and not line.startswith("#") if (folded := fold_key(line))
-    )
 
 
 @functools.cache

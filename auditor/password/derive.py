@@ -264,7 +264,11 @@ def banned_word_lists(policy: Policy) -> dict[BannedKind, frozenset[str]]:
     """The shipped lists, the policy's portal and operator names, and its own ``[banned]``."""
     names = [name for portal in policy.portals for name in (*portal.names, portal.operator)]
     # Read at run time, not copied into a list: a policy's own portal is banned too.
-    return {**shipped_words(), BannedKind.PORTAL: portal_words(names)}
+    return {
+        **shipped_words(),
+        BannedKind.PORTAL: portal_words(names),
+        BannedKind.POLICY: policy.banned.words,
+    }
 
 
 def derive(

@@ -106,6 +106,11 @@ def dump_policy(policy: Policy) -> str:
     if policy.practice_contacts:
         out += ["", "[practice_contacts]"]
         out += _lines((f'"{finess}"', email) for finess, email in policy.practice_contacts.items())
+    if policy.banned.words:
+        # Files are read already: their words are shown inline, which --policy reads back.
+        out += ["", "[banned]"]
+        out += [f"# from: {', '.join(policy.banned.files)}"] if policy.banned.files else []
+        out += _lines([("words", sorted(policy.banned.words))])
     for waiver in policy.waivers:
         scope: list[tuple[str, object]] = [
             (key, value)

@@ -13,6 +13,7 @@ from auditor.files.packaged import data_dir
 from auditor.i18n.oserror import os_reason
 from auditor.i18n.phrase import phrase
 from auditor.models import CheckId, Severity
+from auditor.policy.banned import BannedLayers, add_banned
 from auditor.policy.contacts import add_contacts
 from auditor.policy.incidents import add_incidents, build_incident
 from auditor.policy.limits import MAX_NESTING, MAX_POLICY_BYTES, nesting_depth
@@ -33,7 +34,16 @@ from auditor.policy.waivers import add_waivers, build_waiver
 from auditor.text import fold
 
 BUILTIN_FILES = ("portals.toml", "incidents.toml", "default.toml")
-_SECTIONS = ("portal", "incident", "waiver", "practice_contacts", *TABLES, "severity", "deadlines")
+_SECTIONS = (
+    "portal",
+    "incident",
+    "waiver",
+    "practice_contacts",
+    *TABLES,
+    "severity",
+    "deadlines",
+    "banned",
+)
 
 
 @dataclass
@@ -49,6 +59,8 @@ class _Layers:
     """Each ``[[waiver]]`` as validated fields plus ``_where`` (and its ``_said`` phrase);
     waivers add up, never merge."""
     contacts: dict[str, str] = field(default_factory=dict)
+    banned: BannedLayers = field(default_factory=BannedLayers)
+    """The ``[banned]`` words of every file, and the word files they name: they add up."""
     files: list[str] = field(default_factory=list)
     errors: Problems = field(default_factory=list)
 
@@ -71,6 +83,8 @@ def _add_file(layers: _Layers, data: Mapping[str, Any], source: str) -> None:
             add_severities(raw, source, layers.severities, layers.errors)
         elif key == "deadlines":
             add_deadlines(raw, source, layers.deadlines, layers.errors)
+        elif key == "banned":
+            add_banned(raw, source, layers.banned, layers.errors)
         else:
             known = ", ".join(_SECTIONS)
             unknown = phrase("policy.unknown_section", section=quoted(key), known=known)
@@ -131,6 +145,7 @@ def _build(layers: _Layers) -> Policy:
         files=tuple(layers.files),
         waivers=tuple(waivers),
         practice_contacts=dict(sorted(layers.contacts.items())),
+        banned=layers.banned.built(),
     )
 
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from urllib.parse import SplitResult, urlsplit
 
 from auditor.models import CheckId, Finding, Role, Severity
+from auditor.policy.banned import BannedWords
 from auditor.policy.names import PortalNames, without_parentheses
 from auditor.text import fold
 
@@ -186,6 +187,8 @@ class Policy:
     """Accepted risks, in the order the files declare them."""
     practice_contacts: Mapping[str, str] = field(default_factory=dict)
     """FINESS → the e-mail of the practice's responsible person (escalated reminders)."""
+    banned: BannedWords = field(default_factory=BannedWords)
+    """Words the ``[banned]`` tables add to the shipped lists (the group's name, its towns)."""
 
     def portal(self, portal_id: str) -> Portal:
         """The portal with this id (ids come from the policy, so it exists)."""

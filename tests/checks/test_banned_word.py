@@ -10,9 +10,10 @@ import pytest
 
 from auditor.audit import Inventory, run_audit
 from auditor.models import Account, CheckId, Severity
-from auditor.password.banned import BannedKind, banned_kinds, parse_words, shipped_words
+from auditor.password.banned import BannedKind, banned_kinds, shipped_words
 from auditor.password.derive import banned_word_lists
 from auditor.policy import Policy, load_policy
+from auditor.policy.banned import parse_words
 from auditor.report import BreachMode
 from tests.checks.test_checks import AS_OF, STRONG, findings, said
 
