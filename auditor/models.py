@@ -53,6 +53,7 @@ class CheckId(enum.Enum):
     RECYCLED = "recycled"
     PREDICTABLE_ROTATION = "predictable-rotation"
     CONFLICTING_ENTRIES = "conflicting-entries"
+    CREDENTIAL_PAIR = "credential-pair"
     BANNED_WORD = "banned-word"
     SIMILAR_PASSWORD = "similar-password"  # noqa: S105 - a check id, not a password
 

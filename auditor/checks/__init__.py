@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import assert_never
 
-from auditor.checks.accounts import NoMfa, Reused, SharedAccount
+from auditor.checks.accounts import CredentialPair, NoMfa, Reused, SharedAccount
 from auditor.checks.copies import ConflictingEntries, said_once, with_conflicting
 from auditor.checks.dates import (
     AgeUnknown,
@@ -55,6 +55,8 @@ def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, e
             return PredictableRotation()
         case CheckId.CONFLICTING_ENTRIES:
             return ConflictingEntries()
+        case CheckId.CREDENTIAL_PAIR:
+            return CredentialPair()
         case CheckId.BANNED_WORD:
             return BannedWord()
         case CheckId.SIMILAR_PASSWORD:

@@ -98,6 +98,50 @@ def _first_others(
     return tuple(chosen)
 
 
+class CredentialPair(Check):
+    """The same login and the same password on several portals: one phished pair opens them all.
+
+    ``reused`` says the password is shared; this says more, that an attacker holding one
+    portal's login page answer needs no guess at all on the others. Both stay: a waiver
+    of one is not a waiver of the other, and each has its own JUnit testcase.
+    """
+
+    id = CheckId.CREDENTIAL_PAIR
+
+    def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        # The keyed fingerprint and the folded login: no password, no hash of one.
+        groups: dict[tuple[bytes, str], list[AuditedAccount]] = defaultdict(list)
+        for audited in accounts:
+            facts = audited.facts
+            if facts is not None and not facts.empty:
+                groups[facts.reuse_key, fold(audited.account.username)].append(audited)
+        for members in groups.values():
+            # Per portal, its accounts' names sorted: each member lists the first
+            # account of the first few other portals, so a group costs O(N log N).
+            by_portal: dict[str, list[str]] = defaultdict(list)
+            for member in members:
+                by_portal[member.account.portal].append(str(member.account.ref))
+            if len(by_portal) < 2:
+                continue
+            portals = sorted(by_portal)
+            firsts = {portal: min(names) for portal, names in by_portal.items()}
+            for audited in members:
+                own = audited.account.portal
+                chosen = tuple(firsts[p] for p in portals[: _MAX_NAMED + 1] if p != own)
+                chosen = chosen[:_MAX_NAMED]
+                count = len(portals) - 1
+                yield ctx.finding(
+                    self.id,
+                    audited,
+                    phrase(
+                        "finding.credential_pair",
+                        n=count,
+                        others=Series(chosen, more=count - len(chosen)),
+                    ),
+                    phrase("action.credential_pair", change=CHANGE_ON_PORTAL),
+                )
+
+
 class NoMfa(Check):
     """MFA is off where the portal offers it, or where the policy requires it."""
 

@@ -27,6 +27,7 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.RECYCLED: Severity.HIGH,
     CheckId.PREDICTABLE_ROTATION: Severity.HIGH,
     CheckId.CONFLICTING_ENTRIES: Severity.HIGH,
+    CheckId.CREDENTIAL_PAIR: Severity.HIGH,
     CheckId.BANNED_WORD: Severity.HIGH,
     CheckId.SIMILAR_PASSWORD: Severity.HIGH,
 }

@@ -43,6 +43,7 @@ PASSWORD_CHECKS = frozenset(
         CheckId.WEAK,
         CheckId.CONTEXTUAL,
         CheckId.REUSED,
+        CheckId.CREDENTIAL_PAIR,
         CheckId.RECYCLED,
         CheckId.PREDICTABLE_ROTATION,
         CheckId.BANNED_WORD,
