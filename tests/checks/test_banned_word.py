@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.models import Account, CheckId, Severity
 from auditor.password.banned import BannedKind, banned_kinds, shipped_words
 from auditor.password.derive import banned_word_lists
-from auditor.policy import Policy, load_policy
+from auditor.policy import Policy
 from auditor.policy.banned import parse_words
-from auditor.report import BreachMode
-from tests.checks.test_checks import AS_OF, STRONG, findings, said
+from tests.checks.test_checks import STRONG, findings, said
+from tests.checks.waiving import audit_with_waiver
 
 
 def kinds(password: str, policy: Policy) -> frozenset[BannedKind]:
@@ -122,23 +121,12 @@ def test_its_own_portal_name_is_left_to_contextual(
 def test_a_waiver_of_banned_word(
     tmp_path: Path, make_account: Callable[..., Account], fake_breach: Any
 ) -> None:
-    path = tmp_path / "waiver.toml"
-    path.write_text(
-        '[[waiver]]\ncheck = "banned-word"\nportal = "viamedis"\n'
-        'reason = "the portal is closed in December"\naccepted_by = "M. Martin, DSI"\n'
-        "expires = 2027-03-31\n",
-        encoding="utf-8",
-    )
     accounts = (
         make_account(portal="viamedis", username="a", password="Optique2024!x"),
         make_account(portal="almerys", username="b", password="Septembre2024!"),
     )
-    report = run_audit(
-        Inventory(accounts, (), ("inventory.csv",)),
-        load_policy([path]),
-        AS_OF,
-        fake_breach({}),
-        breach_mode=BreachMode.OFFLINE,
+    report = audit_with_waiver(
+        tmp_path, fake_breach, accounts, check=CheckId.BANNED_WORD, scope='portal = "viamedis"'
     )
     (waived,) = [w for w in report.waived if w.finding.check is CheckId.BANNED_WORD]
     assert waived.finding.account.username == "a"

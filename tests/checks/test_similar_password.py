@@ -6,12 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import Inventory, run_audit
 from auditor.models import Account, CheckId, Severity
 from auditor.password.derive import derive
-from auditor.policy import Policy, load_policy
-from auditor.report import BreachMode
-from tests.checks.test_checks import AS_OF, STRONG, findings, said
+from auditor.policy import Policy
+from tests.checks.test_checks import STRONG, findings, said
+from tests.checks.waiving import audit_with_waiver
 
 
 def test_passwords_alike_once_folded_are_similar(
@@ -97,23 +96,12 @@ def test_many_variants_name_a_few_and_count_the_rest(
 def test_a_waiver_of_similar_password(
     tmp_path: Path, make_account: Callable[..., Account], fake_breach: Any
 ) -> None:
-    path = tmp_path / "waiver.toml"
-    path.write_text(
-        '[[waiver]]\ncheck = "similar-password"\nusername = "one"\n'
-        'reason = "the account closes in December"\naccepted_by = "M. Martin, DSI"\n'
-        "expires = 2027-03-31\n",
-        encoding="utf-8",
-    )
     accounts = (
         make_account(portal="viamedis", username="one", password="Zéphyrine2024!"),
         make_account(portal="almerys", username="two", password="zephyrine2025?"),
     )
-    report = run_audit(
-        Inventory(accounts, (), ("inventory.csv",)),
-        load_policy([path]),
-        AS_OF,
-        fake_breach({}),
-        breach_mode=BreachMode.OFFLINE,
+    report = audit_with_waiver(
+        tmp_path, fake_breach, accounts, check=CheckId.SIMILAR_PASSWORD, scope='username = "one"'
     )
     (waived,) = [w for w in report.waived if w.finding.check is CheckId.SIMILAR_PASSWORD]
     assert waived.finding.account.username == "one"
