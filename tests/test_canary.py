@@ -46,6 +46,26 @@ def markers() -> dict[str, str]:
     }
 
 
+def vault_markers() -> dict[str, str]:
+    """Passwords of the test vaults (``_write_vaults``): current, history, trash, exports, keys."""
+    tag = uuid.uuid4().hex[:10].upper()
+    return {
+        "kp_current": f"Canary{tag}2025!",
+        "kp_rotated_from": f"Canary{tag}2024!",
+        "kp_recycled": f"Rc{tag}cy!9qW",
+        "kp_between": f"Mid{tag}x#7Lp",
+        "kp_trashed": f"Tr{tag}sh!8",
+        "kp_left_out": f"Lo{tag}ut!8",
+        "bw_breached": f"Bw{tag}br!5",
+        "bw_old": f"Bo{tag}ld!5",
+        "bw_hidden_field": f"Hd{tag}fd!5",
+        "csv_export": f"Ch{tag}rm!5",
+        "excel": f"Xl{tag}sx!5",
+        "master": f"Ms{tag}tr!5",
+        "export": f"Ex{tag}pt!5",
+    }
+
+
 def forms(password: str) -> list[str]:
     """Every form of a password that must never be written: itself and its unsalted hashes."""
     sha1 = hashlib.sha1(password.encode()).hexdigest()
@@ -212,22 +232,7 @@ def test_vaults_and_their_history_leak_nothing(
 ) -> None:
     """Every source, history items and vault passwords included, through every output."""
 
-    tag = uuid.uuid4().hex[:10].upper()
-    secrets = {
-        "kp_current": f"Canary{tag}2025!",
-        "kp_rotated_from": f"Canary{tag}2024!",
-        "kp_recycled": f"Rc{tag}cy!9qW",
-        "kp_between": f"Mid{tag}x#7Lp",
-        "kp_trashed": f"Tr{tag}sh!8",
-        "kp_left_out": f"Lo{tag}ut!8",
-        "bw_breached": f"Bw{tag}br!5",
-        "bw_old": f"Bo{tag}ld!5",
-        "bw_hidden_field": f"Hd{tag}fd!5",
-        "csv_export": f"Ch{tag}rm!5",
-        "excel": f"Xl{tag}sx!5",
-        "master": f"Ms{tag}tr!5",
-        "export": f"Ex{tag}pt!5",
-    }
+    secrets = vault_markers()
     breached_hash = hashlib.sha1(secrets["bw_breached"].encode()).hexdigest().upper()
     asked: list[str] = []
 
@@ -417,22 +422,7 @@ def test_no_password_or_hash_is_in_any_pdf(
     """The PDFs of a sheet and of vaults (history included), read back as text and as bytes."""
     _pdf_ready()
     secrets = markers()
-    tag = uuid.uuid4().hex[:10].upper()
-    vault_secrets = {
-        "kp_current": f"Canary{tag}2025!",
-        "kp_rotated_from": f"Canary{tag}2024!",
-        "kp_recycled": f"Rc{tag}cy!9qW",
-        "kp_between": f"Mid{tag}x#7Lp",
-        "kp_trashed": f"Tr{tag}sh!8",
-        "kp_left_out": f"Lo{tag}ut!8",
-        "bw_breached": f"Bw{tag}br!5",
-        "bw_old": f"Bo{tag}ld!5",
-        "bw_hidden_field": f"Hd{tag}fd!5",
-        "csv_export": f"Ch{tag}rm!5",
-        "excel": f"Xl{tag}sx!5",
-        "master": f"Ms{tag}tr!5",
-        "export": f"Ex{tag}pt!5",
-    }
+    vault_secrets = vault_markers()
     breached = {
         hashlib.sha1(secrets["breached"].encode()).hexdigest().upper(): 31,
         hashlib.sha1(vault_secrets["bw_breached"].encode()).hexdigest().upper(): 12,
