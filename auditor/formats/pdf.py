@@ -8,6 +8,7 @@ import importlib
 import logging
 import re
 from types import ModuleType
+from typing import NoReturn
 
 from auditor.formats.binary import BinaryFormatter
 from auditor.formats.html import HtmlFormat
@@ -115,6 +116,26 @@ def pdf_engine() -> ModuleType:
     return engine
 
 
+def _fetch_nothing(url: str, *args: object, **kwargs: object) -> NoReturn:
+    """WeasyPrint's URL fetcher before version 66 (a function): every URL is refused."""
+    raise ValueError("the PDF fetches nothing")
+
+
+def _no_fetching(engine: ModuleType) -> object:
+    """A URL fetcher that reaches neither the network nor the disk (``data:`` URLs only).
+
+    The page is self-contained (inline CSS and SVG), so nothing needs fetching; a URL
+    that slipped into it anyway (a template change, a value in an attribute) must not
+    make an audit reach a server or read a local file. The URL is never quoted: it
+    could come from an inventory. WeasyPrint 66 and later take a ``URLFetcher``
+    object, earlier versions a function.
+    """
+    fetcher = getattr(engine, "URLFetcher", None)
+    if fetcher is None:
+        return _fetch_nothing
+    return fetcher(allowed_protocols=("data",))
+
+
 def require_pdf() -> None:
     """Raise ``PdfUnavailableError`` (one line: what to install) unless PDFs can be made."""
     pdf_engine()
@@ -163,9 +184,11 @@ class PdfFormat(BinaryFormatter):
         engine = pdf_engine()
         stylesheet = print_css(self.lang)
         try:
-            # No base URL: the page is self-contained (inline CSS and SVG), nothing to fetch.
-            written: bytes = engine.HTML(string=charts_styled(page)).write_pdf(
-                stylesheets=[engine.CSS(string=stylesheet)]
+            # No base URL and no fetching: the page is self-contained (inline CSS and SVG).
+            fetcher = _no_fetching(engine)
+            laid_out = engine.HTML(string=charts_styled(page), url_fetcher=fetcher)
+            written: bytes = laid_out.write_pdf(
+                stylesheets=[engine.CSS(string=stylesheet, url_fetcher=fetcher)]
             )
         except Exception as exc:  # a layout engine's failure of any kind, said in one line
             logger.debug("WeasyPrint failed", exc_info=True)
