@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
 
+from auditor.audit import ExitCode
+from auditor.audit.breach import check_hibp_url
+from auditor.cli.downloading import download_bar, summary
 from auditor.cli.words import Group, help_for, line, say
-from auditor.hibp import open_corpus
+from auditor.hibp import DEFAULT_API, make_session, open_corpus
+from auditor.hibp.download import DEFAULT_WORKERS, DownloadRequest, Layout, PrefixSpan, download
 from auditor.hibp.mirror import serve
 from auditor.text import is_loopback
 
@@ -64,3 +69,66 @@ def hibp_serve(corpus: Path, host: str, port: int, threads: int, log_prefixes: b
             log_prefixes=log_prefixes,
             on_ready=ready,
         )
+
+
+@hibp.command("download", help=help_for("help.download.about"))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--layout",
+    type=click.Choice([layout.value for layout in Layout]),
+    default=Layout.PREFIXES.value,
+    show_default=True,
+    help=help_for("help.download.layout"),
+)
+@click.option("--hibp-url", metavar="URL", help=help_for("help.download.hibp_url", url=DEFAULT_API))
+@click.option(
+    "--prefixes",
+    "span",
+    default=str(PrefixSpan()),
+    show_default=True,
+    metavar="FIRST-LAST",
+    help=help_for("help.download.prefixes"),
+)
+@click.option("--refresh", is_flag=True, help=help_for("help.download.refresh"))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 128),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help=help_for("help.download.workers"),
+)
+@click.option("-q", "--quiet", is_flag=True, help=help_for("help.download.quiet"))
+@click.pass_context
+def hibp_download(
+    ctx: click.Context,
+    *,
+    dest: Path,
+    layout: str,
+    hibp_url: str | None,
+    span: str,
+    refresh: bool,
+    workers: int,
+    quiet: bool,
+) -> None:
+    """Download or refresh the corpus; exit 3 unless every prefix asked is stored whole."""
+    if hibp_url is not None:
+        check_hibp_url(hibp_url)
+    request = DownloadRequest(
+        dest=dest,
+        layout=Layout(layout),
+        span=PrefixSpan.parse(span),
+        base_url=hibp_url or DEFAULT_API,
+        refresh=refresh,
+        workers=workers,
+    )
+    quiet = quiet or bool((ctx.obj or {}).get("quiet"))
+    with (
+        make_session(workers, base_url=request.base_url) as session,
+        download_bar(quiet, len(request.span)) as advance,
+    ):
+        result = download(request, session, progress=advance)
+    for said in summary(str(dest), result):
+        if not quiet or not result.complete:
+            click.echo(said, err=True)
+    if not result.complete:
+        sys.exit(ExitCode.INCOMPLETE)
