@@ -11,10 +11,12 @@ import click
 from auditor.audit import ExitCode
 from auditor.audit.breach import check_hibp_url
 from auditor.cli.downloading import download_bar, summary
-from auditor.cli.words import Group, help_for, line, say
+from auditor.cli.words import Group, chosen_language, help_for, line, say
 from auditor.hibp import DEFAULT_API, make_session, open_corpus
 from auditor.hibp.download import DEFAULT_WORKERS, DownloadRequest, Layout, PrefixSpan, download
 from auditor.hibp.mirror import serve
+from auditor.hibp.offline import build_index
+from auditor.i18n import Lang
 from auditor.text import is_loopback
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,24 @@ logger = logging.getLogger(__name__)
 @click.group(cls=Group, help=help_for("help.hibp.about"))
 def hibp() -> None:
     """The ``hibp`` commands (``help.hibp.about``)."""
+
+
+@hibp.command("index", help=help_for("help.hibp.index"))
+@click.argument("corpus", type=click.Path(path_type=Path, exists=True, dir_okay=True))
+@click.option(
+    "--lang",
+    type=click.Choice([lang.value for lang in Lang], case_sensitive=False),
+    callback=chosen_language,
+    is_eager=True,
+    help=help_for("help.history.lang"),
+)
+def hibp_index(corpus: Path, lang: Lang) -> None:
+    """Write ``CORPUS.idx`` for a single-file corpus; its help is ``help.hibp.index``."""
+    built = build_index(corpus)
+    said = line(
+        "hibp_index.built", corpus=str(corpus), prefixes=built.prefixes, index=str(built.path)
+    )
+    click.echo(said, err=True)
 
 
 @hibp.command("serve", help=help_for("help.hibp.serve"))

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import mmap
 import os
 import re
+import threading
+import time
+import weakref
 from abc import abstractmethod
-from collections.abc import Collection, Mapping
+from array import array
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.files.bounded import FileTooLargeError, read_capped
+from auditor.hibp.index import (
+    BuiltIndex,
+    PrefixIndex,
+    Refused,
+    Stamp,
+    index_path,
+    load_index,
+    prefix_offsets,
+    write_index,
+)
 from auditor.hibp.interface import (
     BreachSource,
     Clean,
@@ -28,9 +45,12 @@ from auditor.hibp.rangefmt import (
     outcomes,
 )
 from auditor.i18n.failure import failure
+from auditor.i18n.logged import Logged, logged
 from auditor.i18n.oserror import os_reason
 from auditor.i18n.phrase import Arg, Phrase
 from auditor.progress import Advance, no_progress
+
+logger = logging.getLogger(__name__)
 
 HASH_LENGTH = 40
 _SHA1_LINE = re.compile(rb"^[0-9A-F]{40}:[0-9]{1,%d}\r?$" % MAX_COUNT_DIGITS)
@@ -48,6 +68,9 @@ _RANGE_BLOCK = 65536
 """Bytes read at a time for a whole range: one prefix of the full corpus is about 40 KB."""
 _SAMPLES = 64
 _PROGRESS_STEP = 1000
+RECHECK_SECONDS = 1.0
+"""How often a served corpus's path is looked at again for a replacement: a stat call
+a second costs nothing, and a refreshed corpus is answered from within a second."""
 _FIRST_PREFIX, _LAST_PREFIX = b"00000", b"FFFFF"
 """A whole corpus starts in the first prefix and ends in the last: every one of the
 16**5 prefixes holds hundreds of hashes (haveibeenpwned.com/Passwords), so a file that
@@ -71,31 +94,40 @@ class LocalCorpus(BreachSource):
         """
 
 
-class SortedHashFile(LocalCorpus):
-    """The downloader's single file, ``HASH40:COUNT`` lines sorted by hash, searched in place.
+class _OpenedFile:
+    """One opened single-file corpus, searched in place; immutable once checked.
 
-    Each lookup is an interpolation search (see ``_bracket``) made of a few small
-    positioned reads: never a scan. Reads go through the page cache without
-    mapping the file into this process, so a large audit neither pays a page
-    fault per page touched nor appears to hold the corpus in its memory, and
-    the kernel is told not to read ahead: a cold lookup costs a few pages.
+    Each lookup without an index is an interpolation search (see ``_bracket``)
+    made of a few small positioned reads: never a scan. With an index, it is one
+    read of its prefix's block (``indexed_count``). Reads go through the page
+    cache without mapping the file into this process, so a large audit neither
+    pays a page fault per page touched nor appears to hold the corpus in its
+    memory, and the kernel is told not to read ahead: a cold lookup costs a few
+    pages. The descriptor is closed by ``close`` or once nothing refers to this
+    object any more: a lookup still running on a file replaced meanwhile
+    finishes on it, and its descriptor number is never reused under it.
     """
 
     def __init__(self, path: Path) -> None:
         self.description = str(path)
         try:
-            self._file = path.open("rb", buffering=0)
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         except OSError as exc:
             reason = os_reason(str(exc.strerror), exc.errno)
             raise failure(
                 CorpusError, "hibp_error.cannot_open", path=str(path), reason=reason
             ) from exc
-        self._size = os.fstat(self._file.fileno()).st_size
+        self._descriptor = descriptor
+        self._closer = weakref.finalize(self, os.close, descriptor)
+        status = os.fstat(descriptor)
+        self.stamp = Stamp.of(status)
+        self.signature = _signature(status)
+        self._size = status.st_size
         if self._size == 0:
-            self._file.close()
+            self.close()
             raise failure(CorpusError, "hibp_error.empty", path=str(path))
         if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(self._file.fileno(), 0, 0, os.POSIX_FADV_RANDOM)
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_RANDOM)
         try:
             self._validate()
         except CorpusError:
@@ -104,9 +136,9 @@ class SortedHashFile(LocalCorpus):
 
     def _read(self, position: int, length: int) -> bytes:
         if hasattr(os, "pread"):
-            return os.pread(self._file.fileno(), length, position)
-        self._file.seek(position)  # Windows has no pread; lookups run in one thread
-        return self._file.read(length) or b""
+            return os.pread(self._descriptor, length, position)
+        os.lseek(self._descriptor, position, os.SEEK_SET)  # Windows has no pread
+        return os.read(self._descriptor, length)
 
     def _line(self, position: int, low: int = 0) -> tuple[int, bytes]:
         """Start and content (without its newline) of the line holding ``position``.
@@ -263,38 +295,293 @@ class SortedHashFile(LocalCorpus):
             lines = block.split(b"\n")
             # A line cut by the block's end waits for the next block.
             pending = b"" if position >= self._size else lines.pop()
-            for raw in lines:
-                line = raw.rstrip(b"\r")
-                if not line or line[:PREFIX_LENGTH] < head:
-                    continue  # the bracket's lines of lower prefixes
-                if line[:PREFIX_LENGTH] > head:
-                    position = self._size
-                    break
-                if not _SHA1_LINE.match(line):
-                    raise failure(
-                        CorpusError,
-                        "hibp_error.damaged_range",
-                        path=self.description,
-                        prefix=prefix,
-                    )
-                digest, count = line.split(b":", 1)
-                if digest == previous:
-                    raise self._repeated(prefix)
-                previous = digest
-                if int(count):
-                    found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
+            stop, previous = self._take(lines, head, found, previous)
+            if stop:
+                break
         if not found:  # a real prefix has hundreds of breached lines; none is a gap
             raise self._gap(prefix)
         return found
 
+    def _take(
+        self, lines: list[bytes], head: bytes, found: dict[str, int], previous: bytes
+    ) -> tuple[bool, bytes]:
+        """Add the breached lines of prefix ``head`` to ``found``; whether a later prefix began."""
+        for raw in lines:
+            line = raw.rstrip(b"\r")
+            if not line or line[:PREFIX_LENGTH] < head:
+                continue  # the bracket's lines of lower prefixes
+            if line[:PREFIX_LENGTH] > head:
+                return True, previous
+            if not _SHA1_LINE.match(line):
+                raise failure(
+                    CorpusError,
+                    "hibp_error.damaged_range",
+                    path=self.description,
+                    prefix=head.decode("ascii"),
+                )
+            digest, count = line.split(b":", 1)
+            if digest == previous:
+                raise self._repeated(head.decode("ascii"))
+            previous = digest
+            if int(count):
+                found[digest[PREFIX_LENGTH:].decode("ascii")] = int(count)
+        return False, previous
+
+    # --- with a prefix index ---------------------------------------------------------------
+
+    def _block(self, head: bytes, index: PrefixIndex) -> tuple[bytes, int, int, int] | None:
+        """Prefix ``head``'s lines as the index places them, read at once, with a line around.
+
+        Returns what was read, its position in the file, and where the block
+        starts and ends in it, or
+        ``None`` when the index's offsets do not fit this file there. They fit
+        when the block starts at a line after a hash of a lower prefix (or at
+        the file's start), ends where a hash of a higher prefix starts (or at
+        the file's end), and its first and last lines are in ``head``: in a
+        sorted file that is exactly the prefix's lines, so a damaged, swapped or
+        shifted offset is seen, and the caller searches without the index.
+        """
+        number = int(head, 16)
+        start, end = index.offsets[number], index.offsets[number + 1]
+        if not start <= end <= self._size:
+            return None
+        first = max(start - _LINE_WINDOW, 0)
+        data = self._read(first, end - first + _LINE_WINDOW)
+        low, high = start - first, end - first
+        if start > 0:
+            cut = data.rfind(b"\n", 0, low)
+            before = data.rfind(b"\n", 0, cut) + 1
+            if cut != low - 1 or (before == 0 and first > 0):
+                return None
+            key = data[before : before + HASH_LENGTH]
+            if not _HASH.fullmatch(key) or key[:PREFIX_LENGTH] >= head:
+                return None
+        if end < self._size:
+            key = data[high : high + HASH_LENGTH]
+            if data[high - 1 : high] != b"\n" or not _HASH.fullmatch(key):
+                return None
+            if key[:PREFIX_LENGTH] <= head:
+                return None
+        if start < end:
+            last = data.rfind(b"\n", low, high - 1) + 1 or low
+            if data[low : low + PREFIX_LENGTH] != head or data[last : last + PREFIX_LENGTH] != head:
+                return None
+        return data, first, low, high
+
+    def _oversized(self, head: bytes, index: PrefixIndex) -> bool:
+        """Whether the block is too large to read at once: the search reads it page by page.
+
+        A real prefix's block is about 40 KB; the cap on a range answer, 50 times
+        that, bounds what a hostile corpus and its index can make one read hold.
+        """
+        number = int(head, 16)
+        start, end = index.offsets[number], index.offsets[number + 1]
+        return start <= end <= self._size and end - start > MAX_BODY_BYTES
+
+    def indexed_count(self, target: bytes, index: PrefixIndex) -> int | None:
+        """``lookup`` in the prefix's block only; ``None`` when the index does not fit there."""
+        head = target[:PREFIX_LENGTH]
+        if self._oversized(head, index):
+            return self.lookup(target.decode("ascii"))
+        block = self._block(head, index)
+        if block is None:
+            return None
+        data, first, low, high = block
+        if low == high:
+            raise self._gap(head.decode("ascii"))
+        found = data.find(target, low, high)
+        if found < 0:
+            return 0
+        end = data.find(b"\n", found, high)
+        line = data[found : high if end < 0 else end]
+        if not _SHA1_LINE.match(line):
+            raise self._damaged("hibp_error.damaged_at", first + found)
+        if end >= 0 and data.find(target, end, high) >= 0:
+            raise failure(
+                CorpusError,
+                "hibp_error.repeated_line",
+                path=self.description,
+                byte=str(first + found),
+            )
+        return int(line.rstrip(b"\r").split(b":", 1)[1])
+
+    def indexed_range(self, prefix: str, index: PrefixIndex) -> dict[str, int] | None:
+        """``range_of`` from the prefix's block only; ``None`` when the index does not fit there."""
+        head = prefix.encode("ascii")
+        if self._oversized(head, index):
+            return self.range_of(prefix)
+        block = self._block(head, index)
+        if block is None:
+            return None
+        data, _, low, high = block
+        found: dict[str, int] = {}
+        self._take(data[low:high].split(b"\n"), head, found, b"")
+        if not found:
+            raise self._gap(prefix)
+        return found
+
+    def offsets(self) -> tuple[array[int], int]:
+        """This file's prefix offsets (``index.prefix_offsets``), read front to back once."""
+        with mmap.mmap(self._descriptor, 0, access=mmap.ACCESS_READ) as data:
+            if hasattr(data, "madvise"):
+                data.madvise(mmap.MADV_SEQUENTIAL)  # one pass: read ahead, unlike lookups
+            found = prefix_offsets(data, self.description)
+        if _signature(os.fstat(self._descriptor)) != self.signature:
+            raise failure(CorpusError, "hibp_index.changed", path=self.description)
+        return found
+
+    def close(self) -> None:
+        self._closer()
+
+
+Signature = tuple[int, int, int, int] | None
+"""A file as ``stat`` sees it (device, inode, size, mtime_ns); ``None``: it cannot be seen."""
+
+
+def _signature(status: os.stat_result) -> tuple[int, int, int, int]:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _seen(path: Path) -> Signature:
+    try:
+        return _signature(path.stat())
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Serving:
+    """The file lookups read now, and its index if one fits it."""
+
+    file: _OpenedFile
+    index: PrefixIndex | None
+    sidecar: Signature
+    """The sidecar as it was when ``index`` was read (or refused, or found missing)."""
+
+
+class SortedHashFile(LocalCorpus):
+    """The downloader's single file, ``HASH40:COUNT`` lines sorted by hash, searched in place.
+
+    With a fresh sidecar index (``CORPUS.idx``, ``hibp index``) a lookup reads
+    one prefix's block; without one, or with one that does not fit the file, it
+    searches the file (an interpolation search) and the reader warns once.
+
+    The corpus may be replaced while it is served (a refresh writes the new file
+    beside it and renames it over): at most once every ``recheck_seconds`` the
+    path and its sidecar are looked at again, and a new file (another inode,
+    size or mtime) is opened and checked, then answers every lookup that starts
+    after; lookups already running finish on the old one. A replacement that
+    fails the checks is not served: the old file goes on answering, with a
+    warning, until a good one takes its place.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        use_index: bool = True,
+        recheck_seconds: float = RECHECK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self.description = str(path)
+        self._use_index = use_index
+        self._recheck = recheck_seconds
+        self._clock = clock
+        self._next_check = clock() + recheck_seconds
+        self._rechecking = threading.Lock()
+        self._refused: Signature = None
+        self._mismatched: PrefixIndex | None = None
+        opened = _OpenedFile(path)
+        self._serving = self._indexed(opened, self._sidecar_seen())
+
+    @property
+    def indexed(self) -> bool:
+        """Whether lookups read one block of an index now."""
+        return self._serving.index is not None
+
+    def _sidecar_seen(self) -> Signature:
+        return _seen(index_path(self.path)) if self._use_index else None
+
+    def _indexed(self, opened: _OpenedFile, sidecar: Signature) -> _Serving:
+        if sidecar is None:
+            return _Serving(opened, None, sidecar)
+        loaded = load_index(self.path, opened.stamp)
+        if isinstance(loaded, Refused):
+            logger.warning("%s", Logged(loaded.said))
+            return _Serving(opened, None, sidecar)
+        return _Serving(opened, loaded, sidecar)
+
+    def _current(self) -> _Serving:
+        """What to read now, after looking at the path again if a second has passed."""
+        serving = self._serving
+        now = self._clock()
+        if now < self._next_check or not self._rechecking.acquire(blocking=False):
+            return serving  # another thread is looking: this lookup reads what is there
+        try:
+            self._next_check = now + self._recheck
+            self._serving = serving = self._reopened(serving)
+        finally:
+            self._rechecking.release()
+        return serving
+
+    def _reopened(self, serving: _Serving) -> _Serving:
+        seen, sidecar = _seen(self.path), self._sidecar_seen()
+        if seen == serving.file.signature:
+            return serving if sidecar == serving.sidecar else self._indexed(serving.file, sidecar)
+        if seen == self._refused and seen is not None:
+            return serving  # said already; the same file is not checked again
+        try:
+            opened = _OpenedFile(self.path)
+        except CorpusError as exc:
+            self._refused = seen
+            said = logged(
+                "hibp_index.replacement_refused", corpus=self.description, reason=_said(exc)
+            )
+            logger.warning("%s", said)
+            return serving
+        logger.info("%s", logged("hibp_index.replaced", corpus=self.description))
+        return self._indexed(opened, self._sidecar_seen())
+
+    def _count(self, serving: _Serving, sha1: str) -> int:
+        if serving.index is not None:
+            count = serving.file.indexed_count(sha1.encode("ascii"), serving.index)
+            if count is not None:
+                return count
+            self._mismatch(serving.index)
+        return serving.file.lookup(sha1)
+
+    def _mismatch(self, index: PrefixIndex) -> None:
+        # Once per index read: each lookup it does not fit searches the file instead.
+        # No prefix in the message: a log of prefixes is a list of clues.
+        if self._mismatched is not index:
+            self._mismatched = index
+            logger.warning(
+                "%s", logged("hibp_index.mismatch", index=str(index.path), corpus=self.description)
+            )
+
+    def lookup(self, sha1: str) -> int:
+        """The breach count of a hash, 0 when absent; raises ``CorpusError`` on damage."""
+        return self._count(self._current(), sha1)
+
+    def range_of(self, prefix: str) -> dict[str, int]:
+        serving = self._current()
+        if serving.index is not None:
+            found = serving.file.indexed_range(prefix, serving.index)
+            if found is not None:
+                return found
+            self._mismatch(serving.index)
+        return serving.file.range_of(prefix)
+
     def check(
         self, sha1_hashes: Collection[str], progress: Advance = no_progress
     ) -> Mapping[str, LookupResult]:
+        serving = self._current()  # one file for the whole batch
         results: dict[str, LookupResult] = {}
-        # Sorted order walks the file front to back: neighbouring probes share pages.
+        # Sorted order walks the file front to back: neighbouring reads share pages.
         for number, digest in enumerate(sorted(sha1_hashes), start=1):
             try:
-                count = self.lookup(digest)
+                count = self._count(serving, digest)
             except CorpusError as exc:
                 results[digest] = Unknown(str(exc))
             else:
@@ -305,7 +592,26 @@ class SortedHashFile(LocalCorpus):
         return results
 
     def close(self) -> None:
-        self._file.close()
+        self._serving.file.close()
+
+
+def build_index(corpus: Path) -> BuiltIndex:
+    """Index the single file ``corpus`` into ``CORPUS.idx``, after the checks a lookup makes.
+
+    Raises ``CorpusError`` for a folder (it reads one file per prefix and needs
+    no index), a corpus the reader refuses, damage met on the way, or a corpus
+    that changed while it was read.
+    """
+    if corpus.is_dir():
+        raise failure(CorpusError, "hibp_index.folder", path=str(corpus))
+    if not corpus.exists():
+        raise failure(CorpusError, "hibp_error.no_such", path=str(corpus))
+    opened = _OpenedFile(corpus)
+    try:
+        offsets, present = opened.offsets()
+    finally:
+        opened.close()
+    return BuiltIndex(write_index(corpus, opened.stamp, offsets), present)
 
 
 class PrefixDirectory(LocalCorpus):
