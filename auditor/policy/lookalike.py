@@ -19,7 +19,7 @@ from publicsuffixlist import PublicSuffixList
 from auditor.files.packaged import data_dir
 from auditor.i18n.phrase import phrase
 from auditor.policy.model import Policy, Portal
-from auditor.policy.names import name_words, osa_distance, without_parentheses
+from auditor.policy.names import name_words, without_parentheses
 from auditor.policy.problems import policy_error
 from auditor.text import MAX_DOMAIN_LENGTH
 
@@ -107,6 +107,12 @@ class _Host:
     """ASCII labels, punycode as ``xn--…``."""
     unicode: tuple[str, ...]
     """The same labels decoded: what a person reads."""
+
+    @functools.cached_property
+    def suffixes(self) -> tuple[str, ...]:
+        """The host, then each domain it is under: ``a.b.fr``, ``b.fr``, ``fr``."""
+        labels = self.labels
+        return tuple(".".join(labels[i:]) for i in range(len(labels)))
 
     @property
     def international(self) -> bool:
@@ -290,13 +296,33 @@ def _edit_bound(label: str) -> int:
     return min(MAX_EDITS, len(label.replace("-", "")) // LETTERS_PER_EDIT)
 
 
-def _deletions(word: str, depth: int) -> set[str]:
-    """``word`` with up to ``depth`` characters deleted (symmetric-deletion edit search)."""
-    found, frontier = {word}, {word}
-    for _ in range(depth):
-        frontier = {item[:i] + item[i + 1 :] for item in frontier for i in range(len(item))}
-        found |= frontier
-    return found
+def _within(left: str, right: str, bound: int) -> int | None:
+    """The optimal-string-alignment distance (``names.osa_distance``) if at most ``bound``.
+
+    Only the diagonal band ``|i - j| <= bound`` is computed: a path leaving it costs more than
+    ``bound`` edits, so a 23-letter label costs 5 cells a row instead of 24.
+    """
+    if abs(len(left) - len(right)) > bound:
+        return None
+    far = bound + 1
+    width = len(right)
+    before: list[int] = []
+    previous = [j if j <= bound else far for j in range(width + 1)]
+    for i in range(1, len(left) + 1):
+        current = [far] * (width + 1)
+        if i <= bound:
+            current[0] = i
+        a = left[i - 1]
+        for j in range(max(1, i - bound), min(width, i + bound) + 1):
+            b = right[j - 1]
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == right[j - 2] and left[i - 2] == b:
+                best = min(best, before[j - 2] + 1)
+            current[j] = min(best, far)
+        if min(current) > bound:
+            return None
+        before, previous = previous, current
+    return previous[width] if previous[width] <= bound else None
 
 
 class SiteJudge:
@@ -322,7 +348,7 @@ class SiteJudge:
         self._by_skeleton: dict[str, _Target] = {}
         for target in targets:
             self._by_skeleton.setdefault(target.skeleton, target)
-        self._deleted, self._depth = _edit_index(targets)
+        self._near = _by_length(targets)
         long_enough = {
             word: portal_id
             for word, portal_id in words.items()
@@ -385,18 +411,14 @@ class SiteJudge:
         parsed = _parsed(host)
         if parsed is None:
             return None
-        suffix = self._free_suffix(parsed.labels)
+        suffix = self._free_suffix(parsed)
         return None if suffix is None else self._free[suffix]
 
     def _is_official(self, parsed: _Host) -> bool:
-        labels = parsed.labels
-        return any(".".join(labels[i:]) in self._official for i in range(len(labels)))
+        return any(suffix in self._official for suffix in parsed.suffixes)
 
-    def _free_suffix(self, labels: tuple[str, ...]) -> str | None:
-        for i in range(len(labels)):
-            if (suffix := ".".join(labels[i:])) in self._free:
-                return suffix
-        return None
+    def _free_suffix(self, parsed: _Host) -> str | None:
+        return next((suffix for suffix in parsed.suffixes if suffix in self._free), None)
 
     def _split(self, parsed: _Host) -> tuple[int, str | None] | None:
         """The index of the registrable label and the free host under it; None for a suffix.
@@ -407,7 +429,7 @@ class SiteJudge:
         """
         suffix = self._psl.publicsuffix(parsed.ascii)
         size = 1 if suffix is None else suffix.count(".") + 1
-        free = self._free_suffix(parsed.labels)
+        free = self._free_suffix(parsed)
         if free is not None:
             size = max(size, free.count(".") + 1)
         index = len(parsed.labels) - size - 1
@@ -420,7 +442,7 @@ class SiteJudge:
         if split is None:
             return None
         index, free = split
-        if ".".join(parsed.labels[index:]) in self._registrable:
+        if parsed.suffixes[index] in self._registrable:
             return None  # another host of an official domain's owner
         found = (
             self._against_targets(parsed.unicode[index])
@@ -446,22 +468,24 @@ class SiteJudge:
             edited = self._edited(label)
             return None if edited is None else (edited, ImitationKind.EDIT)
         for target in self._targets:
-            bound = target.edits
-            if bound and osa_distance(shape, target.skeleton, bound=bound) <= bound:
+            if target.edits and _within(shape, target.skeleton, target.edits) is not None:
                 return target.portal, ImitationKind.CONFUSABLE
         return None
 
     def _edited(self, label: str) -> str | None:
         """The portal whose label ``label`` is the fewest edits from, within its bound."""
-        depth = self._depth.get(len(label), 0)
-        if not depth:
+        near = self._near.get(len(label))
+        if not near:
             return None
+        letters = frozenset(label)
         best: tuple[int, int, str] | None = None
-        for variant in _deletions(label, depth):
-            for order, target in self._deleted.get(variant, ()):
-                distance = osa_distance(label, target.label, bound=target.edits)
-                if distance <= target.edits and (best is None or (distance, order) < best[:2]):
-                    best = (distance, order, target.portal)
+        for order, target, its_letters in near:
+            # Each letter one has and the other lacks takes an edit: most labels stop here.
+            if max(len(letters - its_letters), len(its_letters - letters)) > target.edits:
+                continue
+            distance = _within(label, target.label, target.edits)
+            if distance is not None and (best is None or (distance, order) < best[:2]):
+                best = (distance, order, target.portal)
         return None if best is None else best[2]
 
     def _among_words(self, labels: Sequence[str]) -> tuple[str, ImitationKind] | None:
@@ -485,26 +509,19 @@ class SiteJudge:
         return None
 
 
-def _edit_index(
+def _by_length(
     targets: Sequence[_Target],
-) -> tuple[Mapping[str, list[tuple[int, _Target]]], Mapping[int, int]]:
-    """Each deletion variant of the targets → (order, target); each label length → the depth.
-
-    Symmetric deletion: a label within k edits of a target shares with it a string that at
-    most k deletions reach from each, so dictionary lookups find the candidates, and only
-    labels of a length some target may be edited into are searched at all.
-    """
-    deleted: dict[str, list[tuple[int, _Target]]] = defaultdict(list)
-    depth: dict[int, int] = {}
+) -> Mapping[int, list[tuple[int, _Target, frozenset[str]]]]:
+    """Each label length → the targets a label of that length may be an edit of, in order,
+    with their letters: a host's label is compared with these few only."""
+    near: dict[int, list[tuple[int, _Target, frozenset[str]]]] = defaultdict(list)
     for order, target in enumerate(targets):
         if not target.edits or not target.label.isascii():
             continue
-        for variant in _deletions(target.label, target.edits):
-            deleted[variant].append((order, target))
         size = len(target.label)
         for length in range(size - target.edits, size + target.edits + 1):
-            depth[length] = max(depth.get(length, 0), target.edits)
-    return dict(deleted), depth
+            near[length].append((order, target, frozenset(target.label)))
+    return dict(near)
 
 
 def _words(labels: Sequence[str], longest: int) -> Iterator[str]:
