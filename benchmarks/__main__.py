@@ -9,10 +9,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import download, endtoend, offline, online, reuse, scoring, similar
+from benchmarks import download, endtoend, lookalike, offline, online, reuse, scoring, similar
 from benchmarks.common import REPO, machine
 
-STAGES = ("scoring", "offline", "online", "endtoend", "reuse", "similar", "download")
+STAGES = (
+    "scoring",
+    "offline",
+    "online",
+    "endtoend",
+    "reuse",
+    "similar",
+    "download",
+    "lookalike",
+)
 
 
 def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
@@ -138,6 +147,18 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                 data["check_ratio_to_baseline"] <= 20,
             )
         )
+    if data := results.get("lookalike"):
+        rows.append(
+            (
+                f"lookalike-site, {data['hosts']:,} hosts",
+                f"linear: {data['hosts']:,}/{data['baseline_hosts']:,} time ratio ≤ 12",
+                (
+                    f"{data['judge_ratio_to_baseline']}× "
+                    f"({data['us_per_host']} µs a host vs {data['baseline_us_per_host']} µs)"
+                ),
+                data["judge_ratio_to_baseline"] <= 12,
+            )
+        )
     return rows
 
 
@@ -191,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         results["download"] = download.run(options.prefixes)
     if "similar" in chosen:
         results["similar"] = similar.run()
+    if "lookalike" in chosen:
+        results["lookalike"] = lookalike.run()
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2) + "\n")
     print()
