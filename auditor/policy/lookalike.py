@@ -213,11 +213,13 @@ def _prototypes() -> Mapping[int, str]:
     """Each confusable character's prototype, for ``str.translate``.
 
     From Unicode's confusables.txt (UTS #39 §4), as ``confusable_homoglyphs`` ships it in its
-    ``confusables.json``: each character there lists what it may be confused with, in both
-    directions. A character listing exactly one other is its source, the other its prototype
-    (a prototype is never itself a source). Two characters listing only each other are one
-    class, drawn by the ASCII one, else the lower code point; a sequence ("rn" for "m") maps
-    character by character.
+    ``confusables.json`` (3.3.1, "updated unicode data", January 2024; it names no version: it
+    holds Unicode 13.0's segmented digits and no character newer than 14.0). Each character
+    there lists what it may be confused with, in both directions. A character listing exactly
+    one other is a source, the other its prototype (a prototype is never itself a source), and
+    the two join one class, drawn by its lower-case ASCII letter, else its ASCII letter, else
+    its ASCII character, else its lowest code point. A source drawn as a sequence ("rn" for
+    "m") maps to the sequence's characters' classes.
     """
     raw = resources.files("confusable_homoglyphs").joinpath("confusables.json")
     data: dict[str, list[dict[str, str]]] = json.loads(raw.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.policy import Policy, Portal
+from auditor.policy import Policy, PolicyError, Portal, lookalike
 from auditor.policy.lookalike import (
     FREE_HOSTS_FILE,
     HostingKind,
@@ -320,6 +320,27 @@ def test_every_free_host_is_cited_and_those_said_on_the_psl_are_on_it() -> None:
         assert host["source"].strip()
         if host["source"].startswith("Public Suffix List"):
             assert psl.is_public(host["suffix"], accept_unknown=False), host["suffix"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[[host\n",
+        '[[host]]\nsuffix = "wixsite.com"\n',
+        '[[host]]\nsuffix = "wixsite.com"\nkind = "parking"\nsource = "x"\n',
+    ],
+)
+def test_a_damaged_free_hosts_file_is_a_clear_policy_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str
+) -> None:
+    (tmp_path / FREE_HOSTS_FILE).write_text(content, encoding="utf-8")
+    monkeypatch.setattr(lookalike, "data_dir", lambda name: tmp_path)
+    lookalike._free_hosts.cache_clear()
+    try:
+        with pytest.raises(PolicyError, match=FREE_HOSTS_FILE):
+            SiteJudge([])
+    finally:
+        lookalike._free_hosts.cache_clear()
 
 
 @pytest.mark.parametrize(
