@@ -14,7 +14,7 @@ from auditor.cli.downloading import download_bar, summary
 from auditor.cli.words import Group, chosen_language, help_for, line, say
 from auditor.hibp import DEFAULT_API, make_session, open_corpus
 from auditor.hibp.download import DEFAULT_WORKERS, DownloadRequest, Layout, PrefixSpan, download
-from auditor.hibp.mirror import serve
+from auditor.hibp.httpd import serve
 from auditor.hibp.offline import build_index
 from auditor.i18n import Lang
 from auditor.text import is_loopback
@@ -62,8 +62,8 @@ def hibp_index(corpus: Path, lang: Lang) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
 @click.option(
     "--threads",
-    type=click.IntRange(1, 256),
-    default=16,
+    type=click.IntRange(1, 1024),
+    default=128,
     show_default=True,
     help=help_for("help.hibp.threads"),
 )
@@ -85,7 +85,7 @@ def hibp_serve(corpus: Path, host: str, port: int, threads: int, log_prefixes: b
             source,
             host=host,
             port=port,
-            threads=threads,
+            connections=threads,
             log_prefixes=log_prefixes,
             on_ready=ready,
         )

@@ -239,3 +239,36 @@ def test_an_audit_through_the_mirror_finds_what_the_corpus_finds(mirror_process:
     assert through_mirror["complete"] is True
     assert _breaches(through_mirror)  # the example has breached passwords…
     assert _breaches(through_mirror) == _breaches(offline)  # …and the mirror finds the same ones
+
+
+class _Stuck(random.Random):
+    """Randomness that repeats one value at first: every suffix it draws is the same one."""
+
+    def __init__(self, stuck: int) -> None:
+        super().__init__(7)
+        self.stuck = stuck
+
+    def getrandbits(self, k: int) -> int:
+        if self.stuck > 0:
+            self.stuck -= 1
+            return 0
+        return super().getrandbits(k)
+
+    def randbytes(self, n: int) -> bytes:
+        if self.stuck > 0:
+            self.stuck -= 1
+            return bytes(n)
+        return super().randbytes(n)
+
+
+def test_padding_never_repeats_a_suffix_nor_hides_a_real_one(tmp_path: Path) -> None:
+    real = "0" * 35  # the suffix that randomness stuck at zero draws, again and again
+    corpus = tmp_path / "pwned.txt"
+    corpus.write_text(f"00000{real}:7\r\n00000{'1' * 35}:2\r\nFFFFF{'2' * 35}:1\r\n")
+    with open_corpus(corpus) as source:
+        answer = Response(RangeMirror(source, rng=_Stuck(3)), "/range/00000", Add_Padding="true")
+    suffixes = [line.split(":")[0] for line in answer.lines]
+    assert 800 <= len(answer.lines) <= 1000
+    assert len(set(suffixes)) == len(suffixes)
+    assert f"{real}:7" in answer.lines and f"{'1' * 35}:2" in answer.lines
+    assert answer.lines == sorted(answer.lines)
