@@ -9,7 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import download, endtoend, lookalike, offline, online, reuse, scoring, similar
+from benchmarks import (
+    download,
+    endtoend,
+    lookalike,
+    mirrorload,
+    offline,
+    online,
+    reuse,
+    scoring,
+    similar,
+)
 from benchmarks.common import REPO, machine
 
 STAGES = (
@@ -21,6 +31,7 @@ STAGES = (
     "similar",
     "download",
     "lookalike",
+    "mirror",
 )
 
 
@@ -159,6 +170,24 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                 data["judge_ratio_to_baseline"] <= 12,
             )
         )
+    if data := results.get("mirror"):
+        rows.append(
+            (
+                f"hibp serve, {data['clients']} clients, padded, {data['corpus_lines']:,} lines",
+                f"≥ {mirrorload.TARGET:g}/s (5× {mirrorload.BEFORE:g}/s), 0 errors, no queue",
+                (
+                    f"{data['requests_per_second']:,}/s, p50/p95/p99 {data['latency_ms_p50']}/"
+                    f"{data['latency_ms_p95']}/{data['latency_ms_p99']} ms, "
+                    f"{data['errors']} errors, "
+                    f"{data['answers_invalid']} invalid, {data['queue_warnings']} queue warnings, "
+                    f"{data['server_peak_rss_mib']} MiB"
+                ),
+                data["requests_per_second"] >= mirrorload.TARGET
+                and data["errors"] == 0
+                and data["answers_invalid"] == 0
+                and data["server_stderr_lines"] == 0,
+            )
+        )
     return rows
 
 
@@ -214,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         results["similar"] = similar.run()
     if "lookalike" in chosen:
         results["lookalike"] = lookalike.run()
+    if "mirror" in chosen:
+        results["mirror"] = mirrorload.run()
     options.json.parent.mkdir(parents=True, exist_ok=True)
     options.json.write_text(json.dumps(results, indent=2) + "\n")
     print()
