@@ -145,28 +145,32 @@ def prefix_offsets(data: mmap | bytes, description: str) -> tuple[array[int], in
     offsets = array(_OFFSET, [size]) * ENTRIES
     skip = max(_MIN_SKIP, 4 * size // PREFIXES)
     position, assigned, present = 0, 0, 0
+    number: int | None = None  # the prefix of the line at position, when already known
     while position < size:
-        head = data[position : position + PREFIX_LENGTH]
-        if not _PREFIX.fullmatch(head):
-            raise failure(
-                CorpusError, "hibp_error.damaged_at", path=description, byte=str(position)
-            )
-        number = int(head, 16)
-        if number < assigned - 1:
-            raise failure(CorpusError, "hibp_error.not_sorted", path=description)
-        if number >= assigned:
+        if number is None:
+            head = data[position : position + PREFIX_LENGTH]
+            if not _PREFIX.fullmatch(head):
+                raise failure(
+                    CorpusError, "hibp_error.damaged_at", path=description, byte=str(position)
+                )
+            number = int(head, 16)
+            if number < assigned - 1:
+                raise failure(CorpusError, "hibp_error.not_sorted", path=description)
+        if number == assigned:
+            offsets[number] = position
+            assigned, present = number + 1, present + 1
+        elif number > assigned:
             offsets[assigned : number + 1] = array(_OFFSET, [position]) * (number + 1 - assigned)
             assigned, present = number + 1, present + 1
         if assigned < PREFIXES:
-            following = b"\n%05X" % assigned
-            found = search(following, position, min(size, position + skip))
-            if found >= 0:
-                position = found + 1
+            found = search(b"\n%05X" % assigned, position, min(size, position + skip))
+            if found >= 0:  # the next prefix's first line, as a whole corpus has it
+                position, number = found + 1, assigned
                 continue
         end = search(b"\n", position)
         if end < 0:
             break
-        position = end + 1
+        position, number = end + 1, None
     return offsets, present
 
 

@@ -502,3 +502,25 @@ def test_hibp_index_of_a_damaged_corpus_exits_2(run_cli: Run, tmp_path: Path) ->
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
     assert not index_path(path).exists()
+
+
+def test_a_batch_asks_for_its_blocks_ahead(
+    corpus: tuple[Path, Lines], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, lines = corpus
+    build_index(path)
+    asked: list[tuple[int, int]] = []
+    real = os.posix_fadvise
+
+    def advising(descriptor: int, offset: int, length: int, advice: int) -> None:
+        if advice == os.POSIX_FADV_WILLNEED:
+            asked.append((offset, length))
+        real(descriptor, offset, length, advice)
+
+    monkeypatch.setattr(offline_module.os, "posix_fadvise", advising)
+    batch = queries(lines)
+    with open_corpus(path) as corpus_file:
+        assert dict(corpus_file.check(batch)) == without_index(path, batch)
+    # One request per prefix of the batch, each for one block and a line around it.
+    assert len(asked) == len({h[:5] for h in batch})
+    assert all(length < 300 * 60 for _, length in asked)
