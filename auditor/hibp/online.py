@@ -18,7 +18,7 @@ import urllib3.exceptions
 from auditor.hibp.cache import RangeCache
 from auditor.hibp.interface import BreachSource, HibpError, LookupResult, Unknown
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range, by_prefix, outcomes
-from auditor.hibp.session import DEFAULT_API
+from auditor.hibp.session import DEFAULT_API, widen_pool
 from auditor.i18n.failure import failure
 from auditor.i18n.logged import logged
 from auditor.progress import Advance, no_progress
@@ -97,6 +97,7 @@ class RangeApiClient(BreachSource):
             self._template = session.prepare_request(
                 requests.Request("GET", f"{self.base_url}/range/", headers={"Add-Padding": "true"})
             )
+            widen_pool(session, f"{self.base_url}/", self.workers)
         except (requests.RequestException, ValueError) as exc:
             raise failure(HibpError, "hibp_error.bad_url", kind=type(exc).__name__) from exc
         self._sleep = sleep

@@ -42,3 +42,26 @@ def make_session(
     # padded answer is only about 40 KB.
     session.headers["Accept-Encoding"] = "identity"
     return session
+
+
+def widen_pool(session: requests.Session, url: str, workers: int) -> None:
+    """Make ``session``'s connection pool for ``url`` hold at least ``workers`` connections.
+
+    A pool smaller than the threads using it does not make them wait: urllib3
+    opens a connection for each thread that finds none free, then closes it
+    ("Connection pool is full, discarding connection"), so the excess threads
+    pay a new connection (a TLS handshake) for every request. A smaller
+    ``HTTPAdapter`` (``requests.Session()`` has 10) is replaced by one of the
+    same settings that is large enough; any other adapter is left alone.
+    """
+    adapter = session.get_adapter(url)
+    size = getattr(adapter, "_pool_maxsize", workers)
+    if not isinstance(adapter, HTTPAdapter) or size >= workers:
+        return
+    wider = HTTPAdapter(
+        pool_connections=getattr(adapter, "_pool_connections", 4),
+        pool_maxsize=workers,
+        max_retries=adapter.max_retries,
+        pool_block=getattr(adapter, "_pool_block", False),
+    )
+    session.mount(url, wider)

@@ -1,0 +1,87 @@
+"""The range client's connections: one per worker at most, kept alive, never thrown away."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from auditor.hibp import Clean, RangeApiClient, make_session
+
+PREFIXES = [f"{number:05X}" for number in range(0, 16**5, 16**5 // 96)][:96]
+DELAY = 0.01
+"""Seconds the server takes per answer, so that the workers' requests overlap."""
+
+
+class _Counting(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    connections = 0
+    lock = threading.Lock()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Counting
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def do_GET(self) -> None:
+        time.sleep(DELAY)
+        body = b"".join(b"%035X:%d\r\n" % (number, number + 1) for number in range(1, 9))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[_Counting]:
+    served = _Counting(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=served.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        served.shutdown()
+        served.server_close()
+
+
+def _url(server: _Counting) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("pool", [2, 16])
+def test_workers_open_no_more_connections_than_they_are_and_drop_none(
+    server: _Counting, caplog: pytest.LogCaptureFixture, pool: int
+) -> None:
+    caplog.set_level(logging.WARNING)
+    url = _url(server)
+    # A session built for fewer workers (or a bare requests.Session, whose pool holds 10).
+    session = make_session(pool, base_url=url)
+    with RangeApiClient(session, base_url=url, workers=16) as client:
+        results = client.check([prefix + "F" * 35 for prefix in PREFIXES])
+        client.check([prefix + "E" * 35 for prefix in PREFIXES])
+    assert set(results.values()) == {Clean()}
+    assert server.connections <= 16
+    # urllib3 says "Connection pool is full, discarding connection" for each one it throws away.
+    assert [record.getMessage() for record in caplog.records] == []
+
+
+def test_a_bare_session_gets_a_pool_for_every_worker() -> None:
+    url = "http://127.0.0.1:9"
+    client = RangeApiClient(requests.Session(), base_url=url, workers=48)
+    adapter = client.session.get_adapter(f"{url}/range/00000")
+    assert adapter._pool_maxsize >= 48  # type: ignore[attr-defined]
