@@ -56,6 +56,9 @@ class CheckId(enum.Enum):
     CREDENTIAL_PAIR = "credential-pair"
     BANNED_WORD = "banned-word"
     SIMILAR_PASSWORD = "similar-password"  # noqa: S105 - a check id, not a password
+    PHISHED = "phished"
+    LOOKALIKE_SITE = "lookalike-site"
+    REUSED_ELSEWHERE = "reused-elsewhere"
 
 
 class Role(enum.Enum):
@@ -149,6 +152,10 @@ class Account:
     """Earlier passwords of this account, oldest first; like ``password``, dropped by derive."""
     practice_contact_email: str | None = None
     """The practice's responsible person, who hears of reminders ignored twice."""
+    imitates: str | None = None
+    """The portal id whose site this entry's site imitates: a vault entry saved on a
+    lookalike site (``checks/sites.py``), not an account of that portal. Its ``portal``
+    is the lookalike host, made up as ``--all-entries`` makes up sites."""
 
     @property
     def entry_key(self) -> tuple[str, str, str, str]:
@@ -162,6 +169,21 @@ class Account:
     def ref(self) -> AccountRef:
         """The account's public name."""
         return AccountRef(self.practice.id, self.portal, self.username, self.owner)
+
+
+@dataclass(frozen=True)
+class OtherEntry:
+    """A vault or export entry of no portal: its password is compared, never audited.
+
+    Only its password's keyed fingerprint leaves ``derive`` (``password.derive.SiteUse``),
+    to tell a portal password reused on another site; it is never looked up online.
+    """
+
+    origin: Origin
+    host: str | None
+    """The entry's web host, lower-case, without ``www.``; None when it records no address."""
+    password: Secret | None = field(repr=False, compare=False)
+    history: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -179,8 +201,12 @@ class Finding:
     """The day by which the action must be done."""
 
     @property
-    def sort_key(self) -> tuple[str, str, str, str, int, str]:
-        """Stable order: practice, portal, username, owner, urgency, check id."""
+    def sort_key(self) -> tuple[str, str, str, str, int, bool, str]:
+        """Stable order: practice, portal, username, owner, urgency, check id.
+
+        ``phished`` comes first of its account's findings, even before another critical
+        one: a password typed on a phishing page is the one thing known to be in hand.
+        """
         ref = self.account
         return (
             ref.practice_id,
@@ -188,6 +214,7 @@ class Finding:
             ref.username.casefold(),
             ref.owner or "",
             self.severity.rank,
+            self.check is not CheckId.PHISHED,
             self.check.value,
         )
 

@@ -301,6 +301,13 @@ def test_vaults_and_their_history_leak_nothing(
     # …history items are never looked up: one range per current password.
     # 5 current passwords (6 with --all-entries) in each run: never a history item.
     assert len(asked) == 5 + 6 + 5 + 5 + 5
+    report = json.loads((out / "750056780" / "report.json").read_text(encoding="utf-8"))
+    sites = {(f["portal"], f["check"]) for f in report["practices"][0]["findings"]}
+    assert {
+        ("viamedis", "phished"),
+        ("viamedis-pro.com", "lookalike-site"),
+        ("almerys", "reused-elsewhere"),
+    } <= sites
     written = [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
     cached = [p.read_text(encoding="utf-8") for p in cache.rglob("*") if p.is_file()]
     everything = "\n".join([*outputs, *written, *asked, caplog.text, *cached])
@@ -342,6 +349,14 @@ def _write_vaults(tmp_path: Path, kdbx_template: Path, secrets: dict[str, str]) 
                 changed="2025-02-01",
             ),
             Login(centre, "Banque", "centre", secrets["kp_left_out"], url="https://banque.example"),
+            # A phishing page's entry (the Viamedis password, typed on a lookalike), and a
+            # webmail sharing the Almerys password: phished, lookalike-site, reused-elsewhere.
+            Login(
+                centre, "Viamedis", "centre", secrets["kp_current"], url="https://viamedis-pro.com/"
+            ),
+            Login(
+                centre, "Webmail", "c", secrets["kp_recycled"], url="https://webmail.example.fr/"
+            ),
             Login(centre, "Itelis", "bad", "irrelevant-pw", fields={"FINESS": "750056781"}),
         ],
         password=secrets["master"],

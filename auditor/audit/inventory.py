@@ -10,7 +10,7 @@ from pathlib import Path
 from auditor.errors import AuditorError
 from auditor.i18n import Catalog, machine_english
 from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
-from auditor.models import Account, RowProblem, location
+from auditor.models import Account, OtherEntry, RowProblem, location
 from auditor.policy import Policy, Portal
 from auditor.report import LeftOut
 from auditor.sources import (
@@ -62,6 +62,8 @@ class Inventory:
     copies: tuple[Account, ...] = ()
     """Vault entries repeating an account of ``accounts`` (same login and owner): derived
     with them, then merged or reported as conflicting (``audit/copies.py``)."""
+    others: tuple[OtherEntry, ...] = ()
+    """Entries of no portal, whose passwords are only compared with the portals'."""
 
     def audit_policy(self, policy: Policy) -> Policy:
         """The policy, with the sites of ``--all-entries`` as portals without rules."""
@@ -91,6 +93,7 @@ def read_inventories(
     labels = []
     left_out = []
     portals: dict[str, Portal] = {}
+    others: list[OtherEntry] = []
     for path in paths:
         source = open_inventory(path, options)
         result = source.load(policy, as_of)
@@ -106,6 +109,7 @@ def read_inventories(
             left_out.append(LeftOut(source.path, result.left_out, result.near_misses))
         for portal in result.portals:
             portals.setdefault(portal.id, portal)
+        others += result.others
     accounts, copies, duplicates = _without_duplicates(accounts, sheets)
     problems += duplicates
     if no_account or (problems and not skip_invalid):
@@ -117,6 +121,7 @@ def read_inventories(
         left_out=tuple(left_out),
         portals=tuple(portals.values()),
         copies=tuple(copies),
+        others=tuple(others),
     )
 
 

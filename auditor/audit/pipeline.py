@@ -22,7 +22,7 @@ from auditor.history import History, RecordedRun
 from auditor.i18n.logged import logged
 from auditor.i18n.phrase import phrase
 from auditor.models import Finding, location
-from auditor.password.derive import AuditedAccount, derive
+from auditor.password.derive import AuditedAccount, SiteUse, derive, new_run_key, site_uses
 from auditor.policy import Policy, load_policy
 from auditor.policy.standards import policy_basis
 from auditor.progress import ProgressDisplay
@@ -51,9 +51,14 @@ def build_report(
     *,
     breach_mode: BreachMode,
     breach_source: str,
+    sites: tuple[SiteUse, ...] = (),
 ) -> Report:
-    """Run every check and group accounts and findings per practice, in stable order."""
-    ctx = CheckContext(policy, as_of)
+    """Run every check and group accounts and findings per practice, in stable order.
+
+    ``sites`` are the vaults' entries of no portal, as fingerprints under the run key
+    that derived ``audited``.
+    """
+    ctx = CheckContext(policy, as_of, sites)
     waivers = apply_waivers(run_checks(audited, ctx), policy.waivers, as_of)
     members: dict[str, list[AuditedAccount]] = defaultdict(list)
     for account in audited:
@@ -113,14 +118,16 @@ def run_audit(
     """The whole audit of already-read accounts."""
     policy = inventory.audit_policy(policy)
     every = (*inventory.accounts, *inventory.copies)
-    audited = merged_copies(derive(every, policy, breach, jobs=jobs, progress=progress))
+    run_key = new_run_key()
+    derived = derive(every, policy, breach, jobs=jobs, progress=progress, run_key=run_key)
     return build_report(
-        audited,
+        merged_copies(derived),
         inventory,
         policy,
         as_of,
         breach_mode=breach_mode,
         breach_source=breach.description if breach else "",
+        sites=site_uses(inventory.others, run_key),
     )
 
 

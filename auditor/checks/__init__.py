@@ -18,13 +18,14 @@ from auditor.checks.history import PredictableRotation, Recycled
 from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import BannedWord, Breached, Contextual, EmptyPassword, Weak
 from auditor.checks.similar import SimilarPassword
+from auditor.checks.sites import SITE_CHECKS, LookalikeSite, Phished, ReusedElsewhere
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 
 __all__ = ["Check", "CheckContext", "check_for", "renewal_deadline", "run_checks"]
 
 
-def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, exhaustive
+def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id
     """The implementation of a check id: the one place ids meet their code."""
     match check_id:
         case CheckId.BREACHED:
@@ -61,6 +62,12 @@ def check_for(check_id: CheckId) -> Check:  # noqa: PLR0912 - one case per id, e
             return BannedWord()
         case CheckId.SIMILAR_PASSWORD:
             return SimilarPassword()
+        case CheckId.PHISHED:
+            return Phished()
+        case CheckId.LOOKALIKE_SITE:
+            return LookalikeSite()
+        case CheckId.REUSED_ELSEWHERE:
+            return ReusedElsewhere()
         case _:
             assert_never(check_id)
 
@@ -70,9 +77,15 @@ def run_checks(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[F
 
     A login's conflicting vault entries are checked with the accounts, and their
     findings are the account's (naming the entry), less what it already says.
+    Entries saved on lookalike sites are seen by the site checks only (``SITE_CHECKS``).
     """
     everyone, ctx = with_conflicting(accounts, ctx)
+    portals = tuple(audited for audited in everyone if audited.account.imitates is None)
     findings = [
-        finding for check_id in CheckId for finding in check_for(check_id).run(everyone, ctx)
+        finding
+        for check_id in CheckId
+        for finding in check_for(check_id).run(
+            everyone if check_id in SITE_CHECKS else portals, ctx
+        )
     ]
     return tuple(sorted(said_once(findings), key=lambda finding: finding.sort_key))

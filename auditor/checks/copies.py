@@ -88,7 +88,7 @@ def with_conflicting(
     if not entries:
         return tuple(accounts), ctx
     everyone = tuple(one for audited in accounts for one in (audited, *audited.conflicting))
-    return everyone, _EntriesNamed(ctx.policy, ctx.as_of, entries)
+    return everyone, _EntriesNamed(ctx.policy, ctx.as_of, ctx.sites, entries=entries)
 
 
 def said_once(findings: Sequence[Finding]) -> list[Finding]:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import CheckId, Finding, Severity
-from auditor.password.derive import AuditedAccount
+from auditor.password.derive import AuditedAccount, SiteUse
 from auditor.policy import Policy
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")
@@ -50,6 +50,8 @@ class CheckContext:
 
     policy: Policy
     as_of: date
+    sites: tuple[SiteUse, ...] = ()
+    """The vaults' entries of no portal, as keyed fingerprints (``reused-elsewhere``)."""
 
     def severity(self, check: CheckId) -> Severity:
         """The check's severity under this policy."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import assert_never
 
@@ -410,14 +411,29 @@ def spelled_address(words: Catalog, address: str) -> Rendered:
     return words.join(dot, (words.escape(label) for label in address.split(".")))
 
 
-def _spelling_address(words: Catalog, said: Phrase) -> Phrase:
-    """``said`` with each ``address`` value, at any depth, spelled out (``spelled_address``)."""
+_ADDRESSES = frozenset({"address", "site", "sites"})
+"""The phrase values that are web addresses: the portal's own (``address``), and the sites
+of vault entries a finding names (``site``, ``sites``), lookalikes included."""
+
+
+def _spelled_value(words: Catalog, value: Arg) -> Arg:
+    if isinstance(value, str):
+        return spelled_address(words, value)
+    if isinstance(value, Series):
+        return replace(value, items=tuple(_spelled_value(words, item) for item in value.items))
+    if isinstance(value, Phrase):
+        return spelling_addresses(words, value)
+    return value
+
+
+def spelling_addresses(words: Catalog, said: Phrase) -> Phrase:
+    """``said`` with each web address, at any depth, spelled out (``spelled_address``)."""
     args: dict[str, Arg] = {}
     for name, value in said.args:
-        if name == "address" and isinstance(value, str):
-            args[name] = spelled_address(words, value)
+        if name in _ADDRESSES:
+            args[name] = _spelled_value(words, value)
         elif isinstance(value, Phrase):
-            args[name] = _spelling_address(words, value)
+            args[name] = spelling_addresses(words, value)
         else:
             args[name] = value
     return Phrase(said.key, tuple(args.items()))
@@ -439,7 +455,7 @@ def distinct_actions(
     before: list[str] = []
     after: list[str] = []
     for finding in found:
-        action = _spelling_address(words, finding.action) if spell_address else finding.action
+        action = spelling_addresses(words, finding.action) if spell_address else finding.action
         args = dict(action.args)
         change = args.pop("change", None)
         if change is None:

@@ -175,6 +175,7 @@ def references_view(
             owner=escape(audited.account.owner or ""),
             cells=tuple(_cell(words, standing.accounts[index].overall) for standing in found),
         )
-        for index, audited in enumerate(practice.accounts)
+        # The accounts held to the standards (an entry on a lookalike site is not one).
+        for index, audited in enumerate(a.audited for a in (found[0].accounts if found else ()))
     )
     return ReferencesView(tuple(references), rows)

@@ -19,7 +19,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
-from auditor.models import Account
+from auditor.models import Account, Origin, OtherEntry
 from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
 from auditor.password.context import ContextKind, context_hits, context_words, flat_words
 from auditor.password.fold import similarity_stem
@@ -114,6 +114,21 @@ class PasswordFacts:
     keyed fingerprint, never an unsalted hash: the key is drawn per run and never stored,
     so once the run ends nobody can test a guessed stem against it, and no format writes
     it. None when the stem is shorter than ``fold.MIN_STEM_LENGTH``."""
+    earlier_keys: frozenset[bytes] = field(default=frozenset(), repr=False)
+    """``reuse_key``s of the account's earlier passwords (its vault history), under the
+    same run key: a password saved on a lookalike site that the account used before is
+    known to attackers too (``phished``). Keyed like ``reuse_key``, never written."""
+
+
+@dataclass(frozen=True)
+class SiteUse:
+    """A vault entry of no portal, reduced to its site and its passwords' keyed fingerprints."""
+
+    origin: Origin
+    host: str | None
+    keys: frozenset[bytes] = field(repr=False)
+    """``reuse_key``s of its password and its history under this run's key (never written):
+    a portal password among them is reused on this site."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +275,32 @@ def _similar_key(run_key: bytes, password: str) -> bytes | None:
     return hmac.new(run_key, _SIMILAR_LABEL + stem.encode("utf-8"), hashlib.sha256).digest()
 
 
+def new_run_key() -> bytes:
+    """A key for one run's fingerprints, drawn at random and never stored."""
+    return os.urandom(32)
+
+
+def _reuse_key(run_key: bytes, password: str) -> bytes:
+    return hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
+
+
+def site_uses(others: Sequence[OtherEntry], run_key: bytes) -> tuple[SiteUse, ...]:
+    """The keyed fingerprints of other entries' passwords, under the run key of ``derive``.
+
+    Nothing else is read of their passwords: they are not scored and never looked up.
+    An entry without a recorded password is left out (it can reuse nothing).
+    """
+    uses = []
+    for other in others:
+        passwords = [secret.reveal() for secret in other.history]
+        if other.password is not None:
+            passwords.append(other.password.reveal())
+        keys = frozenset(_reuse_key(run_key, password) for password in passwords if password)
+        if keys:
+            uses.append(SiteUse(other.origin, other.host, keys))
+    return tuple(uses)
+
+
 def banned_word_lists(policy: Policy) -> dict[BannedKind, frozenset[str]]:
     """The shipped lists, the policy's portal and operator names, and its own ``[banned]``."""
     names = [name for portal in policy.portals for name in (*portal.names, portal.operator)]
@@ -278,6 +319,7 @@ def derive(
     *,
     jobs: int = 1,
     progress: ProgressDisplay | None = None,
+    run_key: bytes | None = None,
 ) -> tuple[AuditedAccount, ...]:
     """Facts for every account's password; the returned accounts hold no password.
 
@@ -301,7 +343,13 @@ def derive(
         for password in distinct
     ]
     items = list(zip(distinct, inputs, strict=True))
-    digests = {password: sha1_hex(password) for password in distinct if password}
+    # A lookalike site's entry (``imitates``) is judged by its site alone: its password
+    # is compared with the portals' (``phished``), never looked up for itself.
+    digests = {
+        password: sha1_hex(password)
+        for password in distinct
+        if password and any(accounts[index].imitates is None for index in users[password])
+    }
     lookups: Mapping[str, LookupResult] = {}
     # Scoring runs in a helper thread (its work is in worker processes, or
     # short); lookups stay in this thread, so Ctrl-C interrupts them at once.
@@ -321,19 +369,20 @@ def derive(
             # (and its pool with it) instead of scoring everything first.
             stop.set()
             raise
-    run_key = os.urandom(32)
+    run_key = run_key or new_run_key()
     banned_lists = banned_word_lists(policy)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):
         strength = Strength(score, entropy_bits(len(password), char_classes(password)))
         status: BreachStatus = NotChecked()
-        if breach is not None and password:
+        if breach is not None and password in digests:
             status = lookups[digests[password]]
-        reuse_key = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
+        reuse_key = _reuse_key(run_key, password)
         banned = banned_kinds(password, banned_lists)
         similar_key = _similar_key(run_key, password)
         for index in users[password]:
-            past = past_use(password, [old.reveal() for old in accounts[index].history])
+            earlier = [old.reveal() for old in accounts[index].history]
+            past = past_use(password, earlier)
             facts_by_index[index] = PasswordFacts(
                 empty=not password,
                 strength=strength,
@@ -345,6 +394,7 @@ def derive(
                 length_band=length_band(len(password)),
                 banned=banned,
                 similar_key=similar_key,
+                earlier_keys=frozenset(_reuse_key(run_key, old) for old in earlier),
             )
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))

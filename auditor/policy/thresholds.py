@@ -30,6 +30,9 @@ DEFAULT_SEVERITIES: Mapping[CheckId, Severity] = {
     CheckId.CREDENTIAL_PAIR: Severity.HIGH,
     CheckId.BANNED_WORD: Severity.HIGH,
     CheckId.SIMILAR_PASSWORD: Severity.HIGH,
+    CheckId.PHISHED: Severity.CRITICAL,
+    CheckId.LOOKALIKE_SITE: Severity.HIGH,
+    CheckId.REUSED_ELSEWHERE: Severity.HIGH,
 }
 
 TABLES: Mapping[str, Mapping[str, Validator]] = {

@@ -9,7 +9,12 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
-from auditor.formats.describe import distinct_actions, severity_label
+from auditor.formats.describe import (
+    distinct_actions,
+    severity_label,
+    spelled_address,
+    spelling_addresses,
+)
 from auditor.i18n import Catalog, Rendered
 from auditor.i18n.templates import environment
 from auditor.remind.plan import Audience, Item, Reminder
@@ -75,9 +80,12 @@ def when(words: Catalog, due: date, as_of: date | None = None) -> Rendered:
 def item_line(words: Catalog, item: Item, as_of: date | None = None) -> str:
     """``Viamedis — login jdoe (Jeanne Doe): by 22 November 2026 (critical)``."""
     ref = item.account
+    name = item.portal_name
+    # A site outside the policy is named by its host, which a mail client would link.
+    portal = spelled_address(words, name) if "." in name and " " not in name else name
     return words.t(
         "remind.item",
-        portal=item.portal_name,
+        portal=portal,
         username=ref.username,
         owner=words.t("remind.owner_suffix", owner=ref.owner) if ref.owner else "",
         when=when(words, item.due, as_of),
@@ -97,7 +105,8 @@ def item_actions(words: Catalog, item: Item) -> tuple[str, ...]:
 def _item(words: Catalog, item: Item, as_of: date | None) -> _ItemView:
     line = item_line(words, item, as_of)
     actions = item_actions(words, item)
-    reasons = tuple(words.text(f.message) for f in item.findings)
+    # Sites a finding names are spelled out as the portal's address is: no link in a reminder.
+    reasons = tuple(words.text(spelling_addresses(words, f.message)) for f in item.findings)
     return _ItemView(line, reasons, actions, item.reminded)
 
 

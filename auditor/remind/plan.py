@@ -60,7 +60,7 @@ class Reminder:
 
 
 def _items(
-    practice: PracticeReport, policy: Policy, reminded: Mapping[AccountRef, int]
+    practice: PracticeReport, names: Mapping[str, str], reminded: Mapping[AccountRef, int]
 ) -> list[Item]:
     items = []
     for ref, found in practice.findings_by_account.items():
@@ -69,7 +69,7 @@ def _items(
         items.append(
             Item(
                 account=ref,
-                portal_name=policy.portal(ref.portal).name,
+                portal_name=names.get(ref.portal, ref.portal),
                 findings=found,
                 due=min(f.due for f in found),
                 severity=severity,
@@ -109,7 +109,9 @@ def plan_reminders(
         by_owner: dict[str, list[Item]] = defaultdict(list)
         spelling: dict[str, str] = {}
         ownerless: list[Item] = []
-        items = _items(practice, policy, reminded)
+        # The report's names: they include the sites made up from vault entries
+        # (--all-entries, lookalikes), which the policy alone does not know.
+        items = _items(practice, report.portal_names, reminded)
         for item in items:
             email = emails.get(item.account)
             if email:

@@ -144,6 +144,7 @@ HANDLED_FIELDS: dict[type, frozenset[str]] = {
             "changed_approximate",
             "expires",
             "history",
+            "imitates",  # a portal id
         }
     ),
     AccountRef: frozenset({"practice_id", "portal", "username", "owner"}),

@@ -48,6 +48,8 @@ PASSWORD_CHECKS = frozenset(
         CheckId.PREDICTABLE_ROTATION,
         CheckId.BANNED_WORD,
         CheckId.SIMILAR_PASSWORD,
+        CheckId.PHISHED,
+        CheckId.REUSED_ELSEWHERE,
     }
 )
 """Checks that read the password's facts: none of them can run when it is not recorded."""
@@ -95,6 +97,10 @@ def coverage(audited: AuditedAccount) -> Coverage:
     facts = audited.facts
     if facts is None:
         return Unchecked(Gap.PASSWORD_NOT_RECORDED)
+    if audited.account.imitates is not None:
+        # An entry saved on a lookalike site is judged by its site, and its password
+        # only compared with the portals' (``phished``): nothing there is looked up.
+        return Checked()
     if isinstance(facts.breach, Unknown):
         return Unchecked(Gap.LOOKUP_FAILED)
     # An empty password is not looked up, and needs no lookup: it is flagged anyway.

@@ -13,7 +13,7 @@ from auditor.password.derive import AuditedAccount
 # the accounts to act on (terminal, HTML cards), the practices' ranking. Each ends in
 # names and ids, so equal priorities still sort the same way from run to run.
 
-FindingKey = tuple[int, int, date, tuple[str, str, str, str, int, str]]
+FindingKey = tuple[int, int, date, tuple[str, str, str, str, int, bool, str]]
 AccountKey = tuple[int, int, date, str, str, str]
 PracticeKey = tuple[int, int, int, str]
 

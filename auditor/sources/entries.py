@@ -13,9 +13,10 @@ from typing import TypeVar
 from auditor.finess import finess_problem
 from auditor.i18n.logged import logged
 from auditor.i18n.phrase import Phrase, phrase
-from auditor.models import Account, Origin, Practice, Role, RowProblem
+from auditor.models import Account, Origin, OtherEntry, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import MfaSupport, Policy, Portal
+from auditor.policy.lookalike import site_judge
 from auditor.policy.model import url_host, url_parses
 from auditor.policy.names import NearMiss
 from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
@@ -115,15 +116,25 @@ class EntryReader:
         self._near: list[NearMiss] = []
         self._made_up: dict[str, Portal] = {}
         self._names: dict[str, str] = {}
+        self._others: list[OtherEntry] = []
+        self._judge = site_judge(policy)
 
     def read(self, entry: VaultEntry) -> None:
         """Turn one entry into an account, a list of problems, or a left-out count."""
         problems = _EntryProblems(self, entry)
         named = _named_fields(entry.fields)
-        portal = self._portal(entry, named, problems)
+        portal, imitates = self._portal(entry, named, problems)
         if portal is None and not problems.found:
             self._left_out += 1
             self._note_near_miss(entry)
+            self._others.append(
+                OtherEntry(
+                    entry.origin(self.path),
+                    next((h for h in map(_host, entry.urls) if h), None),
+                    entry.password,
+                    entry.history,
+                )
+            )
             return
         practice = self._practice(entry, named, problems)
         if not entry.username.strip():
@@ -165,6 +176,7 @@ class EntryReader:
                 changed_approximate=approximate and changed is not None,
                 expires=entry.expires,
                 history=entry.history,
+                imitates=imitates,
             )
         )
 
@@ -190,6 +202,7 @@ class EntryReader:
             left_out=self._left_out,
             portals=tuple(self._made_up.values()),
             near_misses=tuple(self._near),
+            others=tuple(self._others),
         )
 
     def _note_near_miss(self, entry: VaultEntry) -> None:
@@ -206,26 +219,42 @@ class EntryReader:
 
     def _portal(
         self, entry: VaultEntry, named: Mapping[str, str], problems: _EntryProblems
-    ) -> Portal | None:
+    ) -> tuple[Portal | None, str | None]:
+        """The entry's portal, and the portal id its site imitates if it is a lookalike's."""
         if not all(map(url_parses, entry.urls)):
             # Not quoted: an address that does not parse is no shape we know.
             problems.add("url", phrase("problem.not_web_address"))
-            return None
+            return None, None
         if text := named.get("portal"):
             portal = self.policy.find_portal(text)
             if portal is None:
                 problems.add("portal", unknown_portal(self.policy, text))
-            return portal
+            return portal, None
         for url in entry.urls:
             if (portal := self.policy.portal_for_url(url)) is not None:
-                return portal
-        if entry.title.strip():
+                return portal, None
+        hosts = [host for host in map(url_host, entry.urls) if host]
+        if hosts:
+            # Saved for a site of no portal: never that portal's account because of
+            # its title, which is what a browser saves after a phishing page.
+            for host in hosts:
+                if (imitation := self._judge.imitation(host)) is not None:
+                    return self._site(imitation.host), imitation.portal
+        elif entry.title.strip():
             portal = self.policy.portal_in_title(entry.title.strip())
             if portal is not None:
-                return portal
+                return portal, None
         if self.options.all_entries:
-            return self._made_up_portal(entry, problems)
-        return None
+            return self._made_up_portal(entry, problems), None
+        return None, None
+
+    def _site(self, host: str) -> Portal:
+        """The made-up portal of a lookalike site: its host, never the entry's title."""
+        key = host
+        site = self._made_up.get(key)
+        if site is None or site.name != key:
+            site = self._made_up[key] = _made_up(key, key, key)
+        return site
 
     def _made_up_portal(self, entry: VaultEntry, problems: _EntryProblems) -> Portal | None:
         """A portal for a site the policy does not know (``--all-entries``), one per host."""
@@ -235,18 +264,7 @@ class EntryReader:
             problems.add("-", phrase("problem.entry_no_site"))
             return None
         if key not in self._made_up:
-            self._made_up[key] = Portal(
-                id=key,
-                name=entry.title.strip() or host,
-                operator="",
-                domains=(host,) if host else (),
-                domains_confirmed=False,
-                max_age_days=None,
-                mfa=MfaSupport.UNKNOWN,
-                limits_attempts=False,
-                notes="Not a portal of the policy: audited because of --all-entries.",
-                sources=(),
-            )
+            self._made_up[key] = _made_up(key, entry.title.strip() or host, host)
         return self._made_up[key]
 
     def _practice(
@@ -289,6 +307,22 @@ class EntrySource(InventorySource):
     def reader(self, policy: Policy, as_of: date) -> EntryReader:
         """What turns this file's entries into accounts."""
         return EntryReader(self.path, policy, as_of, self.options, self.file)
+
+
+def _made_up(key: str, name: str, host: str) -> Portal:
+    """A portal for a site the policy does not know, without rules nor official address."""
+    return Portal(
+        id=key,
+        name=name,
+        operator="",
+        domains=(host,) if host else (),
+        domains_confirmed=False,
+        max_age_days=None,
+        mfa=MfaSupport.UNKNOWN,
+        limits_attempts=False,
+        notes="Not a portal of the policy: audited because of --all-entries.",
+        sources=(),
+    )
 
 
 def _named_fields(fields: Mapping[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from auditor.errors import AuditorError
 from auditor.i18n.failure import failure
 from auditor.i18n.phrase import phrase
-from auditor.models import Account, Practice, RowProblem
+from auditor.models import Account, OtherEntry, Practice, RowProblem
 from auditor.policy import Policy, Portal
 from auditor.policy.names import NearMiss
 
@@ -33,6 +33,9 @@ class LoadResult:
     """Portals made up for such entries with ``--all-entries``, one per web site."""
     near_misses: tuple[NearMiss, ...] = ()
     """Left-out entries whose title nearly names a portal, so the report names them."""
+    others: tuple[OtherEntry, ...] = ()
+    """Every left-out entry, with its password: compared with the portals' passwords
+    (``reused-elsewhere``), never audited nor looked up."""
 
 
 class Unlock(enum.Enum):
