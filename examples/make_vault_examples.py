@@ -100,7 +100,10 @@ def chrome() -> None:
     (HERE / "chrome-export.csv").write_text(
         "name,url,username,password,note\n"
         "www.viamedis.net,https://www.viamedis.net/,lumiere.opt,Lumiere2024,\n"
-        "www.impots.gouv.fr,https://www.impots.gouv.fr/,69003456600012,fT5#pK9!wL2@,\n",
+        "www.impots.gouv.fr,https://www.impots.gouv.fr/,69003456600012,fT5#pK9!wL2@,\n"
+        # What a browser saves after a phishing page: a lookalike of Viamedis, with the
+        # Viamedis password typed on it (the report says `phished` and `lookalike-site`).
+        "Viamedis,https://viamedis-pro.com/connexion,lumiere.opt,Lumiere2024,\n",
         encoding="utf-8",
     )
 
