@@ -20,6 +20,7 @@ from benchmarks import (
     reuse,
     scoring,
     similar,
+    sites,
 )
 from benchmarks.common import REPO, machine
 
@@ -32,6 +33,7 @@ STAGES = (
     "similar",
     "download",
     "lookalike",
+    "sites",
     "mirror",
     "keepassxc",
 )
@@ -70,6 +72,21 @@ def _keepassxc_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool |
         f"{data['ratio']}× ({data['portal_audit_seconds']} s vs {data['keepassxc_seconds']} s)"
     )
     return [(what, "≥ 20× its whole run", measured, data["ratio"] >= 20)]
+
+
+def _site_rows(data: dict[str, Any] | None) -> list[tuple[str, str, str, bool | None]]:
+    """The sites benchmark's stages, each linear in the export's entries."""
+    if not data:
+        return []
+    return [
+        (
+            f"sites: {name}, {data['entries']:,} export entries",
+            f"linear: {data['entries']:,}/{data['baseline_entries']:,} time ratio ≤ 15",
+            f"{stage['ratio_to_baseline']}× ({stage['seconds']} s)",
+            stage["ratio_to_baseline"] is not None and stage["ratio_to_baseline"] <= 15,
+        )
+        for name, stage in data["stages"].items()
+    ]
 
 
 def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
@@ -197,6 +214,7 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                 data["check_ratio_to_baseline"] <= 20,
             )
         )
+    rows += _site_rows(results.get("sites"))
     if data := results.get("lookalike"):
         rows.append(
             (
@@ -282,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         results["similar"] = similar.run()
     if "lookalike" in chosen:
         results["lookalike"] = lookalike.run()
+    if "sites" in chosen:
+        results["sites"] = sites.run()
     if "mirror" in chosen:
         results["mirror"] = mirrorload.run()
     if "keepassxc" in chosen:
