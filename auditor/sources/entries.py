@@ -233,7 +233,7 @@ class EntryReader:
         for url in entry.urls:
             if (portal := self.policy.portal_for_url(url)) is not None:
                 return portal, None
-        hosts = [host for host in map(url_host, entry.urls) if host]
+        hosts = [host for host in map(_web_host, entry.urls) if host]
         if hosts:
             # Saved for a site of no portal: never that portal's account because of
             # its title, which is what a browser saves after a phishing page.
@@ -349,6 +349,18 @@ def _parsed(
     except CellValueError as exc:
         problems.add(name, exc.reason)
         return None
+
+
+_WEB_SCHEMES = frozenset({"http", "https", ""})
+"""Schemes of web sites ("" for an address typed without one). Chrome exports Android apps'
+logins as ``android://<key hash>@<package>/``: a package (``fr.viamedis.mobile``) is no web
+host, so it is never judged a lookalike nor taken for a foreign site."""
+
+
+def _web_host(url: str) -> str | None:
+    """The host of a web address, None for an app's address or one naming no host."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    return url_host(url) if scheme in _WEB_SCHEMES else None
 
 
 def _host(url: str) -> str:

@@ -183,6 +183,19 @@ def test_each_kind_of_lookalike_in_a_keepass_vault(
     assert site.isascii()
 
 
+def test_an_android_app_login_is_no_lookalike(
+    tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    """Chrome exports apps' logins as android://hash@package/: a package is no web host."""
+    export = _chrome(
+        tmp_path,
+        [("Viamedis", "android://8Pf3Xv==@fr.viamedis.mobile/", "jdupont", "Tp-Centre#Juin-77")],
+    )
+    report = _audit([export], policy, fake_breach)
+    assert _site_findings(report) == {}
+    assert [a.account.portal for p in report.practices for a in p.accounts] == ["viamedis"]
+
+
 def test_official_domains_and_their_subdomains_are_never_flagged(
     tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
 ) -> None:
