@@ -45,10 +45,10 @@ def _peer_rows(data: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     for kind in ("warm", "cold"):
         side = data[kind]
         peer = side["best_peer"]
-        how = f" ({data['eviction']})" if kind == "cold" else ""
+        how = f"wall time, {data['eviction']}" if kind == "cold" else "CPU time"
         rows.append(
             (
-                f"offline, {data['lines']:,} lines, {kind}, indexed{how}",
+                f"offline, {data['lines']:,} lines, {kind}, indexed ({how})",
                 "≥ 2× the best peer",
                 (
                     f"{side['ratio_to_best_peer']}× {peer} "

@@ -71,6 +71,9 @@ _PROGRESS_STEP = 1000
 _PREFETCH = 32
 """Blocks asked of the disk ahead of a batch's lookups (see ``_Prefetch``): enough to keep
 an SSD's queue busy; each is one block of about 40 KB in the page cache, never in this process."""
+_WAITED = 0.0002
+"""Seconds past which a lookup waited for the disk: a warm one through the index takes about
+10 microseconds (reading 40 KB from the page cache included), an SSD read about 100 or more."""
 RECHECK_SECONDS = 1.0
 """How often a served corpus's path is looked at again for a replacement: a stat call
 a second costs nothing, and a refreshed corpus is answered from within a second."""
@@ -593,10 +596,13 @@ class SortedHashFile(LocalCorpus):
         # Sorted order walks the file front to back: neighbouring reads share pages.
         digests = sorted(sha1_hashes)
         ahead = _Prefetch(serving, digests)
+        clock = time.perf_counter
         for number, digest in enumerate(digests, start=1):
-            ahead.next()
+            began = clock()
             try:
                 count = self._count(serving, digest)
+                if clock() - began > _WAITED:
+                    ahead.waited(number - 1)
             except CorpusError as exc:
                 results[digest] = Unknown(str(exc))
             else:
@@ -611,29 +617,32 @@ class SortedHashFile(LocalCorpus):
 
 
 class _Prefetch:
-    """Asks the kernel for the blocks of the next lookups of a batch before they are read.
+    """Asks the kernel for the blocks of a batch's next lookups once a lookup waited for the disk.
 
     A cold lookup through the index is one read of one block, so a batch would
-    otherwise wait for the disk one block at a time; told ``_PREFETCH`` blocks
-    ahead (``POSIX_FADV_WILLNEED``), the disk works on many at once. Warm, each
-    is one cheap system call. Without an index, or off POSIX, it does nothing.
+    otherwise wait for the disk one block at a time. When a lookup took longer
+    than a read from the page cache can (``_WAITED``), the next ``_PREFETCH``
+    blocks are asked for (``POSIX_FADV_WILLNEED``), and the disk works on many at
+    once. A warm batch never waits, and makes no such call. Without an index, or
+    off POSIX, it does nothing.
     """
 
     def __init__(self, serving: _Serving, digests: list[str]) -> None:
-        self._serving, self._digests, self._next, self._last = serving, digests, 0, b""
+        self._serving, self._digests, self._asked, self._last = serving, digests, 0, b""
         self._on = serving.index is not None and hasattr(os, "posix_fadvise")
-        for _ in range(_PREFETCH - 1):
-            self.next()
 
-    def next(self) -> None:
-        """Ask for one more block, ``_PREFETCH`` lookups ahead of the one about to run."""
-        if not self._on or self._next >= len(self._digests):
+    def waited(self, position: int) -> None:
+        """The lookup of ``digests[position]`` waited: ask for the blocks after it."""
+        index = self._serving.index
+        if not self._on or index is None:
             return
-        head = self._digests[self._next][:PREFIX_LENGTH].encode("ascii")
-        self._next += 1
-        if head != self._last and self._serving.index is not None:
-            self._last = head
-            self._serving.file.prefetch(head, self._serving.index)
+        until = min(len(self._digests), position + 1 + _PREFETCH)
+        for digest in self._digests[max(self._asked, position + 1) : until]:
+            head = digest[:PREFIX_LENGTH].encode("ascii")
+            if head != self._last:
+                self._last = head
+                self._serving.file.prefetch(head, index)
+        self._asked = max(self._asked, until)
 
 
 def build_index(corpus: Path) -> BuiltIndex:
