@@ -208,15 +208,12 @@ class Finding:
         one: a password typed on a phishing page is the one thing known to be in hand.
         """
         ref = self.account
-        return (
-            ref.practice_id,
-            ref.portal,
-            ref.username.casefold(),
-            ref.owner or "",
-            self.severity.rank,
-            self.check is not CheckId.PHISHED,
-            self.check.value,
-        )
+        return (ref.practice_id, ref.portal, ref.username.casefold(), ref.owner or "", *self.rank)
+
+    @property
+    def rank(self) -> tuple[int, bool, str]:
+        """Among one account's findings: urgency, ``phished`` first, then the check id."""
+        return (self.severity.rank, self.check is not CheckId.PHISHED, self.check.value)
 
 
 @dataclass(frozen=True)

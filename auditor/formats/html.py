@@ -363,7 +363,7 @@ class _Views:
         later: list[Task] = []
         by_ref = {audited.account.ref: audited for audited in practice.accounts}
         for ref, all_found in practice.to_act_on:
-            found = sorted(all_found, key=lambda f: (f.severity.rank, f.due, f.check.value))
+            found = sorted(all_found, key=lambda f: (f.rank[0], f.due, *f.rank[1:]))
             worst = found[0].severity
             due = min(f.due for f in found)
             task = Task(

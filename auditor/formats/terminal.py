@@ -46,7 +46,7 @@ def _account_rows(
     due date, check ids."""
     rows = []
     for ref, found in practice.to_act_on:
-        ordered = sorted(found, key=lambda f: (f.severity.rank, f.check.value))
+        ordered = sorted(found, key=lambda f: f.rank)
         rows.append(
             (ordered[0].severity, min(f.due for f in found), ref, [f.check for f in ordered])
         )

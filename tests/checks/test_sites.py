@@ -123,6 +123,26 @@ def test_phished_outranks_breached_on_the_same_account(
     assert CheckId.BREACHED in mine[1:]
 
 
+def test_phished_is_said_first_in_the_terminal_and_the_html_cards(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Viamedis had an incident: its critical incident-rotation came first, by name."""
+    monkeypatch.setenv("COLUMNS", "200")
+    export = _chrome(
+        tmp_path,
+        [
+            ("Viamedis", "https://www.viamedis.net/", "jdupont", "Tp-Centre#Juin-77"),
+            ("Viamedis", "https://viamedls.net/", "jdupont", "Tp-Centre#Juin-77"),
+        ],
+    )
+    common = ("audit", str(export), "--practice", CENTRE.id, "--no-breach-check")
+    _, terminal, _ = run_cli(*common, "--as-of", AS_OF.isoformat(), "--format", "terminal")
+    assert "phished, set before an incident" in terminal
+    _, html, _ = run_cli(*common, "--as-of", AS_OF.isoformat(), "--format", "html")
+    card = html[html.index("jdupont") :]
+    assert card.index("a site imitating Viamedis") < card.index("before an incident")
+
+
 LOOKALIKES = (
     # (url, imitated portal id, imitation message key)
     ("https://viamedls.net/", "viamedis", "imitation.edit"),
