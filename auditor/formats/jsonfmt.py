@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.formats.describe import breach_word, waiver_scope
 from auditor.formats.interface import Formatter
 from auditor.hibp import Pwned
 from auditor.i18n import machine_english
+from auditor.i18n.phrase import Phrase
 from auditor.models import Finding
 from auditor.password.derive import AuditedAccount
 from auditor.policy import Waiver
-from auditor.policy.standards import PolicyBasis, load_standards
+from auditor.policy.standards import PolicyBasis, Reference, load_standards
 from auditor.report import REPORT_SCHEMA, PracticeReport, Report
 from auditor.report.changes import changes_document
-from auditor.report.standards import outcome_word, standings
+from auditor.report.standards import RuleResult, outcome_word, overall, standings
 from auditor.safetext import json_text
+
+_encode_string = json.encoder.encode_basestring
+"""A string as JSON with ``ensure_ascii=False`` (C0, quotes and backslashes escaped): the
+function of ``json`` itself, in C."""
+
+
+def _string(value: str) -> str:
+    """A string as the report writes it: JSON, with what a terminal or a web page would act on
+    written as \\uXXXX escapes (``safetext.json_text``; JSON escapes C0 itself).
+
+    The data stays exact. Most strings are ASCII without ``< > &`` (nor DEL), which
+    ``json_text`` leaves alone: those skip it, as a test in C is quicker than its search.
+    """
+    text: str = _encode_string(value)
+    inert = value.isascii() and "<" not in value and ">" not in value
+    if inert and "&" not in value and "\x7f" not in value:
+        return text
+    return json_text(text)
 
 
 def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any]:
@@ -50,16 +70,18 @@ def _account(practice: PracticeReport, audited: AuditedAccount) -> dict[str, Any
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding, pieces: _Pieces | None = None) -> dict[str, Any]:
+    # Programs read the JSON report: its words stay English whatever --lang says.
+    english = machine_english()
     return {
         "check": finding.check.value,
         "severity": finding.severity.value,
         "portal": finding.account.portal,
         "username": finding.account.username,
         "owner": finding.account.owner,
-        # Programs read the JSON report: its words stay English whatever --lang says.
-        "message": machine_english().text(finding.message),
-        "action": machine_english().text(finding.action),
+        "message": english.text(finding.message),
+        # A few dozen actions for thousands of findings: each is put into words once.
+        "action": pieces.text(finding.action) if pieces else english.text(finding.action),
         "due": finding.due.isoformat(),
     }
 
@@ -127,7 +149,9 @@ def _document(report: Report, practices: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
-def _practice(practice: PracticeReport, basis: PolicyBasis | None) -> dict[str, Any]:
+def _practice(
+    practice: PracticeReport, basis: PolicyBasis | None, pieces: _Pieces | None = None
+) -> dict[str, Any]:
     return {
         "practice_id": practice.practice.id,
         "practice_name": practice.practice.name,
@@ -135,74 +159,221 @@ def _practice(practice: PracticeReport, basis: PolicyBasis | None) -> dict[str, 
         "fully_checked": practice.fully_checked,
         "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
         "accounts": [_account(practice, audited) for audited in practice.accounts],
-        "findings": [_finding(finding) for finding in practice.findings],
+        "findings": [_finding(finding, pieces) for finding in practice.findings],
         # null without history; previous_as_of null on a practice's first recorded run.
         "since_previous": changes_document(practice.changes) if practice.changes else None,
         # Waived findings stay visible, with the accepted risk that excuses them.
         "waived": [
-            {**_finding(excused.finding), "waiver": _waiver(excused.waiver)}
+            {**_finding(excused.finding, pieces), "waiver": _waiver(excused.waiver)}
             for excused in practice.waived
         ],
         # Added in v1: each account against CNIL 2022-100, NIST SP 800-63B-4, ANSSI, the policy.
-        "references": _references(practice, basis),
+        "references": pieces.references(practice, basis)
+        if pieces
+        else _references(practice, basis),
     }
 
 
 def _references(practice: PracticeReport, basis: PolicyBasis | None) -> list[dict[str, Any]]:
-    english = machine_english()
+    """Each reference with the practice's accounts against it."""
     return [
         {
-            "id": found.reference.id,
-            "title": found.reference.title_en,
-            "version": found.reference.version,
-            "date": found.reference.date,
-            "url": found.reference.url,
-            "rules": [
-                {"id": rule.id, "statement": rule.en, "source": rule.source}
-                for rule in found.reference.rules
-            ],
+            **_head(each.reference),
             "accounts": [
                 {
                     "portal": standing.audited.account.portal,
                     "username": standing.audited.account.username,
                     "owner": standing.audited.account.owner,
                     "outcome": standing.overall,
-                    "rules": [
-                        {
-                            "rule": result.rule.id,
-                            "outcome": outcome_word(result.outcome),
-                            "reason": english.text(result.outcome.reason),
-                        }
-                        for result in standing.results
-                    ],
+                    "rules": _results(standing.results),
                 }
-                for standing in found.accounts
+                for standing in each.accounts
             ],
         }
-        for found in standings(practice, basis, load_standards())
+        for each in standings(practice, basis, load_standards())
     ]
 
 
-class _OnDemand(list[dict[str, Any]]):
-    """The practices' documents, each built when the encoder reaches it and then dropped.
+def _head(reference: Reference) -> dict[str, Any]:
+    """What the section says of a reference itself, the same in every practice."""
+    return {
+        "id": reference.id,
+        "title": reference.title_en,
+        "version": reference.version,
+        "date": reference.date,
+        "url": reference.url,
+        "rules": [
+            {"id": rule.id, "statement": rule.en, "source": rule.source} for rule in reference.rules
+        ],
+    }
 
-    A group's report can run to hundreds of megabytes; building every practice's
-    document first would hold all of them at once. ``json``'s encoder accepts
-    this list subclass and only asks it for its length and an iterator. Only the
-    streaming writer uses it: indexing it would find nothing, so it never leaves
-    this module.
+
+def _results(results: Sequence[RuleResult]) -> list[dict[str, Any]]:
+    """One account's outcome for each rule of a reference."""
+    english = machine_english()
+    return [
+        {
+            "rule": result.rule.id,
+            "outcome": outcome_word(result.outcome),
+            "reason": english.text(result.outcome.reason),
+        }
+        for result in results
+    ]
+
+
+INDENT = "  "
+"""``json.dumps(indent=2)``'s indentation: the reports have always been laid out so."""
+_PRACTICE_DEPTH = 2
+"""Where a practice sits: in the document's ``practices`` list (the document is depth 0)."""
+_RULES_DEPTH = _PRACTICE_DEPTH + 3
+"""A reference's ``rules``, in its practice's ``references`` list."""
+_RESULTS_DEPTH = _RULES_DEPTH + 2
+"""An account's ``rules``, in its reference's ``accounts`` list."""
+_PIECES_KEPT = 4096
+"""Distinct encoded results kept. A few dozen in a real report (the reasons are a few of the
+catalogue's sentences); past this many, they are encoded anew rather than kept."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A value already encoded, for one depth of the document."""
+
+    text: str
+    depth: int
+
+
+def encoded(value: Any, depth: int = 0) -> str:
+    """``value`` as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it at ``depth``.
+
+    The same text, built with ``str.join``: ``json``'s encoder, with an indent, runs in
+    Python and yields every bracket, key and value as a chunk of its own (millions for a
+    group's report); this makes one string per container.
+    """
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + INDENT * (depth + 1)
+        members = (_string(key) + ": " + encoded(item, depth + 1) for key, item in value.items())
+        return "{" + inner + ("," + inner).join(members) + "\n" + INDENT * depth + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + INDENT * (depth + 1)
+        items = (encoded(item, depth + 1) for item in value)
+        return "[" + inner + ("," + inner).join(items) + "\n" + INDENT * depth + "]"
+    if isinstance(value, Encoded):
+        if value.depth != depth:
+            raise ValueError(f"a value encoded for depth {value.depth} is used at {depth}")
+        return value.text
+    return json.dumps(value)  # a float; a TypeError for what JSON cannot hold
+
+
+class _Pieces:
+    """The parts of a group's report that recur across accounts and practices, encoded once.
+
+    ``references`` gives what ``_references`` would, encoded: every practice repeats each
+    reference's heading and rules, and thousands of accounts stand alike against a
+    reference (the same outcome for the same reasons), where only who they are differs.
     """
 
-    def __init__(self, practices: Sequence[PracticeReport], basis: PolicyBasis | None) -> None:
-        super().__init__()
-        self._practices = practices
-        self._basis = basis
+    def __init__(self) -> None:
+        self._heads: dict[Reference, str] = {}
+        self._ends: dict[tuple[tuple[int, int], ...], tuple[str, tuple[RuleResult, ...]]] = {}
+        self._texts: dict[Phrase, str] = {}
 
-    def __len__(self) -> int:
-        return len(self._practices)
+    def text(self, said: Phrase) -> str:
+        """A phrase in the report's English (the catalogue's escaper there leaves values as
+        they are, so equal phrases always read the same)."""
+        found = self._texts.get(said)
+        if found is None:
+            found = machine_english().text(said)
+            _keep(self._texts, said, found)
+        return found
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (_practice(practice, self._basis) for practice in self._practices)
+    def references(self, practice: PracticeReport, basis: PolicyBasis | None) -> Encoded:
+        found = standings(practice, basis, load_standards())
+        if not found:
+            return Encoded("[]", _REFERENCES_DEPTH)
+        who: dict[int, str] = {}
+        entries = []
+        for each in found:
+            accounts = []
+            for standing in each.accounts:
+                audited = standing.audited
+                named = who.get(id(audited))  # the accounts live as long as this call
+                if named is None:
+                    named = who[id(audited)] = _who(audited)
+                accounts.append(named + self._end(standing.results))
+            closing = "\n" + INDENT * (_ACCOUNTS_DEPTH - 1) + "}"
+            entries.append(
+                self._head(each.reference) + _joined(accounts, _ACCOUNTS_DEPTH) + closing
+            )
+        return Encoded(_joined(entries, _REFERENCES_DEPTH), _REFERENCES_DEPTH)
+
+    def _head(self, reference: Reference) -> str:
+        """A reference's entry up to its accounts: ``{ "id": …, "rules": […], "accounts": ``."""
+        found = self._heads.get(reference)
+        if found is None:
+            closing = "[]\n" + INDENT * (_ACCOUNTS_DEPTH - 1) + "}"
+            whole = encoded({**_head(reference), "accounts": []}, _ACCOUNTS_DEPTH - 1)
+            found = self._heads[reference] = _cut(whole, closing)
+        return found
+
+    def _end(self, results: tuple[RuleResult, ...]) -> str:
+        """An account's entry after who it is: ``, "outcome": …, "rules": […] }``."""
+        # The results' outcomes are shared objects (report/standards.py): compared by
+        # identity, and held with their text so that their ids stay theirs.
+        key = tuple((id(result.rule), id(result.outcome)) for result in results)
+        found = self._ends.get(key)
+        if found is None:
+            members = {"outcome": overall(results), "rules": _results(results)}
+            found = ("," + encoded(members, _ACCOUNTS_DEPTH + 1)[1:], results)
+            _keep(self._ends, key, found)
+        return found[0]
+
+
+_REFERENCES_DEPTH = _PRACTICE_DEPTH + 1
+"""A practice's ``references`` list."""
+_ACCOUNTS_DEPTH = _REFERENCES_DEPTH + 2
+"""A reference's ``accounts`` list."""
+
+
+def _who(audited: AuditedAccount) -> str:
+    """An account's entry in a reference's ``accounts``, up to its outcome."""
+    account = audited.account
+    members = {"portal": account.portal, "username": account.username, "owner": account.owner}
+    return _cut(encoded(members, _ACCOUNTS_DEPTH + 1), "\n" + INDENT * (_ACCOUNTS_DEPTH + 1) + "}")
+
+
+def _joined(items: Sequence[str], depth: int) -> str:
+    """Encoded items as the list at ``depth`` holding them."""
+    if not items:
+        return "[]"
+    inner = "\n" + INDENT * (depth + 1)
+    return "[" + inner + ("," + inner).join(items) + "\n" + INDENT * depth + "]"
+
+
+def _cut(text: str, end: str) -> str:
+    if not text.endswith(end):
+        raise ValueError("an encoded value does not end as expected")
+    return text[: -len(end)]
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep a piece, forgetting all the others past ``_PIECES_KEPT``."""
+    if len(kept) >= _PIECES_KEPT:
+        kept.clear()
+    kept[key] = value
 
 
 class JsonFormat(Formatter):
@@ -210,14 +381,25 @@ class JsonFormat(Formatter):
 
     extension = "json"
 
+    def __init__(self) -> None:
+        # Shared by the reports this formatter writes: a group's practices, one by one.
+        self._pieces = _Pieces()
+
     def render(self, report: Report) -> str:
         return "".join(self.chunks(report))
 
     def chunks(self, report: Report) -> Iterator[str]:
-        encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-        # The data stays exact; characters a terminal or a web page would act on
-        # are written as \uXXXX escapes (JSON escapes C0 itself).
-        practices = _OnDemand(report.practices, report.standards)
-        for chunk in encoder.iterencode(_document(report, practices)):
-            yield json_text(chunk)
-        yield "\n"
+        # One practice at a time: a group's report runs to hundreds of megabytes, and
+        # each practice's part is built, encoded and given out, then dropped.
+        whole = encoded(_document(report, []))
+        closing = "[]\n}"
+        if not report.practices or not whole.endswith(closing):  # "practices" comes last
+            yield whole + "\n"
+            return
+        yield whole[: -len(closing)] + "["
+        pieces = self._pieces
+        inner = "\n" + INDENT * _PRACTICE_DEPTH
+        for number, practice in enumerate(report.practices):
+            document = _practice(practice, report.standards, pieces)
+            yield ("," if number else "") + inner + encoded(document, _PRACTICE_DEPTH)
+        yield "\n" + INDENT * (_PRACTICE_DEPTH - 1) + "]\n}\n"
