@@ -85,3 +85,66 @@ def test_a_bare_session_gets_a_pool_for_every_worker() -> None:
     client = RangeApiClient(requests.Session(), base_url=url, workers=48)
     adapter = client.session.get_adapter(f"{url}/range/00000")
     assert adapter._pool_maxsize >= 48  # type: ignore[attr-defined]
+
+
+class _CookieHandler(_Handler):
+    def do_GET(self) -> None:
+        body = b"%035X:3\r\n" % 1
+        self.send_response(200)
+        self.send_header("Set-Cookie", "__cf_bm=tracking; Path=/")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        with self.server.lock:
+            self.server.cookies.append(self.headers.get("Cookie"))  # type: ignore[attr-defined]
+
+
+def test_cookies_a_server_sets_are_neither_kept_nor_sent_back() -> None:
+    served = _Counting(("127.0.0.1", 0), _CookieHandler)
+    served.cookies = []  # type: ignore[attr-defined]
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    try:
+        url = _url(served)
+        session = make_session(2, base_url=url)
+        with RangeApiClient(session, base_url=url, workers=2) as client:
+            client.check([prefix + "F" * 35 for prefix in PREFIXES[:6]])
+            assert len(session.cookies) == 0  # a CDN's cookie would tie the lookups together
+    finally:
+        served.shutdown()
+        served.server_close()
+    assert served.cookies == [None] * 6  # type: ignore[attr-defined]
+
+
+def test_a_response_hook_of_the_session_still_sees_every_answer(server: _Counting) -> None:
+    url = _url(server)
+    seen: list[int] = []
+    session = make_session(2, base_url=url)
+    session.hooks["response"].append(lambda response, **_: seen.append(response.status_code))
+    with RangeApiClient(session, base_url=url, workers=2) as client:
+        client.check([prefix + "F" * 35 for prefix in PREFIXES[:5]])
+    assert seen == [200] * 5
+
+
+class _ProxyHandler(_Handler):
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.paths.append(self.path)  # type: ignore[attr-defined]
+        super().do_GET()
+
+
+def test_the_environment_s_proxy_carries_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = _Counting(("127.0.0.1", 0), _ProxyHandler)
+    proxy.paths = []  # type: ignore[attr-defined]
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", _url(proxy))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        api = "http://hibp.example"  # reached only through the proxy, on 127.0.0.1
+        with RangeApiClient(make_session(2, base_url=api), base_url=api, workers=2) as client:
+            results = client.check([prefix + "F" * 35 for prefix in PREFIXES[:4]])
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert set(results.values()) == {Clean()}
+    assert sorted(proxy.paths) == [f"{api}/range/{prefix}" for prefix in PREFIXES[:4]]  # type: ignore[attr-defined]
