@@ -234,6 +234,8 @@ class _Account:
         return _outcome(Met, "references.reason.renewed_within", n=max_age)
 
     def _change_on_compromise(self) -> Outcome:
+        if CheckId.PHISHED in self.checks:
+            return _outcome(NotMet, "references.reason.phished")
         if CheckId.BREACHED in self.checks:
             return _outcome(NotMet, "references.reason.breached")
         if CheckId.INCIDENT_ROTATION in self.checks:
@@ -298,6 +300,8 @@ class _Account:
             return _no_password()
         if CheckId.REUSED in self.checks:
             return _outcome(NotMet, "references.reason.reused")
+        if CheckId.REUSED_ELSEWHERE in self.checks:
+            return _outcome(NotMet, "references.reason.reused_elsewhere")
         return _outcome(Met, "references.reason.not_reused")
 
     def _policy(self) -> Outcome:
@@ -358,6 +362,8 @@ def _standings(
         waived.setdefault(excused.finding.account, []).append(excused.finding)
     evidence = []
     for audited in practice.accounts:
+        if audited.account.imitates is not None:
+            continue  # an entry saved on a lookalike site: no account to hold to a standard
         ref = audited.account.ref
         found = practice.findings_for(audited)
         evidence.append(

@@ -466,3 +466,35 @@ def test_the_example_vaults_show_phished_and_reused_elsewhere(
         ("viamedis-pro.com", "lumiere.opt", "lookalike-site"),
         ("viamedis", "pharma.marche75", "reused-elsewhere"),
     }
+
+
+def test_standards_count_phished_as_compromise_and_hold_no_lookalike_row(
+    tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    from auditor.policy.standards import Measure, load_standards
+    from auditor.report.standards import NotMet, standings
+
+    shared = "Tp-Centre#Juin-77"
+    export = _chrome(
+        tmp_path,
+        [
+            ("Viamedis", "https://www.viamedis.net/", "jdupont", shared),
+            ("Viamedis", "https://viamedis-pro.com/", "jdupont", shared),
+            ("Almerys", "https://www.almerys.com/", "alm", "Soleil-Couchant#88"),
+            ("Webmail", "https://webmail.example.fr/", "jean", "Soleil-Couchant#88"),
+        ],
+    )
+    report = _audit([export], policy, fake_breach)
+    (practice,) = report.practices
+    found = standings(practice, report.standards, load_standards())
+    held = {a.audited.account.portal for a in found[0].accounts}
+    assert held == {"viamedis", "almerys"}  # the lookalike's row is held to no standard
+    reasons: dict[tuple[str, Measure], str] = {}
+    for standing in found:
+        for account in standing.accounts:
+            for result in account.results:
+                if isinstance(result.outcome, NotMet):
+                    key = (account.audited.account.portal, result.rule.measure)
+                    reasons[key] = result.outcome.reason.key
+    assert reasons[("viamedis", Measure.CHANGE_ON_COMPROMISE)] == "references.reason.phished"
+    assert reasons[("almerys", Measure.NOT_REUSED)] == "references.reason.reused_elsewhere"
