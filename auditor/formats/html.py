@@ -10,8 +10,10 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from auditor.formats import charts
 from auditor.formats.describe import (
@@ -37,15 +39,15 @@ from auditor.formats.describe import (
     unchecked_line,
 )
 from auditor.formats.interface import Formatter
-from auditor.formats.references import references_view
+from auditor.formats.references import Cell, ReferencesView, references_view
 from auditor.i18n import Catalog, Lang, Rendered, catalog
-from auditor.i18n.phrase import Arg, Phrase, Series
+from auditor.i18n.phrase import Arg, Localized, Phrase, Series
 from auditor.i18n.templates import environment
 from auditor.models import CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount
 from auditor.report import PracticeReport, Report, most_urgent
 from auditor.report.changes import PracticeChanges
-from auditor.safetext import plain
+from auditor.safetext import plain, template_value
 
 _SCORES = ("html.score_0", "html.score_1", "html.score_2", "html.score_3", "html.score_4")
 """zxcvbn's scores 0 to 4, in words."""
@@ -168,6 +170,8 @@ class PracticeView:
     portals: tuple[Row, ...]
     people: tuple[Row, ...]
     accounts: tuple[AccountLine, ...]
+    account_rows: Markup
+    """The accounts table's rows (``account_rows``)."""
     copies: tuple[str, ...]
     """Each account with vault copies, and where they are."""
     waived: tuple[WaivedLine, ...]
@@ -240,6 +244,7 @@ class _Views:
         self.report = report
         self.week_end = report.as_of + WEEK
         self.portal: Callable[[str], str] = functools.partial(portal_name, report)
+        self.rows = _Rows(words)
 
     @functools.cached_property
     def _accounts(self) -> AccountNames:
@@ -282,7 +287,8 @@ class _Views:
             later=later,
             portals=self._rows(practice, lambda a: self.portal(a.account.portal), lambda _: ""),
             people=self._rows(practice, functools.partial(self._person, generic), self._contact),
-            accounts=tuple(self._account(practice, a) for a in practice.accounts),
+            accounts=(lines := tuple(self._account(practice, a) for a in practice.accounts)),
+            account_rows=self.rows.accounts(lines),
             copies=copies_lines(words, self.report, practice),
             waived=tuple(
                 WaivedLine(
@@ -542,6 +548,125 @@ class _Views:
         )
 
 
+_KEPT_TEXTS = 8192
+"""Texts the page's catalogue remembers; past this many it forgets them all and starts again."""
+_PLAIN_VALUES = (str, int, date, Localized)
+"""Values that put a text into the same words whenever they are equal and of the same type.
+A ``Rendered`` and a ``str`` are equal but are escaped differently: the type is in the key.
+Phrases and series are not remembered whole (a phrase holding a ``str`` equals one
+holding that ``Rendered``): their parts are, as the catalogue renders them."""
+
+
+class _Remembering(Catalog):
+    """The page's catalogue, remembering what it put into words.
+
+    A group's page asks the same few hundred texts millions of times (labels, severities,
+    days, counts); each costs a look-up, a ``format_map`` and an escape.
+    """
+
+    def __init__(self, words: Catalog) -> None:
+        super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
+        self._said: dict[tuple[object, ...], Rendered] = {}
+
+    def t(self, key: str, **args: Arg) -> Rendered:
+        remembered: tuple[object, ...] = (key,)
+        for name, value in sorted(args.items()):
+            if not isinstance(value, _PLAIN_VALUES) or isinstance(value, bool):
+                return super().t(key, **args)
+            remembered += (name, type(value), value)
+        found = self._said.get(remembered)
+        if found is None:
+            found = super().t(key, **args)
+            if len(self._said) >= _KEPT_TEXTS:
+                self._said.clear()
+            self._said[remembered] = found
+        return found
+
+
+def html(value: object) -> str:
+    """``{{ value }}`` as the templates write it: ``template_value``, then HTML-escaped."""
+    return str(escape(template_value(value)))
+
+
+class _Rows:
+    """The rows of the two tables that have a row per account, written here, not in Jinja.
+
+    A group's report has a hundred thousand rows in each: the template spent more on
+    looking values up, finalising and escaping them one by one than on anything else.
+    Each row is the text the template's loop wrote (``practice.html.j2`` and
+    ``references.html.j2`` keep the layout around them); the labels, the same in every
+    row, are escaped once.
+    """
+
+    def __init__(self, words: Catalog) -> None:
+        self.words = words
+
+    @functools.cached_property
+    def _labels(self) -> dict[str, str]:
+        keys = ("portal", "login", "owner", "role", "last_change", "renew_by", "mfa", "breach")
+        return {key: html(self.words.t(f"column.{key}")) for key in (*keys, "checks")}
+
+    def accounts(self, lines: Sequence[AccountLine]) -> Markup:
+        label = self._labels
+        return Markup(  # noqa: S704 - every value went through html(), the labels too
+            "".join(
+                "    <tr>\n"
+                f'      <td data-label="{label["portal"]}">{html(a.portal)}</td>\n'
+                f'      <td data-label="{label["login"]}">{html(a.username)}</td>\n'
+                f'      <td data-label="{label["owner"]}">{html(a.owner)}</td>\n'
+                f'      <td data-label="{label["role"]}">{html(a.role)}</td>\n'
+                f'      <td data-label="{label["last_change"]}">{html(a.changed)}</td>\n'
+                f'      <td data-label="{label["renew_by"]}">{html(a.renew_by)}</td>\n'
+                f'      <td data-label="{label["mfa"]}">{html(a.mfa)}</td>\n'
+                f'      <td data-label="{label["breach"]}">{html(a.breach)}</td>\n'
+                f'      <td data-label="{label["checks"]}">{self.badge(a.tone, a.worst_text)}'
+                f" {html(a.checks)}</td>\n"
+                "    </tr>\n"
+                for a in lines
+            )
+        )
+
+    def references(self, view: ReferencesView) -> Markup:
+        """The references table's rows (``references.html.j2``), a cell per reference."""
+        label = self._labels
+        shorts = [html(reference.short) for reference in view.references]
+        cells: dict[tuple[int, Cell], str] = {}
+
+        def cell(index: int, found: Cell) -> str:
+            text = cells.get((index, found))
+            if text is None:
+                word, outcome = html(found.word), html(found.outcome)
+                text = cells[(index, found)] = (
+                    f'    <td data-label="{shorts[index]}" class="ref-cell ref-{outcome}"'
+                    f' title="{word}"><span aria-hidden="true">{html(found.symbol)}</span>'
+                    f' <span class="ref-word">{word}</span></td>\n'
+                )
+            return text
+
+        return Markup(  # noqa: S704 - every value went through html(), the labels too
+            "".join(
+                "  <tr>\n"
+                f'    <td data-label="{label["portal"]}">{html(row.portal)}</td>\n'
+                f'    <td data-label="{label["login"]}">{html(row.username)}</td>\n'
+                f'    <td data-label="{label["owner"]}">{html(row.owner)}</td>\n'
+                + "".join(cell(index, found) for index, found in enumerate(row.cells))
+                + "  </tr>\n"
+                for row in view.rows
+            )
+        )
+
+    def badge(self, tone: str, text: str) -> str:
+        """``m.badge(tone, text)`` (``macros.html.j2``)."""
+        return (
+            f'<span class="badge tone-{html(tone)}"><span aria-hidden="true">'
+            f"{_SYMBOLS[tone]}</span> {html(text)}</span>"
+        )
+
+
+_SYMBOLS = {"critical": "✖", "high": "⚠", "medium": "●", "low": "○", "ok": "✓", "unchecked": "?"}
+"""``symbols`` of ``macros.html.j2``, for the rows written here: the same signs."""
+
+
 @functools.cache
 class HtmlFormat(Formatter):
     """Self-contained pages: inline CSS and SVG, no script, nothing fetched, printable on A4."""
@@ -550,23 +675,24 @@ class HtmlFormat(Formatter):
 
     def __init__(self, lang: Lang = Lang.EN) -> None:
         # Values lose their control characters here; Jinja2's autoescape does the rest.
-        self.words = catalog(lang).escaped(plain)
+        self.words: Catalog = _Remembering(catalog(lang).escaped(plain))
 
     def render(self, report: Report) -> str:
         """One page: the ranking (when there are several practices), then every practice."""
         views = _Views(self.words, report)
         index = views.index("#p-{id}") if len(report.practices) > 1 else ()
         practices = tuple(views.practice(practice) for practice in report.practices)
+        references = {
+            p.practice.id: references_view(self.words, report, p, plain) for p in report.practices
+        }
         return self._page(
             "report.html.j2",
             views,
             index=index,
             practices=practices,
             # By FINESS: each practice's accounts against each reference (references.html.j2).
-            references={
-                p.practice.id: references_view(self.words, report, p, plain)
-                for p in report.practices
-            },
+            references=references,
+            reference_rows={key: views.rows.references(view) for key, view in references.items()},
         )
 
     def summary_chunks(self, report: Report, *, links: bool = True) -> Iterator[str]:
