@@ -92,6 +92,7 @@ def _site_rows(data: dict[str, Any] | None) -> list[tuple[str, str, str, bool | 
 def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     """(what, target, measured, met) for every target of the benchmarks that ran."""
     rows: list[tuple[str, str, str, bool | None]] = []
+    rows += online.targets(results.get("online", {}))
     if runs := results.get("online", {}).get("runs"):
         first = runs[0]
         rows.append(
