@@ -24,7 +24,7 @@ class AuditRequest:
     hibp_url: str | None = None
     hibp_offline: Path | None = None
     no_breach_check: bool = False
-    hibp_workers: int = 32
+    hibp_workers: int = 64
     hibp_deadline: float = DEFAULT_LOOKUP_DEADLINE
     """Seconds all online lookups of the run may take."""
     jobs: int | None = None

@@ -109,7 +109,7 @@ _INPUT_OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
         "--hibp-workers",
         type=click.IntRange(1, 64),
-        default=32,
+        default=64,
         show_default=True,
         help=help_for("help.inputs.hibp_workers"),
     ),

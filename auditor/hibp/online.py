@@ -76,7 +76,7 @@ class RangeApiClient(BreachSource):
         session: requests.Session,
         *,
         base_url: str = DEFAULT_API,
-        workers: int = 32,
+        workers: int = 64,
         retry: RetryPolicy | None = None,
         cache: RangeCache | None = None,
         deadline: float | None = DEFAULT_LOOKUP_DEADLINE,

@@ -62,7 +62,7 @@ def test_help_is_french_under_a_french_locale() -> None:
     assert audit.startswith("Utilisation : portal-audit audit [OPTIONS] INVENTORIES...")
     assert "Audite les fichiers INVENTAIRE et dit quels mots de passe" in audit
     assert "Codes de sortie :" in audit and "Options :" in audit
-    assert "Affiche ce message et quitte." in audit and "[par défaut : 32; 1<=x<=64]" in audit
+    assert "Affiche ce message et quitte." in audit and "[par défaut : 64; 1<=x<=64]" in audit
     for english in ("Usage:", "Show this message", "default:", "Exit codes", "Write DIR/"):
         assert english not in helps, english
     assert "Commandes :" in _section(helps, "portal-audit")
