@@ -377,13 +377,18 @@ def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
 
 
 class JsonFormat(Formatter):
-    """Machine-readable report; field names are part of the public schema."""
+    """Machine-readable report; field names are part of the public schema.
+
+    A report is its head, then each practice's section, then its tail: ``--out`` writes
+    each practice's section once, in its own file and in the summary (``formats/write.py``).
+    """
 
     extension = "json"
 
     def __init__(self) -> None:
         # Shared by the reports this formatter writes: a group's practices, one by one.
         self._pieces = _Pieces()
+        self._last: tuple[PracticeReport, PolicyBasis | None, str] | None = None
 
     def render(self, report: Report) -> str:
         return "".join(self.chunks(report))
@@ -391,15 +396,29 @@ class JsonFormat(Formatter):
     def chunks(self, report: Report) -> Iterator[str]:
         # One practice at a time: a group's report runs to hundreds of megabytes, and
         # each practice's part is built, encoded and given out, then dropped.
-        whole = encoded(_document(report, []))
-        closing = "[]\n}"
-        if not report.practices or not whole.endswith(closing):  # "practices" comes last
-            yield whole + "\n"
+        if not report.practices:
+            yield encoded(_document(report, [])) + "\n"
             return
-        yield whole[: -len(closing)] + "["
-        pieces = self._pieces
-        inner = "\n" + INDENT * _PRACTICE_DEPTH
+        yield self.head(report)
         for number, practice in enumerate(report.practices):
-            document = _practice(practice, report.standards, pieces)
-            yield ("," if number else "") + inner + encoded(document, _PRACTICE_DEPTH)
-        yield "\n" + INDENT * (_PRACTICE_DEPTH - 1) + "]\n}\n"
+            yield self.section(report, practice, first=not number)
+        yield self.tail(report)
+
+    def head(self, report: Report) -> str:
+        """The document up to its first practice (``practices`` is its last key)."""
+        return _cut(encoded(_document(report, [])), "[]\n}") + "["
+
+    def section(self, report: Report, practice: PracticeReport, *, first: bool) -> str:
+        """One practice, as an item of the ``practices`` list; the last one is kept, for the
+        summary that repeats it after the practice's own file."""
+        last = self._last
+        if last is not None and last[0] is practice and last[1] is report.standards:
+            text = last[2]
+        else:
+            text = encoded(_practice(practice, report.standards, self._pieces), _PRACTICE_DEPTH)
+            self._last = (practice, report.standards, text)
+        return ("" if first else ",") + "\n" + INDENT * _PRACTICE_DEPTH + text
+
+    def tail(self, report: Report) -> str:
+        """The end of the ``practices`` list and of the document."""
+        return "\n" + INDENT * (_PRACTICE_DEPTH - 1) + "]\n}\n"
