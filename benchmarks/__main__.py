@@ -159,13 +159,31 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
             )
         ]
     if data := results.get("endtoend"):
+        stages = data.get("stages_seconds", {})
+        written = sum(v for k, v in stages.items() if k.startswith("write "))
         rows += [
             (
-                f"end to end, {data['accounts']:,} accounts offline",
+                (
+                    f"end to end, {data['accounts']:,} accounts offline to "
+                    f"{data.get('formats', 'json')}"
+                ),
                 "< 60 s, < 1 GiB",
-                f"{data['seconds']} s, {data['peak_tree_rss_mib']} MiB (all processes)",
+                (
+                    f"{data['seconds']} s, {data['peak_tree_rss_mib']} MiB (all processes; "
+                    f"load {data.get('load_average', ['?'])[0]})"
+                ),
                 data["seconds"] < 60 and data["peak_tree_rss_mib"] < 1024,
-            )
+            ),
+            (
+                f"end to end, {data['accounts']:,} accounts: where the time goes",
+                "(no target)",
+                (
+                    f"derive {stages.get('derive (lookups, zxcvbn on the workers)', '?')} s, "
+                    f"report {stages.get('report (checks included)', '?')} s, "
+                    f"writing {written:.1f} s"
+                ),
+                None,
+            ),
         ]
     if data := results.get("reuse"):
         baseline = f"{data['baseline_accounts']:,}"

@@ -1,65 +1,275 @@
-"""``portal-audit audit`` on 100,000 accounts with the 20 M-line corpus: wall time and memory."""
+"""A group's whole audit: 100,000 accounts to JSON, HTML and CSV with ``--out``, timed per stage.
+
+One child process runs ``portal-audit audit INVENTORY --hibp-offline CORPUS --out DIR --format
+json,html,csv`` in-process (``auditor.cli.main``), with a timer wrapped around each stage of the
+pipeline and around each file written; this process samples the resident memory of that child
+and of its scoring workers every 50 ms. The child's history goes to a fresh folder, so every
+run records a first run, as a group's first audit does.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import resource
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from benchmarks.common import AUDIT_FLAGS, DATA, REPO, audit_command, run_child
+from benchmarks.common import DATA, REPO
 from benchmarks.data import shared_fraction, write_inventory
 from benchmarks.offline import LINES, generate
 
 ACCOUNTS = 100_000
-
-# Runs the audit as its child and reports ru_maxrss of its children: the largest
-# single process of the audit (the main one or a scoring worker), in KiB on Linux.
-_MAXRSS = (
-    "import resource, subprocess, sys; "
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+FORMATS = "json,html,csv"
+AS_OF = "2026-11-22"
+ALONGSIDE = "(in parallel) "
+"""Stages of other threads than the main one: their time is not part of the sum."""
+SAMPLE_SECONDS = 0.05
+"""How often the memory of the audit's processes is summed: a shorter peak may be missed."""
 
 
-def run(accounts: int = ACCOUNTS, lines: int = LINES) -> dict[str, Any]:
-    """Wall time, the sum of the process tree's memory, and the largest process's ru_maxrss."""
+def audit_arguments(inventory: Path, corpus: Path, out: Path, jobs: int | None) -> list[str]:
+    """The measured command line, after ``portal-audit``."""
+    arguments = ["audit", str(inventory), "--hibp-offline", str(corpus), "--out", str(out)]
+    arguments += ["--format", FORMATS, "--quiet", "--as-of", AS_OF]
+    return arguments + (["--jobs", str(jobs)] if jobs else [])
+
+
+# --- the child: the CLI in-process, each stage timed -----------------------------------
+
+
+@dataclass
+class _Clock:
+    """Seconds spent in each stage, and in writing each kind of file."""
+
+    seconds: dict[str, float]
+    files: dict[str, int]
+
+    def timed(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            begin = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.perf_counter() - begin
+
+        return wrapper
+
+
+def _instrument(clock: _Clock) -> None:
+    """Wrap the pipeline's stages where ``audit/pipeline.py`` looks them up, and file writing.
+
+    Writing a report file consumes its formatter's chunks, so a file's time is its format's
+    rendering and its writing (encoding, ``fsync``) together.
+    """
+    from auditor.audit import pipeline
+    from auditor.files import private
+    from auditor.history import History
+
+    for name, stage in (
+        ("load_policy", "policy"),
+        ("read_inventories", "reading"),
+        ("derive", "derive (lookups, zxcvbn on the workers)"),
+        ("run_checks", "checks"),
+        ("build_report", "report (checks included)"),
+    ):
+        if hasattr(pipeline, name):  # the pipeline may be rearranged: time what is there
+            setattr(pipeline, name, clock.timed(stage, getattr(pipeline, name)))
+    History.record = clock.timed("history", History.record)  # type: ignore[method-assign]
+    write = private.PrivateFolder.write
+
+    def timed_write(folder: Any, name: str, text: Any, **kwargs: Any) -> Path:
+        kind = ("summary." if name.startswith("summary.") else "") + name.rsplit(".", 1)[-1]
+        clock.files[kind] += 1
+        # A summary written by a thread of its own, alongside the practices' files: its
+        # time overlaps theirs, and is not added to the main thread's.
+        alongside = threading.current_thread() is not threading.main_thread()
+        stage = f"{ALONGSIDE}write {kind}" if alongside else f"write {kind}"
+        return clock.timed(stage, write)(folder, name, text, **kwargs)
+
+    private.PrivateFolder.write = timed_write  # type: ignore[method-assign]
+
+
+def child(arguments: list[str]) -> dict[str, Any]:
+    """Run the audit in this process; its exit code, stage times and memory, as JSON-ready data."""
+    clock = _Clock(defaultdict(float), defaultdict(int))
+    begin = time.perf_counter()
+    from auditor.cli import main
+
+    clock.seconds["imports"] = time.perf_counter() - begin
+    _instrument(clock)
+    code = 0
+    try:
+        main(arguments)
+    except SystemExit as exited:
+        code = int(exited.code or 0)
+    total = time.perf_counter() - begin
+    named = sum(
+        seconds
+        for stage, seconds in clock.seconds.items()
+        if stage not in ("checks", "imports") and not stage.startswith(ALONGSIDE)
+    )
+    return {
+        "exit_code": code,
+        "seconds": total,
+        "stages": {**clock.seconds, "other": total - named - clock.seconds["imports"]},
+        "files": clock.files,
+        "maxrss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }
+
+
+# --- the parent: memory sampled, figures gathered ----------------------------------------
+
+
+def _processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, resident bytes) of every process, from /proc."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                resident = int((entry / "statm").read_text().split()[1]) * page
+            except (OSError, IndexError, ValueError):
+                continue
+            yield int(entry.name), parent, resident
+
+
+def _tree(root: int) -> dict[int, int]:
+    """Resident bytes of ``root`` and each of its descendants."""
+    seen = list(_processes())
+    family = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent, _ in seen:
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return {pid: resident for pid, _, resident in seen if pid in family}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The child's own figures and what sampling saw of its process tree."""
+
+    wall_seconds: float
+    report: dict[str, Any]
+    peak_tree_rss: int
+    """Highest sum of resident memory of the audit and its workers at one sample."""
+    peak_process_rss: int
+    """Highest resident memory of any one of them."""
+    most_processes: int
+
+
+def measure(arguments: list[str], env: dict[str, str]) -> Measured:
+    """Run the child on ``arguments`` and sample its tree's memory until it ends."""
+    command = [sys.executable, "-m", "benchmarks.endtoend", "--child", "--", *arguments]
+    begin = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    peaks = {"tree": 0, "process": 0, "count": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            tree = _tree(process.pid)
+            peaks["tree"] = max(peaks["tree"], sum(tree.values()))
+            peaks["process"] = max(peaks["process"], max(tree.values(), default=0))
+            peaks["count"] = max(peaks["count"], len(tree))
+            done.wait(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - begin
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"the benchmark's child failed: {stderr[-2000:]}")
+    report = json.loads(stdout.splitlines()[-1])
+    if report["exit_code"] not in (0, 1):
+        raise RuntimeError(f"the audit failed ({report['exit_code']}): {stderr[-2000:]}")
+    return Measured(wall, report, peaks["tree"], peaks["process"], peaks["count"])
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def run(
+    accounts: int = ACCOUNTS, lines: int = LINES, jobs: int | None = None, keep: bool = False
+) -> dict[str, Any]:
+    """The whole audit's wall time, peak memory for all processes, and the time of each stage."""
     corpus, _, _ = generate(lines)
     inventory = DATA / f"inventory-{accounts}.csv"
     passwords = write_inventory(inventory, accounts)
-    command = audit_command(str(inventory), "--hibp-offline", str(corpus), *AUDIT_FLAGS)
-    measured = run_child(command, cwd=REPO)
-    if measured.returncode not in (0, 1):
-        raise RuntimeError(f"the audit failed: {measured.stderr[-2000:]}")
-    begin = time.perf_counter()
-    largest = subprocess.run(
-        [sys.executable, "-c", _MAXRSS, *command],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    second_run = time.perf_counter() - begin
+    out = DATA / f"endtoend-{accounts}"
+    shutil.rmtree(out, ignore_errors=True)
+    load_before = _load()
+    with tempfile.TemporaryDirectory() as history:
+        env = {**os.environ, "XDG_DATA_HOME": history}
+        measured = measure(audit_arguments(inventory, corpus, out, jobs), env)
+    written = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
+    report = measured.report
     result = {
         "accounts": accounts,
+        "practices": accounts // 20,
         "distinct_passwords": len(set(passwords)),
         "shared_fraction": round(shared_fraction(passwords), 3),
         "corpus_lines": lines,
-        "seconds": round(measured.seconds, 1),
-        "second_run_seconds": round(second_run, 1),
+        "formats": FORMATS,
+        "seconds": round(measured.wall_seconds, 1),
+        "stages_seconds": {k: round(v, 2) for k, v in sorted(report["stages"].items())},
+        "files": report["files"],
+        "written_mib": round(written / 2**20),
         "peak_tree_rss_mib": round(measured.peak_tree_rss / 2**20),
-        "largest_process_maxrss_mib": round(int(largest.stdout.split()[-1]) / 1024),
-        "exit_code": measured.returncode,
+        "peak_process_rss_mib": round(measured.peak_process_rss / 2**20),
+        "processes": measured.most_processes,
+        "maxrss_main_mib": round(report["maxrss_self_kib"] / 1024),
+        "maxrss_children_mib": round(report["maxrss_children_kib"] / 1024),
+        "load_average": [round(load_before, 2), round(_load(), 2)],
+        "exit_code": report["exit_code"],
     }
     print(
-        f"  end to end {accounts:,} accounts offline: {measured.seconds:.1f} s, "
-        f"{result['peak_tree_rss_mib']} MiB for all processes, "
-        f"{result['largest_process_maxrss_mib']} MiB for the largest",
+        f"  end to end {accounts:,} accounts offline to {FORMATS}: {result['seconds']} s, "
+        f"{result['peak_tree_rss_mib']} MiB for all processes "
+        f"({result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}",
         flush=True,
     )
+    for stage, seconds in result["stages_seconds"].items():
+        print(f"    {stage:<42} {seconds:7.2f} s", flush=True)
     return result
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.endtoend", description=__doc__)
+    parser.add_argument("--accounts", type=int, default=ACCOUNTS)
+    parser.add_argument("--lines", type=int, default=LINES, help="offline corpus lines")
+    parser.add_argument("--jobs", type=int, help="scoring workers (default: every core)")
+    parser.add_argument("--keep", action="store_true", help="keep the reports written")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child:
+        print(json.dumps(child(options.arguments)))
+        return 0
+    print(json.dumps(run(options.accounts, options.lines, options.jobs, options.keep), indent=2))
+    return 0
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    sys.exit(main())
