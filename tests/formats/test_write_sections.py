@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -100,3 +101,19 @@ def test_a_summary_that_cannot_be_written_fails_the_run(
         write_reports(report, tmp_path, _formatters())
     assert not list(tmp_path.rglob("*.tmp"))
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_the_report_is_frozen_for_the_collector_while_it_is_written(
+    report: Report, tmp_path: Path
+) -> None:
+    """Full collections skip the report's objects while it is written, and only then."""
+    seen: list[int] = []
+
+    class Watching(CsvFormat):
+        def head(self, report: Report) -> str:
+            seen.append(gc.get_freeze_count())
+            return super().head(report)
+
+    write_reports(report, tmp_path, [Watching()])
+    assert seen and min(seen) > 0
+    assert gc.get_freeze_count() == 0
