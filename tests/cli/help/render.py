@@ -18,6 +18,8 @@ COMMANDS = (
     ("remind",),
     ("history",),
     ("hibp",),
+    ("hibp", "download"),
+    ("hibp", "index"),
     ("hibp", "serve"),
     ("policy",),
     ("policy", "show"),
