@@ -21,7 +21,7 @@ PACKAGE = REPO / "auditor"
 
 # What every layer may use: shared records, errors, text helpers, files, words.
 FOUNDATION = frozenset(
-    {"models", "errors", "text", "safetext", "finess", "progress", "files", "i18n"}
+    {"models", "errors", "text", "safetext", "finess", "progress", "collector", "files", "i18n"}
 )
 
 # Each top-level unit of auditor/ (a package, or a module at the top) and the other
@@ -32,6 +32,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "safetext": frozenset(),
     "finess": frozenset(),
     "progress": frozenset(),
+    "collector": frozenset(),
     "files": frozenset(),
     "i18n": frozenset({"errors", "files", "safetext"}),
     "models": frozenset({"i18n", "text", "password.secret"}),

@@ -17,6 +17,7 @@ from auditor.audit.copies import merged_copies
 from auditor.audit.inventory import Inventory, read_inventories
 from auditor.audit.request import Audited, AuditRequest
 from auditor.checks import CheckContext, renewal_deadline, run_checks
+from auditor.collector import frozen
 from auditor.hibp import BreachSource, RangeCache
 from auditor.history import History, RecordedRun
 from auditor.i18n.logged import logged
@@ -120,15 +121,17 @@ def run_audit(
     every = (*inventory.accounts, *inventory.copies)
     run_key = new_run_key()
     derived = derive(every, policy, breach, jobs=jobs, progress=progress, run_key=run_key)
-    return build_report(
-        merged_copies(derived),
-        inventory,
-        policy,
-        as_of,
-        breach_mode=breach_mode,
-        breach_source=breach.description if breach else "",
-        sites=site_uses(inventory.others, run_key),
-    )
+    sites = site_uses(inventory.others, run_key)
+    with frozen():  # the accounts and their facts live on: the collector need not walk them
+        return build_report(
+            merged_copies(derived),
+            inventory,
+            policy,
+            as_of,
+            breach_mode=breach_mode,
+            breach_source=breach.description if breach else "",
+            sites=sites,
+        )
 
 
 def audited(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,13 +40,21 @@ def _key(waiver: Waiver) -> _Key:
     return (waiver.check, waiver.practice, waiver.portal, username)
 
 
-def _candidate_keys(finding: Finding) -> Iterator[_Key]:
-    """Every key a waiver matching ``finding`` can have: each field named or left out."""
+_Shape = tuple[bool, bool, bool, bool]
+"""Which of a key's four fields a waiver names."""
+
+
+def _shape(key: _Key) -> _Shape:
+    return (key[0] is not None, key[1] is not None, key[2] is not None, key[3] is not None)
+
+
+def _candidate_keys(finding: Finding, shapes: Iterable[_Shape]) -> Iterator[_Key]:
+    """The key a waiver of each of ``shapes`` would have if it named ``finding``."""
     ref = finding.account
     named = (finding.check, ref.practice_id, ref.portal, fold(ref.username))
-    for combination in itertools.product((True, False), repeat=len(named)):
+    for shape in shapes:
         yield tuple(  # type: ignore[misc]
-            value if keep else None for value, keep in zip(named, combination, strict=True)
+            value if keep else None for value, keep in zip(named, shape, strict=True)
         )
 
 
@@ -55,17 +62,19 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today:
     """Split findings (in their order) by the waivers in force on ``today``.
 
     The first waiver in policy order that names a finding excuses it. Waivers
-    are indexed by what they name, so each finding costs 16 look-ups instead of
-    a pass over every waiver (a 1 MiB policy holds some 20,000 of them).
+    are indexed by what they name, so each finding costs a look-up per shape of
+    waiver in force (which fields they name: 15 at most), instead of a pass over
+    every waiver (a 1 MiB policy holds some 20,000 of them); with no waiver, none.
     """
     first: dict[_Key, tuple[int, Waiver]] = {}
     for order, waiver in enumerate(waivers):
         if waiver.active_on(today):
             first.setdefault(_key(waiver), (order, waiver))
+    shapes = tuple({_shape(key): None for key in first})
     active: list[Finding] = []
     waived: list[Waived] = []
     for finding in findings:
-        found = [first[key] for key in _candidate_keys(finding) if key in first]
+        found = [first[key] for key in _candidate_keys(finding, shapes) if key in first]
         if found:
             waived.append(Waived(finding, min(found, key=lambda pair: pair[0])[1]))
         else:

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor.audit import ExitCode, FailOn, Inventory, exit_code, run_audit
 from auditor.formats import OutputFormat, RenderOptions
-from auditor.models import Account, CheckId, Practice
+from auditor.i18n.phrase import phrase
+from auditor.models import Account, AccountRef, CheckId, Finding, Practice, Severity
 from auditor.policy import Policy, PolicyError, Waiver, dump_policy, load_policy
 from auditor.report import BreachMode, Report
 from auditor.report.waivers import apply_waivers
@@ -291,3 +294,56 @@ def test_many_waivers_cost_a_few_look_ups_per_finding_and_keep_policy_order(
     assert (CheckId.NO_MFA, "user20000") not in waived  # past the waived logins
     assert len(split.waived) == 1_000 + 1 and len(split.active) == len(findings) - 1_001
     assert calls <= len(findings)
+
+
+_NAMES = {"check": list(CheckId)[:3], "practice": ["750056780", "690034566"]}
+
+
+@given(
+    waivers=st.lists(
+        st.builds(
+            Waiver,
+            reason=st.just("r"),
+            accepted_by=st.just("a"),
+            expires=st.sampled_from([date(2026, 1, 1), date(2027, 1, 1)]),
+            check=st.none() | st.sampled_from(_NAMES["check"]),
+            practice=st.none() | st.sampled_from(_NAMES["practice"]),
+            portal=st.none() | st.sampled_from(["viamedis", "almerys"]),
+            username=st.none() | st.sampled_from(["Ana", "ana", "bob", "Éva"]),
+        ),
+        max_size=8,
+    ),
+    findings=st.lists(
+        st.builds(
+            lambda check, practice, portal, username: Finding(
+                check,
+                Severity.HIGH,
+                AccountRef(practice, portal, username, None),
+                phrase("x"),
+                phrase("y"),
+                AS_OF,
+            ),
+            st.sampled_from(_NAMES["check"]),
+            st.sampled_from(_NAMES["practice"]),
+            st.sampled_from(["viamedis", "almerys"]),
+            st.sampled_from(["ana", "ANA", "bob", "eva"]),
+        ),
+        max_size=8,
+    ),
+)
+def test_the_waiver_index_matches_as_each_waiver_does(
+    waivers: list[Waiver], findings: list[Finding]
+) -> None:
+    """The index (look-ups by what waivers name) gives what a pass over every waiver gives:
+    the first waiver in force, in policy order, that matches."""
+    result = apply_waivers(findings, waivers, AS_OF)
+    expected_waived = []
+    expected_active = []
+    for finding in findings:
+        match = next((w for w in waivers if w.active_on(AS_OF) and w.matches(finding)), None)
+        if match is None:
+            expected_active.append(finding)
+        else:
+            expected_waived.append((finding, match))
+    assert list(result.active) == expected_active
+    assert [(w.finding, w.waiver) for w in result.waived] == expected_waived
