@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import random
 import threading
 import time
@@ -10,24 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
-import urllib3.exceptions
 
 from auditor.hibp.interface import HibpError
 from auditor.hibp.manifest import Validators
-from auditor.hibp.online import RetryPolicy
+from auditor.hibp.online import READ_ERRORS, RetriableError, RetryPolicy, retry_after
 from auditor.hibp.rangefmt import MAX_BODY_BYTES, Range
 from auditor.i18n.failure import failure
 
 _CHUNK = 65536
 """Bytes asked of the network per read; each read returns as data arrives, so the request's
 deadline is checked at least once per arrival."""
-_READ_ERRORS = (
-    requests.RequestException,
-    urllib3.exceptions.HTTPError,
-    http.client.HTTPException,
-    OSError,
-)
-"""What reading a streamed body can raise: a reset, a timeout, a short or garbled body."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +36,6 @@ class NotModified:
 
 class Stopped(HibpError):  # noqa: N818 - an outcome, not a fault
     """The download is being stopped (Ctrl-C, a fatal error elsewhere): no more tries."""
-
-
-class _RetriableError(HibpError):
-    def __init__(self, message: str, wait: float | None = None) -> None:
-        super().__init__(message)
-        self.wait = wait
 
 
 class RangeFetcher:
@@ -109,7 +94,7 @@ class RangeFetcher:
                 raise Stopped(f"range {prefix}: stopped")
             try:
                 return self._attempt(request, prefix)
-            except _RetriableError as exc:
+            except RetriableError as exc:
                 problem, wait = str(exc), exc.wait
             if attempt < policy.attempts:
                 delay = wait if wait is not None else self._backoff(attempt)
@@ -130,7 +115,7 @@ class RangeFetcher:
                 stream=True,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+            raise RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
         except requests.RequestException as exc:
             raise HibpError(f"range {prefix}: {type(exc).__name__}") from exc
         try:
@@ -141,10 +126,10 @@ class RangeFetcher:
                 problem = f"range {prefix}: HTTP {status}"
                 if status != 429 and status < 500:
                     raise HibpError(problem)
-                wait = _seconds(response.headers.get("Retry-After"))
+                wait = retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > policy.max_retry_after:
                     raise HibpError(f"{problem}, server asks to wait {wait:.0f} s")
-                raise _RetriableError(problem, wait)
+                raise RetriableError(problem, wait)
             body = self._body(response, prefix, ends)
             validators = Validators.of(
                 response.headers.get("ETag"), response.headers.get("Last-Modified")
@@ -157,9 +142,9 @@ class RangeFetcher:
             # again, since a mirror being refreshed or a proxy may have cut it.
             answer = Range.parse(body.decode("ascii"), f"range {prefix}")
         except UnicodeDecodeError:
-            raise _RetriableError(f"range {prefix}: the answer is not ASCII text") from None
+            raise RetriableError(f"range {prefix}: the answer is not ASCII text") from None
         except HibpError as exc:
-            raise _RetriableError(str(exc)) from exc
+            raise RetriableError(str(exc)) from exc
         lines = answer.without_padding().split()
         # Sorted, whatever the server sent: the single file is these lines in order.
         lines.sort()
@@ -180,11 +165,11 @@ class RangeFetcher:
         size = 0
         while True:
             if self._clock() > ends:
-                raise _RetriableError(f"range {prefix}: no whole answer in time")
+                raise RetriableError(f"range {prefix}: no whole answer in time")
             try:
                 chunk = response.raw.read1(_CHUNK)
-            except _READ_ERRORS as exc:
-                raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+            except READ_ERRORS as exc:
+                raise RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
             if not chunk:
                 break
             size += len(chunk)
@@ -192,16 +177,9 @@ class RangeFetcher:
                 raise HibpError(f"range {prefix}: the answer is longer than the size cap")
             chunks.append(chunk)
         if expected is not None and size != expected:
-            raise _RetriableError(f"range {prefix}: the answer was cut short")
+            raise RetriableError(f"range {prefix}: the answer was cut short")
         return b"".join(chunks)
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.retry.max_backoff, self.retry.backoff * 2 ** (attempt - 1))
         return float(base * self._jitter(0.5, 1.5))
-
-
-def _seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` in seconds; a date (rare) gets the backoff instead."""
-    if value is None or not value.strip().isdigit() or len(value.strip()) > 9:
-        return None
-    return float(value.strip())

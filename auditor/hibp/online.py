@@ -35,7 +35,7 @@ under a minute (benchmarks/online.py), so this leaves room for a slow mirror or 
 _CHUNK = 16384
 """Bytes asked of the network per read: each read returns as soon as some data arrives, so
 the request deadline is checked at least once per arrival, however slowly a server drips."""
-_READ_ERRORS = (
+READ_ERRORS = (
     requests.RequestException,
     urllib3.exceptions.HTTPError,
     http.client.HTTPException,
@@ -175,7 +175,7 @@ class RangeApiClient(BreachSource):
             wait: float | None = None
             try:
                 return self._attempt(request, prefix, until)
-            except _RetriableError as exc:
+            except RetriableError as exc:
                 problem = str(exc)
                 wait = exc.wait
             if attempt < policy.attempts:
@@ -210,7 +210,7 @@ class RangeApiClient(BreachSource):
                 request, (min(policy.connect_timeout, left), min(policy.read_timeout, left))
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+            raise RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
         except requests.RequestException as exc:
             raise HibpError(f"range {prefix}: {type(exc).__name__}") from exc
         try:
@@ -219,10 +219,10 @@ class RangeApiClient(BreachSource):
                 problem = f"range {prefix}: HTTP {status}"
                 if status != 429 and status < 500:
                     raise HibpError(problem)
-                wait = _retry_after(response.headers.get("Retry-After"))
+                wait = retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > policy.max_retry_after:
                     raise HibpError(f"{problem}, server asks to wait {wait:.0f} s")
-                raise _RetriableError(problem, wait)
+                raise RetriableError(problem, wait)
             body = self._body(response, prefix, ends)
         finally:
             response.close()
@@ -233,7 +233,7 @@ class RangeApiClient(BreachSource):
         return Range.parse(text, f"range {prefix}")
 
     def _body(self, response: requests.Response, prefix: str, ends: float) -> bytes:
-        """The whole body, or ``HibpError`` past the size cap, ``_RetriableError`` past ``ends``."""
+        """The whole body, or ``HibpError`` past the size cap, ``RetriableError`` past ``ends``."""
         cap = f"the {MAX_BODY_BYTES // 2**20} MiB cap"
         length = response.headers.get("Content-Length", "").strip()
         # Checked as text first: a length of thousands of digits is over the cap too.
@@ -255,14 +255,14 @@ class RangeApiClient(BreachSource):
         size = 0
         while True:
             if self._clock() > ends:
-                raise _RetriableError(
+                raise RetriableError(
                     f"range {prefix}: no whole answer within "
                     f"{_duration(self.retry.request_deadline)}"
                 )
             try:
                 chunk = response.raw.read1(_CHUNK)
-            except _READ_ERRORS as exc:
-                raise _RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
+            except READ_ERRORS as exc:
+                raise RetriableError(f"range {prefix}: {type(exc).__name__}") from exc
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
@@ -311,7 +311,7 @@ def _sender(session: requests.Session, template: requests.PreparedRequest) -> Se
     return send
 
 
-class _RetriableError(HibpError):
+class RetriableError(HibpError):
     """A failure worth another try (a reset, a timeout, a 5xx or 429), with the server's wait."""
 
     def __init__(self, message: str, wait: float | None = None) -> None:
@@ -327,7 +327,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after(value: str | None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
     if value is None:
         return None
