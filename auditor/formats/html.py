@@ -167,8 +167,14 @@ class PracticeView:
     """(``2 critical``, tone) for the summary boxes."""
     this_week: tuple[Task, ...]
     later: tuple[Task, ...]
+    this_week_cards: Markup
+    """The cards of ``this_week`` (``_Rows.cards``), or the line saying there is none."""
+    later_cards: Markup
     portals: tuple[Row, ...]
     people: tuple[Row, ...]
+    portal_table: Markup
+    """The per-portal table (``_Rows.group_table``); ``people_table`` the per-person one."""
+    people_table: Markup
     accounts: tuple[AccountLine, ...]
     account_rows: Markup
     """The accounts table's rows (``account_rows``)."""
@@ -239,12 +245,12 @@ def generic_owners(practice: PracticeReport) -> frozenset[str]:
 class _Views:
     """Builds the views of one report in one language."""
 
-    def __init__(self, words: Catalog, report: Report) -> None:
+    def __init__(self, words: Catalog, report: Report, rows: _Rows | None = None) -> None:
         self.words = words
         self.report = report
         self.week_end = report.as_of + WEEK
         self.portal: Callable[[str], str] = functools.partial(portal_name, report)
-        self.rows = _Rows(words)
+        self.rows = rows or _Rows(words)
 
     @functools.cached_property
     def _accounts(self) -> AccountNames:
@@ -285,8 +291,22 @@ class _Views:
             counts=self._counts(practice.counts()),
             this_week=this_week,
             later=later,
-            portals=self._rows(practice, lambda a: self.portal(a.account.portal), lambda _: ""),
-            people=self._rows(practice, functools.partial(self._person, generic), self._contact),
+            this_week_cards=self.rows.cards(this_week, words.t("html.nothing_this_week")),
+            later_cards=self.rows.cards(later, words.t("html.nothing_later")),
+            portals=(
+                portals := self._rows(
+                    practice, lambda a: self.portal(a.account.portal), lambda _: ""
+                )
+            ),
+            people=(
+                people := self._rows(
+                    practice, functools.partial(self._person, generic), self._contact
+                )
+            ),
+            portal_table=self.rows.group_table(portals, words.t("column.portal"), ""),
+            people_table=self.rows.group_table(
+                people, words.t("column.owner"), words.t("html.email")
+            ),
             accounts=(lines := tuple(self._account(practice, a) for a in practice.accounts)),
             account_rows=self.rows.accounts(lines),
             copies=copies_lines(words, self.report, practice),
@@ -600,11 +620,95 @@ class _Rows:
 
     def __init__(self, words: Catalog) -> None:
         self.words = words
+        self._escaped: dict[str, str] = {}
+        self._badges: dict[tuple[str, str], str] = {}
 
     @functools.cached_property
     def _labels(self) -> dict[str, str]:
         keys = ("portal", "login", "owner", "role", "last_change", "renew_by", "mfa", "breach")
-        return {key: html(self.words.t(f"column.{key}")) for key in (*keys, "checks")}
+        labels = {key: html(self.words.t(f"column.{key}")) for key in (*keys, "checks", "worst")}
+        for key in ("accounts", "to_change", "this_week_count", "ref"):
+            labels[key] = html(self.words.t(f"html.{key}"))
+        labels["separator"] = str(escape(self.words.t("list.separator")))
+        return labels
+
+    def text(self, value: str) -> str:
+        """``html(value)`` for a text, remembered: reasons, actions and labels repeat.
+
+        Keyed by the text alone: a ``Rendered`` and an equal ``str`` are escaped alike here.
+        """
+        found = self._escaped.get(value)
+        if found is None:
+            if len(self._escaped) >= _KEPT_TEXTS:
+                self._escaped.clear()
+            found = self._escaped[value] = html(value)
+        return found
+
+    def cards(self, tasks: Sequence[Task], empty: str) -> Markup:
+        """``task_list(tasks, empty)`` as ``practice.html.j2`` wrote it: a card per account."""
+        if not tasks:
+            return Markup(f'<p class="none">{self.text(empty)}</p>\n')  # noqa: S704 - escaped
+        return Markup(  # noqa: S704 - every value went through text(), the labels too
+            '<ol class="tasks">\n' + "".join(self._card(task) for task in tasks) + "</ol>\n"
+        )
+
+    def _card(self, task: Task) -> str:
+        text = self.text
+        label = self._labels
+        owner = f" ({text(task.owner)})" if task.owner else ""
+        also_in = f'<p class="also-in">{text(task.also_in)}</p>' if task.also_in else ""
+        tone = task.severity.value
+        return (
+            f'  <li class="task tone-{tone}">\n'
+            '    <div class="task-head">\n'
+            '      <span class="box" aria-hidden="true">☐</span>\n'
+            f'      <span class="who">{text(task.portal)} — {text(task.username)}{owner}</span>\n'
+            f"      {self.badge(tone, task.severity_text)}\n"
+            f"      <span>{text(self.words.t('html.due_by', due=task.due))}</span>\n"
+            "    </div>\n"
+            f"{also_in}    <ul>\n"
+            + "".join(
+                f"      <li><strong>{text(reason.label)}</strong> — {text(reason.why)}</li>\n"
+                for reason in task.reasons
+            )
+            + "    </ul>\n"
+            + "".join(f'    <p class="todo">➜ {text(action)}</p>\n' for action in task.actions)
+            + f'    <p class="ref">{label["ref"]} <code>'
+            + label["separator"].join(str(escape(check)) for check in task.checks)
+            + "</code></p>\n  </li>\n"
+        )
+
+    def group_table(self, rows: Sequence[Row], first: str, second: str) -> Markup:
+        """``group_table(rows, first, second)`` as ``practice.html.j2`` wrote it."""
+        label = self._labels
+        first_label = self.text(first)
+        second_label = self.text(second) if second else ""
+        return Markup(  # noqa: S704 - every value went through text() or html(), labels too
+            '<div class="table-wrap"><table class="stack">\n  <thead><tr>\n'
+            f"    <th>{first_label}</th>"
+            + (f"<th>{second_label}</th>" if second else "")
+            + f'    <th class="num">{label["accounts"]}</th>'
+            f'<th class="num">{label["to_change"]}</th>\n'
+            f'    <th class="num">{label["this_week_count"]}</th><th>{label["worst"]}</th>\n'
+            "  </tr></thead>\n  <tbody>\n"
+            + "".join(
+                "  <tr>\n"
+                f'    <td data-label="{first_label}">{self.text(row.name)}</td>\n'
+                + (
+                    f'<td data-label="{second_label}">{self.text(row.detail)}</td>'
+                    if second
+                    else ""
+                )
+                + f'    <td class="num" data-label="{label["accounts"]}">{row.accounts}</td>\n'
+                f'    <td class="num" data-label="{label["to_change"]}">{row.to_change}</td>\n'
+                f'    <td class="num" data-label="{label["this_week_count"]}">'
+                f"{row.this_week}</td>\n"
+                f'    <td data-label="{label["worst"]}">{self.badge(row.tone, row.worst_text)}'
+                "</td>\n  </tr>\n"
+                for row in rows
+            )
+            + "  </tbody>\n</table></div>"
+        )
 
     def accounts(self, lines: Sequence[AccountLine]) -> Markup:
         label = self._labels
@@ -656,11 +760,16 @@ class _Rows:
         )
 
     def badge(self, tone: str, text: str) -> str:
-        """``m.badge(tone, text)`` (``macros.html.j2``)."""
-        return (
-            f'<span class="badge tone-{html(tone)}"><span aria-hidden="true">'
-            f"{_SYMBOLS[tone]}</span> {html(text)}</span>"
-        )
+        """``m.badge(tone, text)`` (``macros.html.j2``), remembered: a few tones and texts."""
+        found = self._badges.get((tone, text))
+        if found is None:
+            if len(self._badges) >= _KEPT_TEXTS:
+                self._badges.clear()
+            found = self._badges[(tone, text)] = (
+                f'<span class="badge tone-{html(tone)}"><span aria-hidden="true">'
+                f"{_SYMBOLS[tone]}</span> {html(text)}</span>"
+            )
+        return found
 
 
 _SYMBOLS = {"critical": "✖", "high": "⚠", "medium": "●", "low": "○", "ok": "✓", "unchecked": "?"}
@@ -676,10 +785,11 @@ class HtmlFormat(Formatter):
     def __init__(self, lang: Lang = Lang.EN) -> None:
         # Values lose their control characters here; Jinja2's autoescape does the rest.
         self.words: Catalog = _Remembering(catalog(lang).escaped(plain))
+        self.rows = _Rows(self.words)
 
     def render(self, report: Report) -> str:
         """One page: the ranking (when there are several practices), then every practice."""
-        views = _Views(self.words, report)
+        views = _Views(self.words, report, self.rows)
         index = views.index("#p-{id}") if len(report.practices) > 1 else ()
         practices = tuple(views.practice(practice) for practice in report.practices)
         references = {
@@ -701,7 +811,7 @@ class HtmlFormat(Formatter):
         ``links=False`` for a page laid out as a PDF, which keeps no link: the page
         then says where each practice's own file is, not that its name opens it.
         """
-        views = _Views(self.words, report)
+        views = _Views(self.words, report, self.rows)
         yield self._page(
             "summary.html.j2",
             views,
