@@ -759,6 +759,34 @@ class _Rows:
             )
         )
 
+    def standards(self, view: ReferencesView) -> Markup:
+        """Each reference's rules and what they found (``references.html.j2``'s last loop).
+
+        The statements, sources and titles are the same on every practice's page:
+        escaped once (``text``); the lines name this practice's accounts.
+        """
+        text = self.text
+        parts = []
+        for reference in view.references:
+            url = f' — <span class="ref-url">{text(reference.url)}</span>' if reference.url else ""
+            parts.append(
+                f'<div class="ref-doc">\n  <h4>{text(reference.title)}</h4>\n'
+                f'  <p class="ref-edition">{text(reference.edition)}{url}</p>\n'
+                '  <ul class="ref-rules">\n'
+            )
+            for rule in reference.rules:
+                parts.append(
+                    f'    <li><p>{text(rule.statement)} <span class="ref-source">'
+                    f"({text(rule.source)})</span> <code>{text(rule.id)}</code></p>\n      <ul>"
+                )
+                parts.extend(
+                    f'<li class="ref-{text(line.outcome)}">{html(line.text)}</li>'
+                    for line in rule.lines
+                )
+                parts.append("</ul>\n    </li>\n")
+            parts.append("  </ul>\n</div>\n")
+        return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()
+
     def badge(self, tone: str, text: str) -> str:
         """``m.badge(tone, text)`` (``macros.html.j2``), remembered: a few tones and texts."""
         found = self._badges.get((tone, text))
@@ -803,6 +831,7 @@ class HtmlFormat(Formatter):
             # By FINESS: each practice's accounts against each reference (references.html.j2).
             references=references,
             reference_rows={key: views.rows.references(view) for key, view in references.items()},
+            reference_docs={key: views.rows.standards(view) for key, view in references.items()},
         )
 
     def summary_chunks(self, report: Report, *, links: bool = True) -> Iterator[str]:

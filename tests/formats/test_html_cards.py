@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
 import pytest
 
+from auditor.audit import Inventory, run_audit
 from auditor.formats.html import HtmlFormat, Reason, Row, Task, _Rows
+from auditor.formats.references import references_view
 from auditor.i18n import Lang, Rendered
 from auditor.i18n.templates import environment
-from auditor.models import Severity
+from auditor.models import Account, Practice, Role, Severity
+from auditor.policy import Policy
+from auditor.report import BreachMode, Report
+from auditor.safetext import plain
 
 # The macros of practice.html.j2 as they were before the cards and tables moved to
 # formats/html.py (issue 17), with the badge macro of macros.html.j2 they called.
@@ -70,6 +79,22 @@ _MACROS = """{% set symbols = {"critical": "✖", "high": "⚠", "medium": "●"
 [{{ group_table(rows, first, "") }}]
 [{{ group_table(rows, first, second) }}]
 [{{ group_table((), first, second) }}]
+"""
+# references.html.j2's last loop as it was before it moved to formats/html.py (issue 17).
+_STANDARDS = """{% for ref in view.references %}
+<div class="ref-doc">
+  <h4>{{ ref.title }}</h4>
+  <p class="ref-edition">{{ ref.edition }}{% if ref.url %} — <span class="ref-url">{{ ref.url }}</span>{% endif %}</p>
+  <ul class="ref-rules">
+  {% for rule in ref.rules %}
+    <li><p>{{ rule.statement }} <span class="ref-source">({{ rule.source }})</span> <code>{{ rule.id }}</code></p>
+      <ul>{% for line in rule.lines %}<li class="ref-{{ line.outcome }}">{{ line.text }}</li>{% endfor %}</ul>
+    </li>
+  {% endfor %}
+  </ul>
+</div>
+{% endfor %}
+</section>
 """
 HOSTILE = "<script>a&b\"c'd</script>\x1b[2J\u202e\x00\n\t"
 
@@ -138,3 +163,45 @@ def test_the_cards_and_group_tables_are_what_the_macros_wrote(lang: Lang) -> Non
         assert new == old
     assert "<script>" not in new and "\x1b" not in new and "\x00" not in new
     assert "&lt;script&gt;a&amp;b&#34;c&#39;d" in new
+
+
+@pytest.fixture
+def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+    hostile = Practice("690034566", "Optique <b>Lumière</b>")
+    accounts = (
+        make_account(portal="viamedis", username="<script>x</script>", password="soleil"),
+        make_account(
+            portal="almerys",
+            username="a&b\"c'd",
+            owner="\x1b[2J\u202eÉmilie",
+            role=Role.ADMIN,
+            password="soleil",
+            password_changed=date(2023, 1, 2),
+            mfa=False,
+        ),
+        make_account(portal="kalixia", username="nopass", password=None, mfa=None),
+        make_account(practice=hostile, username="=cmd()", owner="Comptoir", password="soleil"),
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    return run_audit(
+        inventory,
+        policy,
+        date(2026, 11, 22),
+        fake_breach({"soleil": 5}),
+        breach_mode=BreachMode.OFFLINE,
+    )
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_standards_are_what_the_references_loop_wrote(report: Report, lang: Lang) -> None:
+    words = HtmlFormat(lang).words
+    rows = _Rows(words)
+    written = ""
+    for practice in report.practices:
+        view = references_view(words, report, practice, plain)
+        old = environment(html=True).from_string(_STANDARDS).render(view=view)
+        for _ in range(2):  # the second time from what the rows remembered
+            assert f"{rows.standards(view)}</section>\n" == old
+        written += old
+    assert "&lt;script&gt;x&lt;/script&gt;" in written and "<script>" not in written
+    assert "a&amp;b&#34;c&#39;d" in written and "\x1b" not in written
