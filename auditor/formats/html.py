@@ -186,6 +186,9 @@ class PracticeView:
     """Some change date is a vault entry's modification day, marked ``~``: the legend says so."""
     severity_chart: charts.ColumnChart
     strength_chart: charts.ColumnChart
+    severity_figure: Markup
+    """``severity_chart`` drawn (``_Rows.column_chart``); ``strength_figure`` the other."""
+    strength_figure: Markup
     age_chart: charts.AgeChart
 
 
@@ -329,8 +332,10 @@ class _Views:
                 a.account.changed_approximate and a.account.password_changed is not None
                 for a in practice.accounts
             ),
-            severity_chart=self.severity_chart(practice.counts()),
-            strength_chart=self._strength_chart(practice),
+            severity_chart=(severity := self.severity_chart(practice.counts())),
+            strength_chart=(strength := self._strength_chart(practice)),
+            severity_figure=self.rows.column_chart(severity, "severity"),
+            strength_figure=self.rows.column_chart(strength, "strength"),
             age_chart=self._age_chart(practice),
         )
 
@@ -587,8 +592,15 @@ class _Remembering(Catalog):
     def __init__(self, words: Catalog) -> None:
         super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
         self._said: dict[tuple[object, ...], Rendered] = {}
+        self._bare: dict[str, Rendered] = {}
+        """Texts without values (labels, headings): no more than the catalogue has keys."""
 
     def t(self, key: str, **args: Arg) -> Rendered:
+        if not args:
+            bare = self._bare.get(key)
+            if bare is None:
+                bare = self._bare[key] = super().t(key)
+            return bare
         remembered: tuple[object, ...] = (key,)
         for name, value in sorted(args.items()):
             if not isinstance(value, _PLAIN_VALUES) or isinstance(value, bool):
@@ -785,6 +797,54 @@ class _Rows:
                 )
                 parts.append("</ul>\n    </li>\n")
             parts.append("  </ul>\n</div>\n")
+        return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()
+
+    @functools.cached_property
+    def _patterns(self) -> str:
+        """``patterns()`` of ``macros.html.j2``: the same hatches in every chart."""
+        macros = environment(html=True).get_template("macros.html.j2").module
+        return str(macros.patterns())  # type: ignore[attr-defined]  # a macro of the template
+
+    def column_chart(self, chart: charts.ColumnChart, name: str) -> Markup:
+        """``m.column_chart(chart, name)`` (``macros.html.j2``), for each practice's two charts.
+
+        The template wrote each coordinate with ``'%.1f' %``: ``:.1f`` writes the same.
+        """
+        text = self.text
+        title = text(chart.title)
+        baseline = html(chart.baseline)
+        parts = [
+            (
+                f'<figure class="chart" data-chart="{text(name)}">\n'
+                f"  <figcaption>{title}</figcaption>\n"
+                f'  <p class="desc">{text(chart.description)}</p>\n'
+                f'  <svg viewBox="0 0 {html(charts.WIDTH)} {html(chart.height)}" role="img"'
+                f' aria-label="{title}">\n'
+                f"    <title>{title}</title>\n"
+                f"    {self._patterns}\n"
+                f'    <line class="axis" x1="0" y1="{baseline}" x2="{html(charts.WIDTH)}"'
+                f' y2="{baseline}"/>\n'
+            )
+        ]
+        for bar in chart.columns:
+            middle = f"{bar.x + bar.width / 2:.1f}"
+            parts.append(
+                '    <g class="bar">\n'
+                f'      <rect class="bar-{text(bar.tone)}" x="{bar.x:.1f}" y="{bar.y:.1f}"'
+                f' width="{bar.width:.1f}" height="{bar.height:.1f}"/>\n'
+                f'      <text x="{middle}" y="{bar.y - 6:.1f}" text-anchor="middle"'
+                f' font-weight="bold">{html(bar.value)}</text>\n'
+                f'      <text x="{middle}" y="{chart.baseline + 18:.1f}"'
+                f' text-anchor="middle">{text(bar.label)}</text>\n'
+                "    </g>\n"
+            )
+        if chart.marker_x is not None:
+            marker = f"{chart.marker_x:.1f}"
+            parts.append(
+                f'    <line class="marker" x1="{marker}" y1="4" x2="{marker}" y2="{baseline}"/>\n'
+                f'    <text x="{chart.marker_x + 4:.1f}" y="14">{text(chart.marker_label)}</text>\n'
+            )
+        parts.append("  </svg>\n</figure>")
         return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()
 
     def badge(self, tone: str, text: str) -> str:

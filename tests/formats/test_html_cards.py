@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditor.audit import Inventory, run_audit
+from auditor.formats import charts
 from auditor.formats.html import HtmlFormat, Reason, Row, Task, _Rows
 from auditor.formats.references import references_view
 from auditor.i18n import Lang, Rendered
@@ -205,3 +206,26 @@ def test_the_standards_are_what_the_references_loop_wrote(report: Report, lang: 
         written += old
     assert "&lt;script&gt;x&lt;/script&gt;" in written and "<script>" not in written
     assert "a&amp;b&#34;c&#39;d" in written and "\x1b" not in written
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+@pytest.mark.parametrize("marker", [None, 2])
+def test_a_column_chart_is_what_the_macro_draws(lang: Lang, marker: int | None) -> None:
+    """The practice's two charts; the group index still draws its own with the macro."""
+    words = HtmlFormat(lang).words
+    chart = charts.columns(
+        HOSTILE,
+        Rendered("desc & <b>") + HOSTILE,
+        [(Rendered("critique <x>"), 3, "critical"), (HOSTILE, 0, "low"), ("1/3", 12, "meets")],
+        marker_before=marker,
+        marker_label=HOSTILE if marker is not None else "",
+    )
+    macros = (
+        environment(html=True)
+        .get_template("macros.html.j2")
+        .make_module({"width": charts.WIDTH, "t": words.t})
+    )
+    old = str(macros.column_chart(chart, "severity"))  # type: ignore[attr-defined]
+    for _ in range(2):  # the second time from what the rows remembered
+        assert str(_Rows(words).column_chart(chart, "severity")) == old
+    assert ("marker" in old) is (marker is not None) and "<script>" not in old
