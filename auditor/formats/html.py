@@ -189,6 +189,8 @@ class PracticeView:
     severity_figure: Markup
     """``severity_chart`` drawn (``_Rows.column_chart``); ``strength_figure`` the other."""
     strength_figure: Markup
+    age_figure: Markup
+    """``age_chart`` drawn (``_Rows.age_chart``)."""
     age_chart: charts.AgeChart
 
 
@@ -336,7 +338,8 @@ class _Views:
             strength_chart=(strength := self._strength_chart(practice)),
             severity_figure=self.rows.column_chart(severity, "severity"),
             strength_figure=self.rows.column_chart(strength, "strength"),
-            age_chart=self._age_chart(practice),
+            age_chart=(ages := self._age_chart(practice)),
+            age_figure=self.rows.age_chart(ages),
         )
 
     def _person(self, generic: frozenset[str], audited: AuditedAccount) -> str:
@@ -843,6 +846,54 @@ class _Rows:
             parts.append(
                 f'    <line class="marker" x1="{marker}" y1="4" x2="{marker}" y2="{baseline}"/>\n'
                 f'    <text x="{chart.marker_x + 4:.1f}" y="14">{text(chart.marker_label)}</text>\n'
+            )
+        parts.append("  </svg>\n</figure>")
+        return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()
+
+    def age_chart(self, chart: charts.AgeChart) -> Markup:
+        """``m.age_chart(chart)`` (``macros.html.j2``): a bar per account of the practice."""
+        text = self.text
+        title = text(chart.title)
+        label_x = html(chart.label_width - 6)
+        parts = [
+            (
+                '<figure class="chart wide" data-chart="age">\n'
+                f"  <figcaption>{title}</figcaption>\n"
+                f'  <p class="desc">{text(chart.description)}</p>\n'
+                f'  <svg viewBox="0 0 {html(charts.WIDTH)} {html(chart.height)}" role="img"'
+                f' aria-label="{title}">\n'
+                f"    <title>{title}</title>\n"
+                f"    {self._patterns}\n"
+            )
+        ]
+        parts.extend(
+            f'    <line class="axis" x1="{x:.1f}" y1="0" x2="{x:.1f}"'
+            f' y2="{html(chart.height - 26)}" stroke-opacity="0.3"/>\n'
+            f'    <text x="{x:.1f}" y="{html(chart.height - 10)}" text-anchor="middle">'
+            f"{text(label)}</text>\n"
+            for x, label in chart.ticks
+        )
+        for row in chart.rows:
+            parts.append(
+                '    <g class="bar">\n'
+                f'      <text x="{label_x}" y="{html(row.y + 13)}" text-anchor="end">'
+                f'<tspan font-weight="bold">{text(row.label)}</tspan>'
+                f'<tspan x="{label_x}" dy="15">{text(row.detail)}</tspan></text>\n'
+            )
+            if row.bar_width > 0:
+                parts.append(
+                    f'      <rect class="bar-{text(row.tone)}" x="{html(chart.label_width)}"'
+                    f' y="{html(row.y + 6)}" width="{row.bar_width:.1f}" height="18"/>\n'
+                )
+            if row.limit_x is not None:
+                parts.append(
+                    f'      <line class="limit" x1="{row.limit_x:.1f}" y1="{html(row.y + 2)}"'
+                    f' x2="{row.limit_x:.1f}" y2="{html(row.y + 28)}"/>\n'
+                )
+            parts.append(
+                f'      <text x="{chart.label_width + row.bar_width + 6:.1f}"'
+                f' y="{html(row.y + 20)}">{text(row.value_text)}</text>\n'
+                "    </g>\n"
             )
         parts.append("  </svg>\n</figure>")
         return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()

@@ -229,3 +229,24 @@ def test_a_column_chart_is_what_the_macro_draws(lang: Lang, marker: int | None) 
     for _ in range(2):  # the second time from what the rows remembered
         assert str(_Rows(words).column_chart(chart, "severity")) == old
     assert ("marker" in old) is (marker is not None) and "<script>" not in old
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_age_chart_is_what_the_macro_draws(lang: Lang) -> None:
+    words = HtmlFormat(lang).words
+    data = [
+        charts.AgeData(HOSTILE, "login " + HOSTILE, 400, 365, Rendered("400 j <x>"), "critical"),
+        charts.AgeData("viamedis", Rendered("a & b"), None, None, "unknown", "unchecked"),
+        charts.AgeData("almerys", "x", 10, None, "~10 days", "ok"),
+        charts.AgeData("kalixia", "y", 0, 90, "0", "low"),
+    ]
+    chart = charts.ages(HOSTILE, "desc <&>", data, lambda n: f"{n} an<s>")
+    macros = (
+        environment(html=True)
+        .get_template("macros.html.j2")
+        .make_module({"width": charts.WIDTH, "t": words.t})
+    )
+    old = str(macros.age_chart(chart))  # type: ignore[attr-defined]
+    for _ in range(2):  # the second time from what the rows remembered
+        assert str(_Rows(words).age_chart(chart)) == old
+    assert 'class="limit"' in old and "<script>" not in old and "\x1b" not in old
