@@ -182,6 +182,8 @@ class PracticeView:
     """Each account with vault copies, and where they are."""
     waived: tuple[WaivedLine, ...]
     changes: ChangesView | None
+    changes_block: Markup
+    """``changes`` written (``_Rows.changes``); empty without a previous audit."""
     approximate: bool
     """Some change date is a vault entry's modification day, marked ``~``: the legend says so."""
     severity_chart: charts.ColumnChart
@@ -329,7 +331,8 @@ class _Views:
                 )
                 for w in practice.waived
             ),
-            changes=self._changes(practice.changes),
+            changes=(changes := self._changes(practice.changes)),
+            changes_block=self.rows.changes(changes) if changes else Markup(),
             approximate=any(
                 a.account.changed_approximate and a.account.password_changed is not None
                 for a in practice.accounts
@@ -897,6 +900,22 @@ class _Rows:
             )
         parts.append("  </svg>\n</figure>")
         return Markup("".join(parts))  # noqa: S704 - every value went through text() or html()
+
+    def changes(self, changes: ChangesView) -> Markup:
+        """What changed since the previous audit, a line per finding (``practice.html.j2``)."""
+        text = self.text
+        ref = self._labels["ref"]
+        parts = [f'  <div class="changes">\n    <p>{text(changes.line)}</p>\n']
+        for heading, items in changes.groups:
+            parts.append(f"    <p><strong>{text(heading)}</strong></p>\n    <ul>\n")
+            parts.extend(
+                f"      <li>{text(portal)} — {text(username)} — {text(label)}"
+                f' <span class="ref">{ref} <code>{text(check)}</code></span></li>\n'
+                for portal, username, label, check in items
+            )
+            parts.append("    </ul>\n")
+        parts.append("  </div>")
+        return Markup("".join(parts))  # noqa: S704 - every value went through text()
 
     def badge(self, tone: str, text: str) -> str:
         """``m.badge(tone, text)`` (``macros.html.j2``), remembered: a few tones and texts."""

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.audit import Inventory, run_audit
 from auditor.formats import charts
-from auditor.formats.html import HtmlFormat, Reason, Row, Task, _Rows
+from auditor.formats.html import ChangesView, HtmlFormat, Reason, Row, Task, _Rows
 from auditor.formats.references import references_view
 from auditor.i18n import Lang, Rendered
 from auditor.i18n.templates import environment
@@ -250,3 +250,42 @@ def test_the_age_chart_is_what_the_macro_draws(lang: Lang) -> None:
     for _ in range(2):  # the second time from what the rows remembered
         assert str(_Rows(words).age_chart(chart)) == old
     assert 'class="limit"' in old and "<script>" not in old and "\x1b" not in old
+
+
+# The changes block of practice.html.j2 before it moved to formats/html.py (issue 17).
+_CHANGES = """<section>
+  {% if changes %}
+  <div class="changes">
+    <p>{{ changes.line }}</p>
+    {% for heading, items in changes.groups %}
+    <p><strong>{{ heading }}</strong></p>
+    <ul>
+      {% for portal, username, label, check in items %}
+      <li>{{ portal }} — {{ username }} — {{ label }} <span class="ref">{{ t("html.ref") }} <code>{{ check }}</code></span></li>
+      {% endfor %}
+    </ul>
+    {% endfor %}
+  </div>
+  {% endif %}
+
+  <h3>"""
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_changes_are_what_the_template_wrote(lang: Lang) -> None:
+    words = HtmlFormat(lang).words
+    changes = ChangesView(
+        Rendered("2 new <b> & 1 fixed"),
+        (
+            (
+                Rendered("New"),
+                ((HOSTILE, "=cmd()" + HOSTILE, Rendered("réutilisé <x>"), "reused"),),
+            ),
+            (Rendered("Fixed & gone"), (("viamedis", "a&b", "weak", "weak"), ("x", "y", "z", "w"))),
+            (HOSTILE, ()),
+        ),
+    )
+    old = environment(html=True).from_string(_CHANGES).render(t=words.t, changes=changes)
+    for _ in range(2):  # the second time from what the rows remembered
+        assert f"<section>\n{_Rows(words).changes(changes)}\n\n  <h3>" == old
+    assert "<script>" not in old and "\x1b" not in old
