@@ -608,7 +608,7 @@ class _Remembering(Catalog):
                 bare = self._bare[key] = super().t(key)
             return bare
         remembered: tuple[object, ...] = (key,)
-        for name, value in sorted(args.items()):
+        for name, value in sorted(args.items()) if len(args) > 1 else args.items():
             if not isinstance(value, _PLAIN_VALUES) or isinstance(value, bool):
                 return super().t(key, **args)
             remembered += (name, type(value), value)
