@@ -264,15 +264,21 @@ class _Views:
         return AccountNames(self.words, self.report)
 
     def _plain(self, arg: Arg) -> Arg:
-        """A finding's text in the page's words: plainer texts, accounts named with portals."""
+        """A finding's value in the page's words: plainer texts, accounts named with portals.
+
+        Each phrase is put into words as soon as its values are: the catalogue keeps a
+        ``Rendered`` as is, so the text is the one the whole phrase gives, and the
+        catalogue remembers the outer texts, whose values are all plain text then.
+        """
         if isinstance(arg, Phrase):
             args = {name: self._plain(value) for name, value in arg.args}
             key = PLAIN_WORDS.get(arg.key, arg.key)
             if key != arg.key and isinstance(args.get("count"), int):
                 args["n"] = args["count"]  # the plainer text has plural forms
-            return Phrase(key, tuple(sorted(args.items())))
+            return self.words.t(key, **args)
         if isinstance(arg, Series):
-            return Series(tuple(self._plain(item) for item in arg.items), arg.joiner, arg.more)
+            items = tuple(self._plain(item) for item in arg.items)
+            return self.words.series(Series(items, arg.joiner, arg.more))
         if isinstance(arg, str) and not isinstance(arg, Rendered):
             return self._accounts.name(arg) or arg
         return arg
@@ -280,8 +286,8 @@ class _Views:
     def why(self, finding: Finding) -> str:
         """Why a finding matters, in plain words."""
         said = self._plain(finding.message)
-        assert isinstance(said, Phrase)  # noqa: S101 - a phrase stays a phrase
-        return self.words.text(said)
+        assert isinstance(said, Rendered)  # noqa: S101 - a phrase is put into words
+        return said
 
     def practice(self, practice: PracticeReport) -> PracticeView:
         words = self.words
