@@ -586,7 +586,11 @@ class _Views:
 
 
 _KEPT_TEXTS = 8192
-"""Texts the page's catalogue remembers; past this many it forgets them all and starts again."""
+"""Texts the page's catalogue (and the rows' escaped texts) remember; past this many, no more.
+
+The first practices give the texts every page repeats (labels, severities, reasons);
+forgetting them all when full, as it did, made a group's report fill it again every few
+practices with one-off texts: about a fifth of the HTML writing at 10,000 accounts."""
 _PLAIN_VALUES = (str, int, date, Localized)
 """Values that put a text into the same words whenever they are equal and of the same type.
 A ``Rendered`` and a ``str`` are equal but are escaped differently: the type is in the key.
@@ -621,9 +625,8 @@ class _Remembering(Catalog):
         found = self._said.get(remembered)
         if found is None:
             found = super().t(key, **args)
-            if len(self._said) >= _KEPT_TEXTS:
-                self._said.clear()
-            self._said[remembered] = found
+            if len(self._said) < _KEPT_TEXTS:
+                self._said[remembered] = found
         return found
 
 
@@ -660,12 +663,14 @@ class _Rows:
         """``html(value)`` for a text, remembered: reasons, actions and labels repeat.
 
         Keyed by the text alone: a ``Rendered`` and an equal ``str`` are escaped alike here.
+        Logins and names, one per account, take ``html()``: remembering them would only
+        push the repeated texts out.
         """
         found = self._escaped.get(value)
         if found is None:
-            if len(self._escaped) >= _KEPT_TEXTS:
-                self._escaped.clear()
-            found = self._escaped[value] = html(value)
+            found = html(value)
+            if len(self._escaped) < _KEPT_TEXTS:
+                self._escaped[value] = found
         return found
 
     def cards(self, tasks: Sequence[Task], empty: str) -> Markup:
@@ -679,14 +684,14 @@ class _Rows:
     def _card(self, task: Task) -> str:
         text = self.text
         label = self._labels
-        owner = f" ({text(task.owner)})" if task.owner else ""
-        also_in = f'<p class="also-in">{text(task.also_in)}</p>' if task.also_in else ""
+        owner = f" ({html(task.owner)})" if task.owner else ""
+        also_in = f'<p class="also-in">{html(task.also_in)}</p>' if task.also_in else ""
         tone = task.severity.value
         return (
             f'  <li class="task tone-{tone}">\n'
             '    <div class="task-head">\n'
             '      <span class="box" aria-hidden="true">☐</span>\n'
-            f'      <span class="who">{text(task.portal)} — {text(task.username)}{owner}</span>\n'
+            f'      <span class="who">{text(task.portal)} — {html(task.username)}{owner}</span>\n'
             f"      {self.badge(tone, task.severity_text)}\n"
             f"      <span>{text(self.words.t('html.due_by', due=task.due))}</span>\n"
             "    </div>\n"
@@ -717,12 +722,8 @@ class _Rows:
             "  </tr></thead>\n  <tbody>\n"
             + "".join(
                 "  <tr>\n"
-                f'    <td data-label="{first_label}">{self.text(row.name)}</td>\n'
-                + (
-                    f'<td data-label="{second_label}">{self.text(row.detail)}</td>'
-                    if second
-                    else ""
-                )
+                f'    <td data-label="{first_label}">{html(row.name)}</td>\n'
+                + (f'<td data-label="{second_label}">{html(row.detail)}</td>' if second else "")
                 + f'    <td class="num" data-label="{label["accounts"]}">{row.accounts}</td>\n'
                 f'    <td class="num" data-label="{label["to_change"]}">{row.to_change}</td>\n'
                 f'    <td class="num" data-label="{label["this_week_count"]}">'
@@ -887,7 +888,7 @@ class _Rows:
                 '    <g class="bar">\n'
                 f'      <text x="{label_x}" y="{html(row.y + 13)}" text-anchor="end">'
                 f'<tspan font-weight="bold">{text(row.label)}</tspan>'
-                f'<tspan x="{label_x}" dy="15">{text(row.detail)}</tspan></text>\n'
+                f'<tspan x="{label_x}" dy="15">{html(row.detail)}</tspan></text>\n'
             )
             if row.bar_width > 0:
                 parts.append(
@@ -901,7 +902,7 @@ class _Rows:
                 )
             parts.append(
                 f'      <text x="{chart.label_width + row.bar_width + 6:.1f}"'
-                f' y="{html(row.y + 20)}">{text(row.value_text)}</text>\n'
+                f' y="{html(row.y + 20)}">{html(row.value_text)}</text>\n'
                 "    </g>\n"
             )
         parts.append("  </svg>\n</figure>")
@@ -915,7 +916,7 @@ class _Rows:
         for heading, items in changes.groups:
             parts.append(f"    <p><strong>{text(heading)}</strong></p>\n    <ul>\n")
             parts.extend(
-                f"      <li>{text(portal)} — {text(username)} — {text(label)}"
+                f"      <li>{text(portal)} — {html(username)} — {text(label)}"
                 f' <span class="ref">{ref} <code>{text(check)}</code></span></li>\n'
                 for portal, username, label, check in items
             )

@@ -10,9 +10,18 @@ import pytest
 
 from auditor.audit import Inventory, run_audit
 from auditor.formats import charts
-from auditor.formats.html import ChangesView, HtmlFormat, Reason, Row, Task, _Rows
+from auditor.formats.html import (
+    _KEPT_TEXTS,
+    ChangesView,
+    HtmlFormat,
+    Reason,
+    Row,
+    Task,
+    _Remembering,
+    _Rows,
+)
 from auditor.formats.references import references_view
-from auditor.i18n import Lang, Rendered
+from auditor.i18n import Lang, Rendered, catalog
 from auditor.i18n.templates import environment
 from auditor.models import Account, Practice, Role, Severity
 from auditor.policy import Policy
@@ -289,3 +298,16 @@ def test_the_changes_are_what_the_template_wrote(lang: Lang) -> None:
     for _ in range(2):  # the second time from what the rows remembered
         assert f"<section>\n{_Rows(words).changes(changes)}\n\n  <h3>" == old
     assert "<script>" not in old and "\x1b" not in old
+
+
+def test_full_memories_keep_the_texts_every_page_repeats() -> None:
+    """Past their limit the catalogue and the rows remember no more, and forget nothing."""
+    words = _Remembering(catalog(Lang.FR).escaped(plain))  # not the shared format's
+    rows = _Rows(words)
+    label = words.t("count.accounts", n=2)
+    escaped = rows.text("Réutilisé & <divulgué>")
+    for n in range(_KEPT_TEXTS + 10):  # one-off texts: a login each
+        words.t("html.login_owner", username=f"user{n:06d}", owner="x")
+        rows.text(f"user{n:06d}")
+    assert words.t("count.accounts", n=2) is label
+    assert rows.text("Réutilisé & <divulgué>") is escaped == "Réutilisé &amp; &lt;divulgué&gt;"
