@@ -654,8 +654,11 @@ class _Rows:
     def _labels(self) -> dict[str, str]:
         keys = ("portal", "login", "owner", "role", "last_change", "renew_by", "mfa", "breach")
         labels = {key: html(self.words.t(f"column.{key}")) for key in (*keys, "checks", "worst")}
-        for key in ("accounts", "to_change", "this_week_count", "ref"):
-            labels[key] = html(self.words.t(f"html.{key}"))
+        # Each key written out: tests/i18n finds the keys in use by their quoted names.
+        labels["accounts"] = html(self.words.t("html.accounts"))
+        labels["to_change"] = html(self.words.t("html.to_change"))
+        labels["this_week_count"] = html(self.words.t("html.this_week_count"))
+        labels["ref"] = html(self.words.t("html.ref"))
         labels["separator"] = str(escape(self.words.t("list.separator")))
         return labels
 
