@@ -20,7 +20,7 @@ from auditor.policy.lookalike import site_judge
 from auditor.policy.model import url_host, url_parses
 from auditor.policy.names import NearMiss
 from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
-from auditor.sources.table import HEADER_ALIASES, plain_title, unknown_portal
+from auditor.sources.table import HEADER_ALIASES, plain_title, shown_host, unknown_portal
 from auditor.sources.values import (
     CellValueError,
     finess_reason,
@@ -130,7 +130,8 @@ class EntryReader:
             self._others.append(
                 OtherEntry(
                     entry.origin(self.path),
-                    next((h for h in map(_host, entry.urls) if h), None),
+                    # Named in reports (reused-elsewhere): only a host that may be quoted.
+                    next((h.removeprefix("www.") for h in map(shown_host, entry.urls) if h), None),
                     entry.password,
                     entry.history,
                 )
@@ -233,11 +234,10 @@ class EntryReader:
         for url in entry.urls:
             if (portal := self.policy.portal_for_url(url)) is not None:
                 return portal, None
-        hosts = [host for host in map(_web_host, entry.urls) if host]
-        if hosts:
+        if any(map(_web_host, entry.urls)):
             # Saved for a site of no portal: never that portal's account because of
             # its title, which is what a browser saves after a phishing page.
-            for host in hosts:
+            for host in filter(None, map(_judged_host, entry.urls)):
                 if (imitation := self._judge.imitation(host)) is not None:
                     return self._site(imitation.host), imitation.portal
         elif entry.title.strip():
@@ -361,6 +361,18 @@ def _web_host(url: str) -> str | None:
     """The host of a web address, None for an app's address or one naming no host."""
     scheme = url.partition("://")[0].lower() if "://" in url else ""
     return url_host(url) if scheme in _WEB_SCHEMES else None
+
+
+def _judged_host(url: str) -> str | None:
+    """The host of an explicit http(s) address without credentials, to judge as a lookalike.
+
+    The lookalike's row is named by the host the judge gives back (plain ASCII, punycode
+    kept); a bare ``word.word`` or a ``user:password@`` part may be a password typed there.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or "@" in rest.split("/", 1)[0]:
+        return None
+    return url_host(url)
 
 
 def _host(url: str) -> str:

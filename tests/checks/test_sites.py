@@ -498,3 +498,27 @@ def test_standards_count_phished_as_compromise_and_hold_no_lookalike_row(
                     reasons[key] = result.outcome.reason.key
     assert reasons[("viamedis", Measure.CHANGE_ON_COMPROMISE)] == "references.reason.phished"
     assert reasons[("almerys", Measure.NOT_REUSED)] == "references.reason.reused_elsewhere"
+
+
+def test_an_address_that_may_be_a_password_is_never_named(
+    tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    """Only an explicit http(s) address's plain host is named (``table.shown_host``): a bare
+    word, a ``user:password@`` part, or a TLD with digits may be a password typed there."""
+    shared = "Soleil-Couchant#88"
+    export = _chrome(
+        tmp_path,
+        [
+            ("Almerys", "https://www.almerys.com/", "alm", shared),
+            ("Perso", "Hunter2Pass", "a", shared),
+            ("Perso 2", "https://jean:Hunter3Pass@webmail.example.fr/", "b", shared),
+            ("Perso 3", "Tp-Centre.Juin77", "c", shared),
+            # Even a lookalike's name, typed without a scheme, is no address to name.
+            ("Perso 4", "Viamedis.com", "d", shared),
+        ],
+    )
+    (finding,) = _site_findings(_audit([export], policy, fake_breach)).values()
+    text = _said(finding)
+    assert "4 entries with no web address" in text
+    for hidden in ("hunter", "Hunter", "webmail", "juin77", "tp-centre", "viamedis.com"):
+        assert hidden not in text
