@@ -11,7 +11,7 @@ from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.i18n.phrase import Arg, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount, PasswordFacts
-from auditor.policy.lookalike import ImitationKind, site_judge
+from auditor.policy.lookalike import HostingKind, ImitationKind, site_judge
 
 _MAX_NAMED = 5
 """Sites a finding names; the rest are counted ("and 3 more"), as `reused` does."""
@@ -74,7 +74,11 @@ class LookalikeSite(Check):
             portal = ctx.policy.portal(account.imitates)
             site = account.portal
             imitation = judge.imitation(site)
-            how: Arg = _kind(imitation.kind) if imitation is not None else ""
+            how: Arg = ""
+            if imitation is not None:
+                how = _kind(imitation.kind)
+            elif judge.hosting(site) is HostingKind.SHORTENER:
+                how = _kind(ImitationKind.FREE_HOSTING)  # its link named the portal
             yield ctx.finding(
                 self.id,
                 audited,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from auditor.finess import finess_problem
 from auditor.i18n.logged import logged
@@ -16,7 +17,7 @@ from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, Origin, OtherEntry, Practice, Role, RowProblem
 from auditor.password.secret import Secret
 from auditor.policy import MfaSupport, Policy, Portal
-from auditor.policy.lookalike import site_judge
+from auditor.policy.lookalike import HostingKind, site_judge
 from auditor.policy.model import url_host, url_parses
 from auditor.policy.names import NearMiss
 from auditor.sources.interface import InventorySource, LoadResult, SourceOptions
@@ -237,9 +238,9 @@ class EntryReader:
         if any(map(_web_host, entry.urls)):
             # Saved for a site of no portal: never that portal's account because of
             # its title, which is what a browser saves after a phishing page.
-            for host in filter(None, map(_judged_host, entry.urls)):
-                if (imitation := self._judge.imitation(host)) is not None:
-                    return self._site(imitation.host), imitation.portal
+            for url in entry.urls:
+                if (imitated := self._imitated(url, entry.title)) is not None:
+                    return imitated
         elif entry.title.strip():
             portal = self.policy.portal_in_title(entry.title.strip())
             if portal is not None:
@@ -247,6 +248,24 @@ class EntryReader:
         if self.options.all_entries:
             return self._made_up_portal(entry, problems), None
         return None, None
+
+    def _imitated(self, url: str, title: str) -> tuple[Portal, str] | None:
+        """The lookalike site ``url`` is on and the portal it imitates, if it is one.
+
+        A link shortener's host names nothing: the link's path or the entry's title
+        names the portal it stands for (``https://bit.ly/viamedis-connexion``).
+        """
+        host = _judged_host(url)
+        if host is None:
+            return None
+        if (imitation := self._judge.imitation(host)) is not None:
+            return self._site(imitation.host), imitation.portal
+        if self._judge.hosting(host) is HostingKind.SHORTENER:
+            path = urlsplit(url).path.replace("/", " ")
+            portal = self.policy.portal_in_title(path) or self.policy.portal_in_title(title)
+            if portal is not None:
+                return self._site(host.lower().rstrip(".")), portal.id
+        return None
 
     def _site(self, host: str) -> Portal:
         """The made-up portal of a lookalike site: its host, never the entry's title."""

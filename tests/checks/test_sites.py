@@ -522,3 +522,25 @@ def test_an_address_that_may_be_a_password_is_never_named(
     assert "4 entries with no web address" in text
     for hidden in ("hunter", "Hunter", "webmail", "juin77", "tp-centre", "viamedis.com"):
         assert hidden not in text
+
+
+def test_a_link_shortener_naming_a_portal_is_a_lookalike(
+    tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    """A shortener's host names no portal: its path or the entry's title does (bit.ly/…)."""
+    shared = "Tp-Centre#Juin-77"
+    export = _chrome(
+        tmp_path,
+        [
+            ("Viamedis", "https://www.viamedis.net/", "jdupont", shared),
+            ("Connexion", "https://bit.ly/viamedis-connexion", "jdupont", shared),
+            ("Lien", "https://tinyurl.com/3xYz9", "jean", "Autre#Lien-42"),
+        ],
+    )
+    found = _site_findings(_audit([export], policy, fake_breach))
+    assert set(found) == {
+        (CheckId.LOOKALIKE_SITE, "bit.ly", "jdupont"),
+        (CheckId.PHISHED, "viamedis", "jdupont"),
+    }
+    how = dict(found[(CheckId.LOOKALIKE_SITE, "bit.ly", "jdupont")].message.args)["how"]
+    assert getattr(how, "key", None) == "imitation.free_hosting"
