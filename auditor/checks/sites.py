@@ -82,7 +82,13 @@ class LookalikeSite(Check):
             yield ctx.finding(
                 self.id,
                 audited,
-                phrase("finding.lookalike_site", site=site, portal=portal.name, how=how),
+                # Shown as the judge spells it: a confusable host's letters in ASCII too.
+                phrase(
+                    "finding.lookalike_site",
+                    site=imitation.shown if imitation is not None else site,
+                    portal=portal.name,
+                    how=how,
+                ),
                 phrase("action.lookalike_site", site=site, address=portal.address),
             )
 

@@ -544,3 +544,14 @@ def test_a_link_shortener_naming_a_portal_is_a_lookalike(
     }
     how = dict(found[(CheckId.LOOKALIKE_SITE, "bit.ly", "jdupont")].message.args)["how"]
     assert getattr(how, "key", None) == "imitation.free_hosting"
+
+
+def test_a_confusable_lookalike_is_spelled_out_in_ascii(
+    tmp_path: Path, policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    """ "xn--vamedis-rog.net" alone tells a pharmacist nothing: its letters are spelled too."""
+    export = _chrome(tmp_path, [("Viamedis", "https://v\u0456amedis.net/", "jdupont", "Autre#1")])
+    (finding,) = _site_findings(_audit([export], policy, fake_breach)).values()
+    text = _said(finding)
+    assert "xn--vamedis-rog.net (v\\u0456amedis.net)" in text
+    assert text.isascii()
