@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.formats import charts
 from auditor.formats.html import (
     _KEPT_TEXTS,
@@ -23,10 +21,11 @@ from auditor.formats.html import (
 from auditor.formats.references import references_view
 from auditor.i18n import Lang, Rendered, catalog
 from auditor.i18n.templates import environment
-from auditor.models import Account, Practice, Role, Severity
+from auditor.models import Account, Severity
 from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import Report
 from auditor.safetext import plain
+from tests.formats.hostile import hostile_report
 
 # The macros of practice.html.j2 as they were before the cards and tables moved to
 # formats/html.py (issue 17), with the badge macro of macros.html.j2 they called.
@@ -177,29 +176,7 @@ def test_the_cards_and_group_tables_are_what_the_macros_wrote(lang: Lang) -> Non
 
 @pytest.fixture
 def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
-    hostile = Practice("690034566", "Optique <b>Lumière</b>")
-    accounts = (
-        make_account(portal="viamedis", username="<script>x</script>", password="soleil"),
-        make_account(
-            portal="almerys",
-            username="a&b\"c'd",
-            owner="\x1b[2J\u202eÉmilie",
-            role=Role.ADMIN,
-            password="soleil",
-            password_changed=date(2023, 1, 2),
-            mfa=False,
-        ),
-        make_account(portal="kalixia", username="nopass", password=None, mfa=None),
-        make_account(practice=hostile, username="=cmd()", owner="Comptoir", password="soleil"),
-    )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory,
-        policy,
-        date(2026, 11, 22),
-        fake_breach({"soleil": 5}),
-        breach_mode=BreachMode.OFFLINE,
-    )
+    return hostile_report(make_account, policy, fake_breach, admin_password="soleil")
 
 
 @pytest.mark.parametrize("lang", list(Lang))

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.formats.html import HtmlFormat, _Remembering, _Rows, _Views
 from auditor.formats.references import references_view
 from auditor.i18n import Lang, Rendered, catalog
 from auditor.i18n.templates import environment
-from auditor.models import Account, Practice, Role
+from auditor.models import Account
 from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import Report
 from auditor.safetext import plain
+from tests.formats.hostile import hostile_report
 
 AS_OF = date(2026, 11, 22)
 
@@ -55,25 +55,7 @@ _REFERENCE_ROWS = """  {% for row in view.rows %}
 
 @pytest.fixture
 def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
-    hostile = Practice("690034566", "Optique <b>Lumière</b>")
-    accounts = (
-        make_account(portal="viamedis", username="<script>x</script>", password="soleil"),
-        make_account(
-            portal="almerys",
-            username="a&b\"c'd",
-            owner="\x1b[2J\u202eÉmilie",
-            role=Role.ADMIN,
-            password="V7#qLm2!xR9@wTz4",
-            password_changed=date(2023, 1, 2),
-            mfa=False,
-        ),
-        make_account(portal="kalixia", username="nopass", password=None, mfa=None),
-        make_account(practice=hostile, username="=cmd()", owner="Comptoir", password="soleil"),
-    )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+    return hostile_report(make_account, policy, fake_breach, admin_password="V7#qLm2!xR9@wTz4")
 
 
 @pytest.mark.parametrize("lang", list(Lang))
