@@ -1,25 +1,29 @@
 """zxcvbn's guess estimate, computed exactly as zxcvbn 4.x does but several times faster.
 
-zxcvbn spends most of its time in two places (measured in ``benchmarks/``):
-its dictionary matcher tries every substring against every dictionary, and its
+zxcvbn spends most of its time in a few places (measured in ``benchmarks/``):
+its dictionary matcher tries every substring against every dictionary, its
+date matcher tries two regular expressions on every short substring, and its
 search for the most guessable match sequence builds a dictionary object for
 each of the n² brute-force spans. This module keeps zxcvbn's matchers, scores
-and rules and replaces only those two loops with equivalent ones:
+and rules and replaces only those loops with equivalent ones:
 
-- dictionary matching walks one merged index of all dictionaries and stops
-  extending a substring as soon as no word starts with it;
-- the sequence search keeps brute-force spans as numbers, not match objects.
+- dictionary matching walks one merged table of all dictionaries' prefixes and
+  stops extending a substring as soon as no word starts with it;
+- date matching is skipped where no date can be (no four digits in a row, no
+  separator used twice between digits);
+- the sequence search keeps brute-force spans as numbers, not match objects,
+  and for a score it drops every sequence already past score 4's threshold.
 
-``tests/test_guessing.py`` checks both against zxcvbn's own code on thousands
-of passwords: same matches, same guesses, to the last digit.
+``tests/password/test_guessing.py`` checks each against zxcvbn's own code on
+hundreds of passwords: same matches, same guesses, to the last digit.
 """
 
 from __future__ import annotations
 
 import decimal
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -32,46 +36,62 @@ RankedDictionary = Mapping[str, int]
 Match = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Index:
-    """Every word of the fixed dictionaries, and every prefix of one."""
-
-    words: Mapping[str, tuple[tuple[int, str, int], ...]]
-    """word → (dictionary position, dictionary name, rank), in dictionary order."""
-    prefixes: frozenset[str]
-    """All non-empty prefixes of all words, the words included."""
+Hit = tuple[int, str, int]
+"""A dictionary word's (dictionary position, dictionary name, rank)."""
+PrefixTable = Mapping[str, tuple[Hit, ...]]
+"""Every non-empty prefix of a word → that word's hits, in dictionary order (none
+for a prefix that is no word): one look-up tells both whether to go on and what matched."""
 
 
-_index_cache: dict[tuple[tuple[str, int], ...], _Index] = {}
+_index_cache: dict[tuple[tuple[str, int], ...], PrefixTable] = {}
 
 
-def _index(dictionaries: Mapping[str, RankedDictionary]) -> _Index:
+_last_seen: list[tuple[Mapping[str, RankedDictionary], PrefixTable]] = []
+"""The mapping of the last call and its table: one score passes the same mapping
+to each of its dictionary matches (plain, reversed, each l33t table)."""
+
+
+def _index(dictionaries: Mapping[str, RankedDictionary]) -> PrefixTable:
+    if _last_seen and _last_seen[0][0] is dictionaries:
+        return _last_seen[0][1]
+    table = _table(dictionaries)
+    _last_seen[:] = [(dictionaries, table)]
+    return table
+
+
+def _table(dictionaries: Mapping[str, RankedDictionary]) -> PrefixTable:
     # The fixed dictionaries are the same objects from call to call; only
-    # user_inputs changes. Build the merged index once per set of objects.
+    # user_inputs changes. Build the merged table once per set of objects.
     key = tuple((name, id(ranked)) for name, ranked in dictionaries.items() if name != USER_INPUTS)
-    index = _index_cache.get(key)
-    if index is None:
-        words: dict[str, list[tuple[int, str, int]]] = {}
+    table = _index_cache.get(key)
+    if table is None:
+        words: dict[str, list[Hit]] = {}
         for position, (name, ranked) in enumerate(dictionaries.items()):
             if name != USER_INPUTS:
                 for word, rank in ranked.items():
                     words.setdefault(word, []).append((position, name, rank))
-        prefixes = {word[:end] for word in words for end in range(1, len(word) + 1)}
-        index = _Index({word: tuple(hits) for word, hits in words.items()}, frozenset(prefixes))
+        merged: dict[str, tuple[Hit, ...]] = {
+            word[:end]: () for word in words for end in range(1, len(word))
+        }
+        merged.update((word, tuple(hits)) for word, hits in words.items())
+        table = merged
         _index_cache.clear()
-        _index_cache[key] = index
-    return index
+        _index_cache[key] = table
+    return table
 
 
-_user_cache: dict[int, tuple[RankedDictionary, frozenset[str]]] = {}
+_user_cache: dict[int, tuple[RankedDictionary, Mapping[str, int]]] = {}
 
 
-def _user_prefixes(user: RankedDictionary) -> frozenset[str]:
+def _user_table(user: RankedDictionary) -> Mapping[str, int]:
+    """Every prefix of a context word → its rank, or 0 for a prefix that is no word."""
     # One score calls this matcher several times (reverse, each l33t table)
-    # with the same user_inputs object: keep its prefixes for the last one.
+    # with the same user_inputs object: keep its table for the last one.
     cached = _user_cache.get(id(user))
     if cached is None or cached[0] is not user:
-        cached = (user, frozenset(word[:end] for word in user for end in range(1, len(word) + 1)))
+        table = {word[:end]: 0 for word in user for end in range(1, len(word))}
+        table.update(user)
+        cached = (user, table)
         _user_cache.clear()
         _user_cache[id(user)] = cached
     return cached[1]
@@ -82,25 +102,25 @@ def dictionary_match(
     _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
 ) -> list[Match]:
     """The matches of ``zxcvbn.matching.dictionary_match``, in the same order."""
-    index = _index(_ranked_dictionaries)
-    words, prefixes = index.words, index.prefixes
+    lookup = _index(_ranked_dictionaries).get
     user: RankedDictionary = _ranked_dictionaries.get(USER_INPUTS, {})
-    user_position = list(_ranked_dictionaries).index(USER_INPUTS) if user else -1
-    user_prefixes = _user_prefixes(user)
     lower = password.lower()
     length = len(password)
     found: list[tuple[int, int, int, str, int]] = []
+    user_position = list(_ranked_dictionaries).index(USER_INPUTS) if user else -1
+    user_lookup = _user_table(user).get
     for i in range(length):
-        for j in range(i, length):
-            token = lower[i : j + 1]
-            if token not in prefixes and token not in user_prefixes:
+        for end in range(i + 1, length + 1):
+            token = lower[i:end]
+            hits = lookup(token)
+            rank = user_lookup(token)
+            if hits is None and rank is None:
                 break  # no word starts with this substring, nor with a longer one
-            hits = words.get(token)
-            if hits is not None:
-                found.extend((i, j, position, name, rank) for position, name, rank in hits)
-            rank = user.get(token)
-            if rank is not None:
-                found.append((i, j, user_position, USER_INPUTS, rank))
+            if hits:
+                for position, name, word_rank in hits:
+                    found.append((i, end - 1, position, name, word_rank))
+            if rank:
+                found.append((i, end - 1, user_position, USER_INPUTS, rank))
     # zxcvbn matches dictionary by dictionary, then sorts by (i, j) stably.
     found.sort(key=itemgetter(0, 1, 2))
     return [
@@ -130,15 +150,46 @@ def _bruteforce_guesses(length: int) -> decimal.Decimal:
     return decimal.Decimal(max(scoring.BRUTEFORCE_CARDINALITY**length, floor + 1))
 
 
-def minimum_guesses(password: str, matches: Sequence[Match]) -> decimal.Decimal | int:
+_Terms = tuple[list[int], list[int], list[decimal.Decimal]]
+_terms_cache: list[_Terms] = []
+
+
+def _terms(n: int) -> _Terms:
+    """l! and 10000^(l-1) for every sequence length l, and each span length's brute force.
+
+    They depend only on the length, never on the password: computed once for the
+    longest password seen, and shared (read only) by every search.
+    """
+    if not _terms_cache or len(_terms_cache[0][2]) < n + 1:
+        longest = max(n, 80)
+        factorials = [math.factorial(length) for length in range(longest + 2)]
+        growth = scoring.MIN_GUESSES_BEFORE_GROWING_SEQUENCE
+        additive = [growth ** (length - 1) for length in range(1, longest + 2)]
+        spans = [decimal.Decimal(0)] + [_bruteforce_guesses(k) for k in range(1, longest + 1)]
+        _terms_cache[:] = [(factorials, additive, spans)]
+    return _terms_cache[0]
+
+
+def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to compare step by step
+    password: str, matches: Sequence[Match], *, ceiling: float | None = None
+) -> decimal.Decimal | int | None:
     """The ``guesses`` of ``zxcvbn.scoring.most_guessable_match_sequence``, same value.
 
     The search is zxcvbn's own, step for step and in the same order (its
     pruning depends on the order), with the same Decimal arithmetic.
+
+    With a ``ceiling``, the search drops every sequence that needs at least that
+    many guesses, and gives None if none needs fewer: a score only asks which
+    side of its thresholds the minimum falls. Below the ceiling the answer is
+    still zxcvbn's exactly, for two reasons. Extending a sequence never lowers
+    its count (``l! × Π guesses + 10000^(l-1)`` only grows, every guess being at
+    least 1), so nothing dropped could have led below the ceiling. And a dropped
+    sequence could only have pruned others at or above its own count, so every
+    sequence below the ceiling meets the same rivals as in zxcvbn's search.
     """
     n = len(password)
     if n == 0:
-        return 1
+        return 1 if ceiling is None or ceiling > 1 else None
     by_end: list[list[Match]] = [[] for _ in range(n)]
     for match in matches:
         by_end[match["j"]].append(match)
@@ -154,49 +205,86 @@ def minimum_guesses(password: str, matches: Sequence[Match]) -> decimal.Decimal 
     # brute force), for each k passed that has some, in order of k: only those
     # sequences may be followed by a brute-force span.
     extendable: list[tuple[int, list[int]]] = []
-    factorials = [math.factorial(length) for length in range(n + 2)]
-    additive = [
-        scoring.MIN_GUESSES_BEFORE_GROWING_SEQUENCE ** (length - 1) for length in range(1, n + 2)
-    ]
+    factorials, additive, span_guesses = _terms(n)
 
-    def update(k: int, start: int, guesses: decimal.Decimal, length: int, bruteforce: bool) -> None:
+    def update(k: int, start: int, guesses: decimal.Decimal, length: int, bruteforce: bool) -> bool:
+        """Consider one sequence; False when it reaches the ceiling (and is dropped)."""
         pi = guesses * pi_at[start - 1][length - 1] if length > 1 else guesses
         g = factorials[length] * pi
         g += additive[length - 1]
+        if ceiling is not None and not g < ceiling:
+            return False
         for competing_length, competing_g in g_at[k].items():
             if competing_length <= length and competing_g <= g:
-                return
+                return True
         g_at[k][length] = g
         pi_at[k][length] = pi
         bruteforce_last[k][length] = bruteforce
+        return True
 
-    span_guesses = [decimal.Decimal(0)] + [
-        _bruteforce_guesses(length) for length in range(1, n + 1)
-    ]
+    whole_span = True
+    """Whether the brute-force span from the start may still be under the ceiling."""
     for k in range(n):
         for match in by_end[k]:
             start = match["i"]
-            guesses = scoring.estimate_guesses(match, password)
             if start > 0:
-                for length in list(g_at[start - 1]):
-                    update(k, start, guesses, length + 1, bruteforce=False)
+                before = g_at[start - 1]
+                if before:  # else no sequence reaches this match: skip its estimate
+                    guesses = scoring.estimate_guesses(match, password)
+                    for length in list(before):
+                        update(k, start, guesses, length + 1, bruteforce=False)
             else:
-                update(k, start, guesses, 1, bruteforce=False)
-        update(k, 0, span_guesses[k + 1], 1, bruteforce=True)
+                update(k, start, scoring.estimate_guesses(match, password), 1, bruteforce=False)
+        if whole_span:
+            whole_span = update(k, 0, span_guesses[k + 1], 1, bruteforce=True)
+        # A span's guesses grow with its end: once every sequence a start extends
+        # reaches the ceiling, so do all later ones from that start, and it is dropped.
+        still: list[tuple[int, list[int]]] = []
         for start, lengths in extendable:
+            below = False
             for length in lengths:
-                update(k, start, span_guesses[k - start + 1], length + 1, bruteforce=True)
+                below |= update(k, start, span_guesses[k - start + 1], length + 1, bruteforce=True)
+            if below:
+                still.append((start, lengths))
+        extendable = still
         lengths = [length for length, last in bruteforce_last[k].items() if not last]
         if lengths:
             extendable.append((k + 1, lengths))
+    if not g_at[n - 1]:
+        return None
     return min(g_at[n - 1].values())
+
+
+SCORE_FOUR = 1e10 + 5
+"""zxcvbn's score is 4 from this many guesses on (``time_estimates.guesses_to_score``)."""
+
+
+_zxcvbn_date_match = matching.date_match
+
+_MAYBE_DATE = re.compile(r"\d{4}|\d([\s/\\_.-])\d{1,2}\1\d")
+"""What every date zxcvbn finds contains: four digits in a row (its date without
+separators), or digits on both sides of one separator used twice (its date with them)."""
+
+
+def date_match(
+    password: str,
+    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
+) -> list[Match]:
+    """The matches of ``zxcvbn.matching.date_match``: none where no date can be.
+
+    zxcvbn tries two regular expressions on every substring of 4 to 10
+    characters; most passwords hold nothing either could match.
+    """
+    if not _MAYBE_DATE.search(password):
+        return []
+    return list(_zxcvbn_date_match(password, _ranked_dictionaries=_ranked_dictionaries))
 
 
 _installed = False
 
 
 def install() -> None:
-    """Make zxcvbn's own matchers (reverse and l33t included) use the fast dictionary match.
+    """Make zxcvbn's matchers (reverse and l33t included) use the fast dictionary and date ones.
 
     The replacement returns exactly what the original returns; it is installed
     once per process, in the process that scores.
@@ -204,6 +292,7 @@ def install() -> None:
     global _installed  # noqa: PLW0603 - one switch per process, like zxcvbn's own module state
     if not _installed:
         matching.dictionary_match = dictionary_match
+        matching.date_match = date_match
         _installed = True
 
 
@@ -217,4 +306,7 @@ def score(password: str, dictionaries: Mapping[str, RankedDictionary]) -> int:
     """zxcvbn's 0–4 score of ``password`` against ``dictionaries`` (user_inputs included)."""
     install()
     matches = matching.omnimatch(password, dictionaries)
-    return int(time_estimates.guesses_to_score(minimum_guesses(password, matches)))
+    # Where the fewest guesses reach score 4 their exact count changes nothing,
+    # and most strong passwords' searches end early without it.
+    guesses = minimum_guesses(password, matches, ceiling=SCORE_FOUR)
+    return 4 if guesses is None else int(time_estimates.guesses_to_score(guesses))

@@ -100,3 +100,75 @@ def test_score_is_zxcvbns_score(dictionaries: dict[str, dict[str, int]]) -> None
 
 def test_the_empty_password_needs_one_guess() -> None:
     assert guessing.minimum_guesses("", []) == 1
+
+
+def _near_the_thresholds(count: int, seed: int) -> list[str]:
+    # Random strings of 2-12 characters: brute force alone puts them on either side
+    # of each score threshold (10 characters need 1e10 guesses, just under 1e10 + 5).
+    rng = random.Random(seed)
+    alphabet = string.ascii_lowercase + string.digits + "@$!"
+    return ["".join(rng.choices(alphabet, k=rng.randint(2, 12))) for _ in range(count)]
+
+
+CEILINGS = [1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5]
+"""zxcvbn's score thresholds (``time_estimates.guesses_to_score``)."""
+
+
+@pytest.mark.parametrize("ceiling", CEILINGS)
+def test_a_ceiling_keeps_every_minimum_below_it(
+    dictionaries: dict[str, dict[str, int]], ceiling: float
+) -> None:
+    # Below the ceiling the minimum is zxcvbn's to the last digit; at or above it
+    # the search gives up (None), which is all a score needs to know.
+    for password in PASSWORDS + _near_the_thresholds(150, seed=5):
+        matches = matching.omnimatch(password, dictionaries)
+        exact = scoring.most_guessable_match_sequence(password, [dict(m) for m in matches])[
+            "guesses"
+        ]
+        bounded = guessing.minimum_guesses(password, matches, ceiling=ceiling)
+        assert bounded == (exact if exact < ceiling else None), (password, exact, bounded)
+
+
+def test_scores_on_either_side_of_each_threshold_are_zxcvbns(
+    dictionaries: dict[str, dict[str, int]],
+) -> None:
+    inputs = ["pharmacie", "dupont", "750056780", "viamedis", "jdupont"]
+    passwords = _near_the_thresholds(120, seed=9)
+    scores = {guessing.score(password, dictionaries) for password in passwords}
+    assert scores >= {1, 2, 3, 4}, scores  # the sample does reach every side
+    for password in passwords:
+        assert guessing.score(password, dictionaries) == zxcvbn(password, inputs)["score"], password
+
+
+ORIGINAL_DATE_MATCH = matching.date_match
+
+DATE_CASES = [
+    "12/02/2024",
+    "1.1.91",
+    "2015_06_04",
+    "x1-1-91y",
+    "1 1 1991",
+    "1191",
+    "١٢٣٤٥",  # Arabic-Indic digits: \d matches them, as zxcvbn's regexes do
+    "12-3/45",
+    "ab12cd",
+    "pharmacie",
+    "",
+]
+
+
+def test_date_matches_are_zxcvbns() -> None:
+    rng = random.Random(13)
+    generated = ["".join(rng.choices("0123456789/.-_ a", k=rng.randint(0, 14))) for _ in range(400)]
+    for password in DATE_CASES + generated + PASSWORDS:
+        assert guessing.date_match(password) == ORIGINAL_DATE_MATCH(password), password
+
+
+def test_a_password_with_no_date_shape_skips_the_date_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr(guessing, "_zxcvbn_date_match", lambda p, **_: seen.append(p) or [])
+    guessing.date_match("Pharmacie-du-Marche!")
+    guessing.date_match("Pharmacie 12/02/24")
+    assert seen == ["Pharmacie 12/02/24"]
