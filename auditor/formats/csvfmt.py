@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.formats.describe import gap_action, gap_text
+from auditor.formats.describe import RememberingCatalog, gap_action, gap_text
 from auditor.formats.interface import CsvDialect, Formatter
 from auditor.i18n import Catalog, Lang, catalog
 from auditor.models import Finding
@@ -72,7 +72,9 @@ class CsvFormat(Formatter):
         self.dialect = dialect
         # Column names, ids and ISO dates stay fixed for mail merges and formulas;
         # the sentences people read follow --lang.
-        self.words: Catalog = catalog(lang).escaped(plain)
+        # Remembering: a group's findings repeat a few dozen sentences, counts and days.
+        self.words: Catalog = RememberingCatalog(catalog(lang).escaped(plain))
+        self._cells: dict[str, str] = {}
         self._last: tuple[PracticeReport, str] | None = None
 
     def render(self, report: Report) -> str:
@@ -102,46 +104,79 @@ class CsvFormat(Formatter):
         if last is not None and last[0] is practice:
             return last[1]
         buffer = io.StringIO()
-        writer = _rows_writer(buffer, self.dialect)
-        rows: list[tuple[Finding, Waiver | None]] = [(f, None) for f in practice.findings]
-        rows += [(excused.finding, excused.waiver) for excused in practice.waived]
-        for finding, waiver in rows:
-            row = (
-                practice.practice.id,
-                practice.practice.name,
-                finding.account.portal,
-                finding.account.username,
-                finding.account.owner or "",
-                finding.check.value,
-                finding.severity.value,
-                finding.due.isoformat(),
-                self.words.text(finding.message),
-                self.words.text(finding.action),
-                "waived" if waiver else "open",
-                waiver.expires.isoformat() if waiver else "",
-                waiver.accepted_by if waiver else "",
-                waiver.reason if waiver else "",
+        # Each cell made safe once: a practice's id and name are on all its rows, an
+        # account's portal, login and owner on each of its findings' rows, and ids, days
+        # and actions on thousands (safe by their characters alone, as ``plain`` is).
+        cells = self._cells if len(self._cells) < _CELLS_KEPT else {}
+        self._cells = cells
+
+        def safe(value: str) -> str:
+            found = cells.get(value)
+            if found is None:
+                found = cells[value] = spreadsheet_safe(value)
+            return found
+
+        words = self.words
+        head = (safe(practice.practice.id), safe(practice.practice.name))
+        rows: list[tuple[str, ...]] = []
+        for finding, waiver in self._findings(practice):
+            account = finding.account
+            rows.append(
+                (
+                    *head,
+                    safe(account.portal),
+                    safe(account.username),
+                    safe(account.owner or ""),
+                    safe(finding.check.value),
+                    safe(finding.severity.value),
+                    safe(finding.due.isoformat()),
+                    spreadsheet_safe(words.text(finding.message)),
+                    safe(words.text(finding.action)),
+                    *(
+                        (
+                            "waived",
+                            spreadsheet_safe(waiver.expires.isoformat()),
+                            spreadsheet_safe(waiver.accepted_by),
+                            spreadsheet_safe(waiver.reason),
+                        )
+                        if waiver
+                        else _OPEN
+                    ),
+                )
             )
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
         for audited, gap in practice.unchecked:
             ref = audited.account.ref
-            row = (
-                practice.practice.id,
-                practice.practice.name,
-                ref.portal,
-                ref.username,
-                ref.owner or "",
-                "",
-                "",
-                "",
-                gap_text(self.words, gap),
-                gap_action(self.words, gap),
-                "not-checked",
-                "",
-                "",
-                "",
+            rows.append(
+                (
+                    *head,
+                    safe(ref.portal),
+                    safe(ref.username),
+                    safe(ref.owner or ""),
+                    "",
+                    "",
+                    "",
+                    safe(gap_text(words, gap)),
+                    safe(gap_action(words, gap)),
+                    "not-checked",
+                    "",
+                    "",
+                    "",
+                )
             )
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
+        _rows_writer(buffer, self.dialect).writerows(rows)
         text = buffer.getvalue()
         self._last = (practice, text)
         return text
+
+    @staticmethod
+    def _findings(practice: PracticeReport) -> list[tuple[Finding, Waiver | None]]:
+        """Open findings, then waived ones with their waivers, in report order."""
+        rows: list[tuple[Finding, Waiver | None]] = [(f, None) for f in practice.findings]
+        return rows + [(excused.finding, excused.waiver) for excused in practice.waived]
+
+
+_OPEN = ("open", "", "", "")
+"""An open finding's last cells: status, and no waiver (already safe for a spreadsheet)."""
+_CELLS_KEPT = 65_536
+"""Distinct cells remembered across practices: ids, days, actions and the portals, logins and
+names of a few thousand accounts; past this many, a practice starts a memory of its own."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from types import MappingProxyType
-from typing import assert_never
+from typing import Any, assert_never
 
 from auditor.hibp import Clean, Pwned, Unknown
 from auditor.i18n import Catalog, Rendered
-from auditor.i18n.phrase import Arg, Phrase, Series
+from auditor.i18n.phrase import Arg, Localized, Phrase, Series
 from auditor.models import AccountRef, CheckId, Finding, Origin, Severity, location
 from auditor.password.derive import AuditedAccount, NotChecked
 from auditor.policy import Waiver
@@ -123,6 +124,97 @@ class AccountNames:
         renamed = self.said(said)
         assert isinstance(renamed, Phrase)  # noqa: S101 - a phrase stays a phrase
         return self.words.text(renamed)
+
+
+REMEMBERED = 4096
+"""Texts of each kind a ``RememberingCatalog`` keeps. A group's report repeats a few hundred
+(reasons, actions, incidents, days, names named in several findings) among thousands said
+once (a reused password's other accounts); past this many all are forgotten, and the
+recurring ones soon come back."""
+
+
+def _remembrable(arg: Arg) -> bool:
+    """Whether every value equal to ``arg`` reads the same: no text a catalogue rendered
+    (``Rendered("x") == "x"``, yet only the plain one is escaped) and no yes/no (``True == 1``,
+    yet only the count has words), at any depth."""
+    kind = type(arg)
+    if kind is str or kind is int or kind is date or kind is Localized:
+        return True
+    if kind is Phrase:
+        return all(_remembrable(value) for _, value in arg.args)  # type: ignore[union-attr]
+    if kind is Series:
+        return all(_remembrable(item) for item in arg.items)  # type: ignore[union-attr]
+    return False
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    """Remember one text, forgetting all the others past ``REMEMBERED``."""
+    if len(kept) >= REMEMBERED:
+        kept.clear()
+    kept[key] = value
+
+
+class RememberingCatalog(Catalog):
+    """``words`` (one language, one escaper), remembering the texts it writes again and again.
+
+    A group's JSON and CSV reports put tens of thousands of findings into words from a few
+    dozen sentences, counts and days. The texts are the catalogue's own (it renders each
+    the first time); only a phrase that reads the same as every phrase equal to it is
+    remembered (``_remembrable``). One per writer: its language and escaper are fixed.
+    """
+
+    def __init__(self, words: Catalog) -> None:
+        super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
+        self._phrases: dict[Phrase, Rendered] = {}
+        self._keys: dict[str, Rendered] = {}
+        self._values: dict[str, str] = {}
+        self._numbers: dict[int, Rendered] = {}
+        self._days: dict[date, Rendered] = {}
+
+    def t(self, key: str, **args: Arg) -> Rendered:
+        if args:
+            return super().t(key, **args)
+        found = self._keys.get(key)  # a separator, a role, a reason without values
+        if found is None:
+            found = super().t(key)
+            _keep(self._keys, key, found)
+        return found
+
+    def text(self, said: Phrase) -> Rendered:
+        if not _remembrable(said):
+            return super().text(said)
+        found = self._phrases.get(said)
+        if found is None:
+            found = super().text(said)
+            _keep(self._phrases, said, found)
+        return found
+
+    def value(self, arg: Arg) -> str:
+        if type(arg) is str:  # a name or a login, escaped by its characters alone
+            found = self._values.get(arg)
+            if found is None:
+                found = self.escape(arg)
+                _keep(self._values, arg, found)
+            return found
+        return super().value(arg)
+
+    def number(self, count: int) -> Rendered:
+        if type(count) is not int:
+            return super().number(count)
+        found = self._numbers.get(count)
+        if found is None:
+            found = super().number(count)
+            _keep(self._numbers, count, found)
+        return found
+
+    def day(self, day: date) -> Rendered:
+        if type(day) is not date:
+            return super().day(day)
+        found = self._days.get(day)
+        if found is None:
+            found = super().day(day)
+            _keep(self._days, day, found)
+        return found
 
 
 def priority_line(words: Catalog, report: Report) -> str | None:
