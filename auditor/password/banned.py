@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from auditor.files.packaged import package_text
 from auditor.i18n.phrase import Phrase, phrase
@@ -91,22 +92,46 @@ def portal_words(names: Iterable[str]) -> frozenset[str]:
     return frozenset(word for word in found if len(word) >= _PORTAL_MIN_LENGTH)
 
 
-@functools.lru_cache(maxsize=64)
-def _longest(banned: frozenset[str]) -> int:
-    # A frozenset caches its hash: the lookup costs nothing once per list and run.
-    return max(map(len, banned))
+@dataclass(frozen=True)
+class _Table:
+    """Every word of every list → the kinds of list that hold it, and the longest word."""
+
+    kinds: Mapping[str, frozenset[BannedKind]]
+    longest: int
 
 
-def _built_on(candidate: str, banned: frozenset[str], longest: int) -> bool:
-    if candidate in banned:
-        return True
+_last_table: list[tuple[Mapping[BannedKind, frozenset[str]], _Table]] = []
+"""The lists of the last call and their table: derive passes the same lists for a whole run."""
+
+
+def _table(lists: Mapping[BannedKind, frozenset[str]]) -> _Table:
+    if _last_table and _last_table[0][0] is lists:
+        return _last_table[0][1]
+    holders: dict[str, set[BannedKind]] = {}
+    for kind, words in lists.items():
+        for word in words:
+            holders.setdefault(word, set()).add(kind)
+    table = _Table(
+        {word: frozenset(kinds) for word, kinds in holders.items()},
+        max(map(len, holders), default=0),
+    )
+    _last_table[:] = [(lists, table)]
+    return table
+
+
+def _words_built_on(candidate: str, table: _Table) -> Iterator[frozenset[BannedKind]]:
+    """The kinds of each banned word ``candidate`` is built on (a kind may come again)."""
+    kinds = table.kinds
+    whole = kinds.get(candidate)
+    if whole is not None:
+        yield whole
+    # Only lengths that make the word at least MIN_SHARE of the candidate.
+    shortest = max(MIN_WORD_LENGTH, int(len(candidate) * MIN_SHARE + 0.999))
     for start in range(min(MAX_PREFIX, len(candidate)) + 1):
-        # Only lengths that make the word at least MIN_SHARE of the candidate.
-        shortest = max(MIN_WORD_LENGTH, int(len(candidate) * MIN_SHARE + 0.999))
-        for end in range(start + shortest, min(len(candidate), start + longest) + 1):
-            if candidate[start:end] in banned:
-                return True
-    return False
+        for end in range(start + shortest, min(len(candidate), start + table.longest) + 1):
+            found = kinds.get(candidate[start:end])
+            if found is not None:
+                yield found
 
 
 def banned_kinds(
@@ -121,11 +146,11 @@ def banned_kinds(
     """
     if not password:
         return frozenset()
-    candidates = {*stems(password), unstripped(password)}
-    found = set()
-    for kind, banned in lists.items():
-        if banned and any(
-            _built_on(candidate, banned, _longest(banned)) for candidate in candidates if candidate
-        ):
-            found.add(kind)
+    # All lists at once: one walk of each candidate's substrings, not one per list.
+    table = _table(lists)
+    found: set[BannedKind] = set()
+    for candidate in {*stems(password), unstripped(password)}:
+        if candidate:
+            for kinds in _words_built_on(candidate, table):
+                found |= kinds
     return frozenset(found)

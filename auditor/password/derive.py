@@ -312,6 +312,66 @@ def banned_word_lists(policy: Policy) -> dict[BannedKind, frozenset[str]]:
     }
 
 
+@dataclass(frozen=True)
+class _Unscored:
+    """The facts of one account's password that need no score, found while the workers score."""
+
+    context: frozenset[ContextKind]
+    reuse_key: bytes = field(repr=False)
+    recycled: bool
+    predictable_rotation: bool
+    length_band: LengthBand
+    banned: frozenset[BannedKind]
+    similar_key: bytes | None = field(repr=False)
+    earlier_keys: frozenset[bytes] = field(repr=False)
+
+    def with_score(self, strength: Strength, breach: BreachStatus, *, empty: bool) -> PasswordFacts:
+        return PasswordFacts(
+            empty=empty,
+            strength=strength,
+            breach=breach,
+            context=self.context,
+            reuse_key=self.reuse_key,
+            recycled=self.recycled,
+            predictable_rotation=self.predictable_rotation,
+            length_band=self.length_band,
+            banned=self.banned,
+            similar_key=self.similar_key,
+            earlier_keys=self.earlier_keys,
+        )
+
+
+def _unscored_facts(
+    accounts: Sequence[Account],
+    users: Mapping[str, Sequence[int]],
+    contexts: Sequence[Mapping[ContextKind, frozenset[str]]],
+    policy: Policy,
+    run_key: bytes,
+) -> dict[int, _Unscored]:
+    """By account index, what is known of its password without a score or a lookup."""
+    banned_lists = banned_word_lists(policy)
+    facts: dict[int, _Unscored] = {}
+    for password, indexes in users.items():
+        reuse_key = _reuse_key(run_key, password)
+        banned = banned_kinds(password, banned_lists)
+        similar_key = _similar_key(run_key, password)
+        band = length_band(len(password))
+        for index in indexes:
+            earlier = [old.reveal() for old in accounts[index].history]
+            past = past_use(password, earlier)
+            facts[index] = _Unscored(
+                context=context_hits(password, contexts[index]),
+                reuse_key=reuse_key,
+                recycled=past.recycled,
+                predictable_rotation=past.predictable,
+                length_band=band,
+                banned=banned,
+                similar_key=similar_key,
+                earlier_keys=frozenset(_reuse_key(run_key, old) for old in earlier),
+            )
+    return facts
+
+
 def derive(
     accounts: Sequence[Account],
     policy: Policy,
@@ -351,8 +411,10 @@ def derive(
         if password and any(accounts[index].imitates is None for index in users[password])
     }
     lookups: Mapping[str, LookupResult] = {}
+    run_key = run_key or new_run_key()
     # Scoring runs in a helper thread (its work is in worker processes, or
-    # short); lookups stay in this thread, so Ctrl-C interrupts them at once.
+    # short); lookups and every fact that needs no score stay in this thread,
+    # while the workers score, so Ctrl-C interrupts them at once.
     stop = threading.Event()
     with (
         display.stage("Scoring passwords", len(items)) as scored,
@@ -363,39 +425,21 @@ def derive(
             if breach is not None:
                 with display.stage("Breach lookups", len(digests)) as looked_up:
                     lookups = breach.check(set(digests.values()), looked_up)
+            unscored = _unscored_facts(accounts, users, contexts, policy, run_key)
             scores = scoring.result()
         except BaseException:
             # Ctrl-C, SIGTERM or a failed lookup: the helper stops within a batch
             # (and its pool with it) instead of scoring everything first.
             stop.set()
             raise
-    run_key = run_key or new_run_key()
-    banned_lists = banned_word_lists(policy)
     facts_by_index: dict[int, PasswordFacts] = {}
     for password, score in zip(distinct, scores, strict=True):
         strength = Strength(score, entropy_bits(len(password), char_classes(password)))
         status: BreachStatus = NotChecked()
         if breach is not None and password in digests:
             status = lookups[digests[password]]
-        reuse_key = _reuse_key(run_key, password)
-        banned = banned_kinds(password, banned_lists)
-        similar_key = _similar_key(run_key, password)
         for index in users[password]:
-            earlier = [old.reveal() for old in accounts[index].history]
-            past = past_use(password, earlier)
-            facts_by_index[index] = PasswordFacts(
-                empty=not password,
-                strength=strength,
-                breach=status,
-                context=context_hits(password, contexts[index]),
-                reuse_key=reuse_key,
-                recycled=past.recycled,
-                predictable_rotation=past.predictable,
-                length_band=length_band(len(password)),
-                banned=banned,
-                similar_key=similar_key,
-                earlier_keys=frozenset(_reuse_key(run_key, old) for old in earlier),
-            )
+            facts_by_index[index] = unscored[index].with_score(strength, status, empty=not password)
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))
         for index, account in enumerate(accounts)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +105,29 @@ def test_parallel_scoring_matches_sequential(
     monkeypatch.setattr(derive_module, "PARALLEL_THRESHOLD", 4)
     parallel = [a.facts.strength for a in derive(accounts, policy, None, jobs=2) if a.facts]
     assert parallel == sequential
+
+
+def test_the_facts_that_need_no_score_are_found_while_the_workers_score(
+    make_account: Callable[..., Account], policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scoring keeps both cores busy for most of a large audit: the banned words,
+    # fingerprints and context of every password are worked out meanwhile, in the
+    # main thread, not after the last score.
+    found = threading.Event()
+    real_banned = derive_module.banned_kinds
+    real_score_all = derive_module._score_all
+
+    def banned(*args: Any) -> Any:
+        found.set()
+        return real_banned(*args)
+
+    def score_all(*args: Any, **kwargs: Any) -> list[int]:
+        scores = real_score_all(*args, **kwargs)
+        assert found.wait(timeout=5), "nothing else was done while scoring"
+        return scores
+
+    monkeypatch.setattr(derive_module, "banned_kinds", banned)
+    monkeypatch.setattr(derive_module, "_score_all", score_all)
+    accounts = [make_account(username=f"u{i}", password=f"Pharmacie{i}!") for i in range(3)]
+    audited = derive(accounts, policy, None)
+    assert all(a.facts is not None and a.facts.banned for a in audited)
