@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -233,6 +233,43 @@ def _phrases(arg: Arg) -> Iterator[Phrase]:
             yield from _phrases(item)
 
 
+_TYPED_VALUES = frozenset((int, date, Localized))
+"""Values of a message that any report puts into the same words (``bool`` is no count)."""
+
+
+_TYPED_TEXTS = frozenset((str, Rendered, *_TYPED_VALUES))
+"""The same, texts too, for what no report renames (an action names a portal's address)."""
+
+
+def _typed(arg: Arg, kinds: frozenset[type] = _TYPED_VALUES) -> tuple[object, ...] | None:
+    """A message as a key that tells apart whatever is put into different words.
+
+    None when it holds a value not of ``kinds``: by default a text, which may be an
+    account that each report names differently (``AccountNames``). The type is in the
+    key: a ``Rendered`` equals a ``str`` but is not escaped again.
+    """
+    kind = type(arg)
+    if kind is Phrase:
+        assert isinstance(arg, Phrase)  # noqa: S101 - for mypy: the type was just compared
+        parts: list[object] = [Phrase, arg.key]
+        for name, value in arg.args:
+            typed = _typed(value, kinds)
+            if typed is None:
+                return None
+            parts += (name, typed)
+        return tuple(parts)
+    if kind is Series:
+        assert isinstance(arg, Series)  # noqa: S101 - for mypy: the type was just compared
+        parts = [Series, arg.joiner, arg.more]
+        for item in arg.items:
+            typed = _typed(item, kinds)
+            if typed is None:
+                return None
+            parts.append(typed)
+        return tuple(parts)
+    return (kind, arg) if kind in kinds else None
+
+
 def generic_owners(practice: PracticeReport) -> frozenset[str]:
     """Owner names the shared-account check found are not a person ("Comptoir", "Équipe").
 
@@ -249,12 +286,29 @@ def generic_owners(practice: PracticeReport) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class _Memory:
+    """What a writer put into words once for all its pages, by ``_typed`` keys."""
+
+    whys: dict[tuple[object, ...], Rendered] = field(default_factory=dict)
+    """Findings' messages that name no text."""
+    steps: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict)
+    """A card's steps (``distinct_actions``), by its findings' actions."""
+
+
 class _Views:
     """Builds the views of one report in one language."""
 
-    def __init__(self, words: Catalog, report: Report, rows: _Rows | None = None) -> None:
+    def __init__(
+        self,
+        words: Catalog,
+        report: Report,
+        rows: _Rows | None = None,
+        memory: _Memory | None = None,
+    ) -> None:
         self.words = words
         self.report = report
+        self.memory = memory or _Memory()
         self.week_end = report.as_of + WEEK
         self.portal: Callable[[str], str] = functools.partial(portal_name, report)
         self.rows = rows or _Rows(words)
@@ -284,9 +338,22 @@ class _Views:
         return arg
 
     def why(self, finding: Finding) -> str:
-        """Why a finding matters, in plain words."""
+        """Why a finding matters, in plain words.
+
+        A message that names no text (only counts, days, policy names) says the same on
+        every page: it is put into words once (``_typed``). One with a text may name an
+        account, which each report names in its own way.
+        """
+        whys = self.memory.whys
+        typed = _typed(finding.message)
+        if typed is not None:
+            found = whys.get(typed)
+            if found is not None:
+                return found
         said = self._plain(finding.message)
         assert isinstance(said, Rendered)  # noqa: S101 - a phrase is put into words
+        if typed is not None and len(whys) < _KEPT_TEXTS:
+            whys[typed] = said
         return said
 
     def practice(self, practice: PracticeReport) -> PracticeView:
@@ -421,12 +488,25 @@ class _Views:
                     Reason(label=check_label(words, f.check), why=self.why(f))
                     for f in found
                 ),
-                actions=distinct_actions(self.words, found),
+                actions=self._actions(found),
                 checks=tuple(dict.fromkeys(f.check.value for f in found)),
                 also_in=(also_in_text(words, by_ref[ref]) if ref in by_ref else None) or "",
             )
             (this_week if due <= self.week_end else later).append(task)
         return tuple(this_week), tuple(later)
+
+    def _actions(self, found: Sequence[Finding]) -> tuple[str, ...]:
+        """``distinct_actions``, remembered: a card's steps name only portals and addresses."""
+        typed = tuple(_typed(f.action, _TYPED_TEXTS) for f in found)
+        if None in typed:
+            return distinct_actions(self.words, found)
+        steps = self.memory.steps
+        actions = steps.get(typed)
+        if actions is None:
+            actions = distinct_actions(self.words, found)
+            if len(steps) < _KEPT_TEXTS:
+                steps[typed] = actions
+        return actions
 
     def _rows(
         self,
@@ -591,9 +671,10 @@ _KEPT_TEXTS = 8192
 The first practices give the texts every page repeats (labels, severities, reasons);
 forgetting them all when full, as it did, made a group's report fill it again every few
 practices with one-off texts: about a fifth of the HTML writing at 10,000 accounts."""
-_PLAIN_VALUES = (str, int, date, Localized)
-"""Values that put a text into the same words whenever they are equal and of the same type.
-A ``Rendered`` and a ``str`` are equal but are escaped differently: the type is in the key.
+_PLAIN_VALUES = frozenset((str, Rendered, int, date, Localized))
+"""Types of values that put a text into the same words whenever they are equal and of the
+same type. A ``Rendered`` and a ``str`` are equal but are escaped differently: the type is
+in the key, and a type is matched exactly (``bool``, an ``int``, needs words of its own).
 Phrases and series are not remembered whole (a phrase holding a ``str`` equals one
 holding that ``Rendered``): their parts are, as the catalogue renders them."""
 
@@ -610,6 +691,9 @@ class _Remembering(Catalog):
         self._said: dict[tuple[object, ...], Rendered] = {}
         self._bare: dict[str, Rendered] = {}
         """Texts without values (labels, headings): no more than the catalogue has keys."""
+        self._days: dict[date, Rendered] = {}
+        self._short_days: dict[date, Rendered] = {}
+        """Days in words (change dates, deadlines): a few thousand, most often."""
 
     def t(self, key: str, **args: Arg) -> Rendered:
         if not args:
@@ -617,14 +701,44 @@ class _Remembering(Catalog):
             if bare is None:
                 bare = self._bare[key] = super().t(key)
             return bare
+        return self._remembered(key, tuple(args.items()))
+
+    def day(self, day: date) -> Rendered:
+        found = self._days.get(day)
+        if found is None:
+            found = super().day(day)
+            if len(self._days) < _KEPT_TEXTS:
+                self._days[day] = found
+        return found
+
+    def short_day(self, day: date) -> Rendered:
+        found = self._short_days.get(day)
+        if found is None:
+            found = super().short_day(day)
+            if len(self._short_days) < _KEPT_TEXTS:
+                self._short_days[day] = found
+        return found
+
+    def text(self, said: Phrase) -> Rendered:
+        if not said.args:
+            return self.t(said.key)
+        return self._remembered(said.key, said.args)
+
+    def _remembered(self, key: str, args: tuple[tuple[str, Arg], ...]) -> Rendered:
+        """``key``'s text with ``args``, remembered when every value is plain.
+
+        Keyed in the order given: the same values in another order are put into words
+        again (the same words), never mistaken for others.
+        """
         remembered: tuple[object, ...] = (key,)
-        for name, value in sorted(args.items()) if len(args) > 1 else args.items():
-            if not isinstance(value, _PLAIN_VALUES) or isinstance(value, bool):
-                return super().t(key, **args)
-            remembered += (name, type(value), value)
+        for name, value in args:
+            kind = type(value)
+            if kind not in _PLAIN_VALUES:
+                return super().t(key, **dict(args))
+            remembered += (name, kind, value)
         found = self._said.get(remembered)
         if found is None:
-            found = super().t(key, **args)
+            found = super().t(key, **dict(args))
             if len(self._said) < _KEPT_TEXTS:
                 self._said[remembered] = found
         return found
@@ -954,10 +1068,11 @@ class HtmlFormat(Formatter):
         # Values lose their control characters here; Jinja2's autoescape does the rest.
         self.words: Catalog = _Remembering(catalog(lang).escaped(plain))
         self.rows = _Rows(self.words)
+        self.memory = _Memory()
 
     def render(self, report: Report) -> str:
         """One page: the ranking (when there are several practices), then every practice."""
-        views = _Views(self.words, report, self.rows)
+        views = _Views(self.words, report, self.rows, self.memory)
         index = views.index("#p-{id}") if len(report.practices) > 1 else ()
         practices = tuple(views.practice(practice) for practice in report.practices)
         references = {
