@@ -21,9 +21,10 @@ hundreds of passwords: same matches, same guesses, to the last digit.
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -97,20 +98,31 @@ def _user_table(user: RankedDictionary) -> Mapping[str, int]:
     return cached[1]
 
 
-def dictionary_match(
-    password: str,
-    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
-) -> list[Match]:
-    """The matches of ``zxcvbn.matching.dictionary_match``, in the same order."""
-    lookup = _index(_ranked_dictionaries).get
-    user: RankedDictionary = _ranked_dictionaries.get(USER_INPUTS, {})
-    lower = password.lower()
-    length = len(password)
-    found: list[tuple[int, int, int, str, int]] = []
-    user_position = list(_ranked_dictionaries).index(USER_INPUTS) if user else -1
+Found = list[tuple[int, int, int, str, int]]
+"""Dictionary hits as (i, j, dictionary position, dictionary name, rank)."""
+
+
+def _walk(
+    lower: str,
+    length: int,
+    starts: Iterable[int],
+    dictionaries: Mapping[str, RankedDictionary],
+    reach: list[int] | None = None,
+) -> Found:
+    """The dictionary hits of the substrings of ``lower`` that begin at ``starts``.
+
+    ``length`` is the password's own (zxcvbn slices its lower-case form by it).
+    With ``reach``, each start's entry becomes the end (exclusive) of the first
+    substring no word begins with: the walk from that start stopped there.
+    """
+    lookup = _index(dictionaries).get
+    user: RankedDictionary = dictionaries.get(USER_INPUTS, {})
+    user_position = list(dictionaries).index(USER_INPUTS) if user else -1
     user_lookup = _user_table(user).get
-    for i in range(length):
-        for end in range(i + 1, length + 1):
+    found: Found = []
+    for i in starts:
+        end = i + 1
+        while end <= length:
             token = lower[i:end]
             hits = lookup(token)
             rank = user_lookup(token)
@@ -121,8 +133,16 @@ def dictionary_match(
                     found.append((i, end - 1, position, name, word_rank))
             if rank:
                 found.append((i, end - 1, user_position, USER_INPUTS, rank))
+            end += 1
+        if reach is not None:
+            reach[i] = end
     # zxcvbn matches dictionary by dictionary, then sorts by (i, j) stably.
     found.sort(key=itemgetter(0, 1, 2))
+    return found
+
+
+def _matches(password: str, lower: str, found: Found) -> list[Match]:
+    """zxcvbn's match objects for the hits ``found`` in ``password``."""
     return [
         {
             "pattern": "dictionary",
@@ -137,6 +157,96 @@ def dictionary_match(
         }
         for i, j, _, name, rank in found
     ]
+
+
+def dictionary_match(
+    password: str,
+    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
+) -> list[Match]:
+    """The matches of ``zxcvbn.matching.dictionary_match``, in the same order."""
+    lower = password.lower()
+    length = len(password)
+    reach = [0] * length
+    found = _walk(lower, length, range(length), _ranked_dictionaries, reach)
+    _last_reach[:] = [(password, _ranked_dictionaries, reach)]
+    return _matches(password, lower, found)
+
+
+_last_reach: list[tuple[str, Mapping[str, RankedDictionary], list[int]]] = []
+"""The last password walked whole, its dictionaries and where each start's walk stopped:
+zxcvbn's l33t matcher comes right after its dictionary matcher on the same password."""
+
+
+def _reach(password: str, dictionaries: Mapping[str, RankedDictionary]) -> list[int]:
+    """Where the walk from each start of ``password`` stops (``_walk``'s ``reach``)."""
+    if _last_reach:
+        seen, seen_with, reach = _last_reach[0]
+        if seen_with is dictionaries and seen == password:
+            return reach
+    reach = [0] * len(password)
+    _walk(password.lower(), len(password), range(len(password)), dictionaries, reach)
+    return reach
+
+
+@functools.lru_cache(maxsize=512)
+def _readings(relevant: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, str], ...]:
+    """zxcvbn's ways of reading the l33t characters of a relevant subtable (never changed)."""
+    return tuple(matching.enumerate_l33t_subs({letter: list(subs) for letter, subs in relevant}))
+
+
+_zxcvbn_l33t_match = matching.l33t_match
+
+
+def l33t_match(
+    password: str,
+    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
+    _l33t_table: Mapping[str, list[str]] = matching.L33T_TABLE,
+) -> list[Match]:
+    """The matches of ``zxcvbn.matching.l33t_match``, in the same order.
+
+    zxcvbn matches the whole password again for each way of reading its l33t
+    characters, and keeps only the matches that hold one. A walk of the
+    dictionaries that stops before the first l33t character it could reach
+    finds only matches without one: here only the other starts are walked
+    again. That holds where lower-casing maps each character to one character
+    on its own, so other passwords (non-ASCII: "İ", a final "Σ") go to zxcvbn's.
+    """
+    if not password.isascii():
+        return list(_zxcvbn_l33t_match(password, _ranked_dictionaries, _l33t_table))
+    relevant = matching.relevant_l33t_subtable(password, _l33t_table)
+    # The readings depend only on which l33t characters the password holds.
+    subs = _readings(tuple((letter, tuple(found)) for letter, found in relevant.items()))
+    length = len(password)
+    reach: list[int] = []
+    matches: list[Match] = []
+    for sub in subs:
+        if not sub:
+            break  # zxcvbn stops at the first empty reading
+        reach = reach or _reach(password, _ranked_dictionaries)
+        # From each start, the first position whose character this reading changes.
+        next_changed = [length] * (length + 1)
+        for position in range(length - 1, -1, -1):
+            changed = password[position] in sub
+            next_changed[position] = position if changed else next_changed[position + 1]
+        starts = [i for i in range(length) if next_changed[i] < reach[i]]
+        if not starts:
+            continue
+        subbed = matching.translate(password, sub)
+        lower = subbed.lower()
+        for match in _matches(subbed, lower, _walk(lower, length, starts, _ranked_dictionaries)):
+            # What zxcvbn's own l33t_match does with each match, unchanged.
+            token = password[match["i"] : match["j"] + 1]
+            if token.lower() == match["matched_word"]:
+                continue  # no substitution in it
+            match_sub = {key: letter for key, letter in sub.items() if key in token}
+            match["l33t"] = True
+            match["token"] = token
+            match["sub"] = match_sub
+            match["sub_display"] = ", ".join(
+                f"{key} -> {value}" for key, value in match_sub.items()
+            )
+            matches.append(match)
+    return sorted((match for match in matches if len(match["token"]) > 1), key=itemgetter("i", "j"))
 
 
 def _bruteforce_guesses(length: int) -> decimal.Decimal:
@@ -292,6 +402,7 @@ def install() -> None:
     global _installed  # noqa: PLW0603 - one switch per process, like zxcvbn's own module state
     if not _installed:
         matching.dictionary_match = dictionary_match
+        matching.l33t_match = l33t_match
         matching.date_match = date_match
         _installed = True
 
@@ -305,7 +416,12 @@ def prepare(dictionaries: Mapping[str, RankedDictionary]) -> None:
 def score(password: str, dictionaries: Mapping[str, RankedDictionary]) -> int:
     """zxcvbn's 0–4 score of ``password`` against ``dictionaries`` (user_inputs included)."""
     install()
-    matches = matching.omnimatch(password, dictionaries)
+    try:
+        matches = matching.omnimatch(password, dictionaries)
+    finally:
+        # The walk kept for the l33t matcher names the password: it must not
+        # outlive this score (the last one of a run would stay in memory).
+        _last_reach.clear()
     # Where the fewest guesses reach score 4 their exact count changes nothing,
     # and most strong passwords' searches end early without it.
     guesses = minimum_guesses(password, matches, ceiling=SCORE_FOUR)

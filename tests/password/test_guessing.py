@@ -172,3 +172,37 @@ def test_a_password_with_no_date_shape_skips_the_date_search(
     guessing.date_match("Pharmacie-du-Marche!")
     guessing.date_match("Pharmacie 12/02/24")
     assert seen == ["Pharmacie 12/02/24"]
+
+
+ORIGINAL_L33T_MATCH = matching.l33t_match
+
+
+def _l33t_heavy(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = [word for word in matching.RANKED_DICTIONARIES["passwords"] if len(word) > 3][:2000]
+    leet = str.maketrans({"a": "@", "e": "3", "i": "1", "o": "0", "s": "$", "t": "7", "l": "|"})
+    made = []
+    for _ in range(count):
+        word = rng.choice(words)
+        cut = rng.randint(0, len(word))
+        word = word[:cut].translate(leet) + word[cut:]
+        noise = "".join(rng.choices("4@8(3691!|70$5+%2xyz", k=rng.randint(0, 6)))
+        made.append(rng.choice([word + noise, noise + word, word.upper() + noise]))
+    return made
+
+
+NON_ASCII = ["İst4nbul", "ΑΣ7@Σ", "pa$$wörd", "ﬁl3", "Ph4rm@cié"]
+
+
+def test_l33t_matches_are_zxcvbns(dictionaries: dict[str, dict[str, int]]) -> None:
+    assert ORIGINAL_L33T_MATCH.__module__ == "zxcvbn.matching"  # captured before install()
+    for password in PASSWORDS + _l33t_heavy(400, seed=21) + NON_ASCII:
+        expected = ORIGINAL_L33T_MATCH(password, dictionaries)
+        assert guessing.l33t_match(password, dictionaries) == expected, password
+
+
+def test_no_password_stays_in_the_matchers_memory_after_a_score(
+    dictionaries: dict[str, dict[str, int]],
+) -> None:
+    guessing.score("Ph4rm@cie-Lumiere", dictionaries)
+    assert not guessing._last_reach
