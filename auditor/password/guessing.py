@@ -168,19 +168,19 @@ def dictionary_match(
     length = len(password)
     reach = [0] * length
     found = _walk(lower, length, range(length), _ranked_dictionaries, reach)
-    _last_reach[:] = [(password, _ranked_dictionaries, reach)]
+    # Kept for the password and its reverse: zxcvbn's omnimatch matches both, then l33t.
+    _last_reach[:] = [*_last_reach[-1:], (password, _ranked_dictionaries, reach)]
     return _matches(password, lower, found)
 
 
 _last_reach: list[tuple[str, Mapping[str, RankedDictionary], list[int]]] = []
-"""The last password walked whole, its dictionaries and where each start's walk stopped:
-zxcvbn's l33t matcher comes right after its dictionary matcher on the same password."""
+"""The last two passwords walked whole, their dictionaries and where each start's walk
+stopped: zxcvbn's l33t matcher comes after its dictionary matcher on the same password."""
 
 
 def _reach(password: str, dictionaries: Mapping[str, RankedDictionary]) -> list[int]:
     """Where the walk from each start of ``password`` stops (``_walk``'s ``reach``)."""
-    if _last_reach:
-        seen, seen_with, reach = _last_reach[0]
+    for seen, seen_with, reach in _last_reach:
         if seen_with is dictionaries and seen == password:
             return reach
     reach = [0] * len(password)

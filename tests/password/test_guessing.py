@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import string
+from typing import Any
 
 import pytest
 from zxcvbn import matching, scoring, zxcvbn
@@ -206,3 +207,19 @@ def test_no_password_stays_in_the_matchers_memory_after_a_score(
 ) -> None:
     guessing.score("Ph4rm@cie-Lumiere", dictionaries)
     assert not guessing._last_reach
+
+
+def test_the_l33t_matcher_reuses_the_walk_of_the_password(
+    dictionaries: dict[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked: list[str] = []
+    real = guessing._walk
+
+    def walk(lower: str, *args: Any, **kwargs: Any) -> Any:
+        walked.append(lower)
+        return real(lower, *args, **kwargs)
+
+    monkeypatch.setattr(guessing, "_walk", walk)
+    guessing.score("p@ssw0rd-xyz", dictionaries)
+    # Plain, reversed, then only the l33t readings: never the plain password twice.
+    assert walked.count("p@ssw0rd-xyz") == 1, walked
