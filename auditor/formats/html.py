@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -43,9 +43,9 @@ from auditor.formats.references import Cell, ReferencesView, references_view
 from auditor.i18n import Catalog, Lang, Rendered, catalog
 from auditor.i18n.phrase import Arg, Localized, Phrase, Series
 from auditor.i18n.templates import environment
-from auditor.models import CheckId, Finding, Severity
+from auditor.models import AccountRef, CheckId, Finding, Severity
 from auditor.password.derive import AuditedAccount
-from auditor.report import PracticeReport, Report, most_urgent
+from auditor.report import Gap, PracticeReport, Report, most_urgent
 from auditor.report.changes import PracticeChanges
 from auditor.safetext import plain, template_value
 
@@ -212,6 +212,22 @@ class IndexRow:
     this_week: int
 
 
+class _Seen(NamedTuple):
+    """One account of a page as its tables, rows and chart see it, looked up once.
+
+    A tuple, not a frozen dataclass: one is made per account of a group, and lives
+    only while its page is written.
+    """
+
+    audited: AuditedAccount
+    ref: AccountRef
+    found: tuple[Finding, ...]
+    gap: Gap | None
+    worst: Severity | None
+    due_this_week: bool
+    """Some finding is due by the end of the week: the account's card is in "this week"."""
+
+
 UNCHECKED = "unchecked"
 """The tone of what was not fully checked: never the green "ok" (DESIGN.md, secret rule 5)."""
 
@@ -359,6 +375,7 @@ class _Views:
     def practice(self, practice: PracticeReport) -> PracticeView:
         words = self.words
         generic = generic_owners(practice)
+        seen = self._seen(practice)
         this_week, later = self._tasks(practice)
         return PracticeView(
             id=practice.practice.id,
@@ -374,20 +391,16 @@ class _Views:
             this_week_cards=self.rows.cards(this_week, words.t("html.nothing_this_week")),
             later_cards=self.rows.cards(later, words.t("html.nothing_later")),
             portals=(
-                portals := self._rows(
-                    practice, lambda a: self.portal(a.account.portal), lambda _: ""
-                )
+                portals := self._rows(seen, lambda a: self.portal(a.account.portal), lambda _: "")
             ),
             people=(
-                people := self._rows(
-                    practice, functools.partial(self._person, generic), self._contact
-                )
+                people := self._rows(seen, functools.partial(self._person, generic), self._contact)
             ),
             portal_table=self.rows.group_table(portals, words.t("column.portal"), ""),
             people_table=self.rows.group_table(
                 people, words.t("column.owner"), words.t("html.email")
             ),
-            accounts=(lines := tuple(self._account(practice, a) for a in practice.accounts)),
+            accounts=(lines := tuple(self._account(practice, one) for one in seen)),
             account_rows=self.rows.accounts(lines),
             copies=copies_lines(words, self.report, practice),
             waived=tuple(
@@ -414,7 +427,7 @@ class _Views:
             strength_chart=(strength := self._strength_chart(practice)),
             severity_figure=self.rows.column_chart(severity, "severity"),
             strength_figure=self.rows.column_chart(strength, "strength"),
-            age_chart=(ages := self._age_chart(practice)),
+            age_chart=(ages := self._age_chart(practice, seen)),
             age_figure=self.rows.age_chart(ages),
         )
 
@@ -508,20 +521,42 @@ class _Views:
                 steps[typed] = actions
         return actions
 
+    def _seen(self, practice: PracticeReport) -> tuple[_Seen, ...]:
+        """Each account's findings, gap and worst severity, looked up once for the page."""
+        week_end = self.week_end
+        seen = []
+        for audited in practice.accounts:
+            ref = audited.account.ref
+            found = practice.findings_by_account.get(ref, ())
+            seen.append(
+                _Seen(
+                    audited=audited,
+                    ref=ref,
+                    found=found,
+                    gap=practice.gap(audited),
+                    worst=most_urgent(found),
+                    due_this_week=any(f.due <= week_end for f in found),
+                )
+            )
+        return tuple(seen)
+
     def _rows(
         self,
-        practice: PracticeReport,
+        seen: Sequence[_Seen],
         name: Callable[[AuditedAccount], str],
         detail: Callable[[Sequence[AuditedAccount]], str],
     ) -> tuple[Row, ...]:
-        groups: dict[str, list[AuditedAccount]] = defaultdict(list)
-        for audited in practice.accounts:
-            groups[name(audited)].append(audited)
+        groups: dict[str, list[_Seen]] = defaultdict(list)
+        for one in seen:
+            groups[name(one.audited)].append(one)
         rows = []
         for key, members in groups.items():
-            found = [f for a in members for f in practice.findings_for(a)]
-            worst = most_urgent(found)
-            checked = all(practice.gap(a) is None for a in members)
+            worst = min(
+                (m.worst for m in members if m.worst is not None),
+                key=lambda s: s.rank,
+                default=None,
+            )
+            checked = all(m.gap is None for m in members)
             if worst:
                 worst_text = severity_label(self.words, worst)
             else:
@@ -529,10 +564,11 @@ class _Views:
             rows.append(
                 Row(
                     name=key,
-                    detail=detail(members),
+                    detail=detail([m.audited for m in members]),
                     accounts=len(members),
-                    to_change=sum(1 for a in members if practice.findings_for(a)),
-                    this_week=self._cards_this_week(practice, members),
+                    to_change=sum(1 for m in members if m.found),
+                    # Accounts whose card is in "this week" (``_accounts_due_this_week``).
+                    this_week=len({m.ref for m in members if m.due_this_week}),
                     worst=worst,
                     worst_text=worst_text,
                     tone=_tone(worst, fully_checked=checked),
@@ -541,16 +577,14 @@ class _Views:
         rows.sort(key=lambda r: (r.worst.rank if r.worst else len(Severity), -r.to_change, r.name))
         return tuple(rows)
 
-    def _cards_this_week(self, practice: PracticeReport, members: Iterable[AuditedAccount]) -> int:
-        return self._accounts_due_this_week(f for a in members for f in practice.findings_for(a))
-
-    def _account(self, practice: PracticeReport, audited: AuditedAccount) -> AccountLine:
+    def _account(self, practice: PracticeReport, one: _Seen) -> AccountLine:
         words = self.words
+        audited = one.audited
         account = audited.account
-        found = practice.findings_for(audited)
-        renew_by = practice.renew_by.get(account.ref)
-        worst = most_urgent(found)
-        gap = practice.gap(audited)
+        found = one.found
+        renew_by = practice.renew_by.get(one.ref)
+        worst = one.worst
+        gap = one.gap
         checked = gap is None
         if worst:
             worst_text = severity_label(words, worst)
@@ -602,17 +636,17 @@ class _Views:
             marker_label=words.t("html.policy_minimum"),
         )
 
-    def _age_chart(self, practice: PracticeReport) -> charts.AgeChart:
+    def _age_chart(self, practice: PracticeReport, seen: Sequence[_Seen]) -> charts.AgeChart:
         words = self.words
         as_of = self.report.as_of
         logins: dict[tuple[str, str], int] = defaultdict(int)
         for audited in practice.accounts:
             logins[(audited.account.portal, audited.account.username.casefold())] += 1
         data = []
-        for audited in practice.accounts:
-            account = audited.account
+        for one in seen:
+            account = one.audited.account
             changed = account.password_changed
-            renew_by = practice.renew_by.get(account.ref)
+            renew_by = practice.renew_by.get(one.ref)
             age = (as_of - changed).days if changed else None
             limit = (renew_by - changed).days if renew_by and changed else None
             text: str
@@ -635,10 +669,7 @@ class _Views:
                     age=age,
                     limit=limit,
                     text=text,
-                    tone=_tone(
-                        most_urgent(practice.findings_for(audited)),
-                        fully_checked=practice.gap(audited) is None,
-                    ),
+                    tone=_tone(one.worst, fully_checked=one.gap is None),
                 )
             )
         return charts.ages(
@@ -853,20 +884,23 @@ class _Rows:
         )
 
     def accounts(self, lines: Sequence[AccountLine]) -> Markup:
+        """The accounts table's rows: the cells that repeat (portals, days, outcomes) are
+        escaped once (``text``), the logins and names for each account (``html``)."""
         label = self._labels
-        return Markup(  # noqa: S704 - every value went through html(), the labels too
+        text = self.text
+        return Markup(  # noqa: S704 - every value went through text() or html(), labels too
             "".join(
                 "    <tr>\n"
-                f'      <td data-label="{label["portal"]}">{html(a.portal)}</td>\n'
+                f'      <td data-label="{label["portal"]}">{text(a.portal)}</td>\n'
                 f'      <td data-label="{label["login"]}">{html(a.username)}</td>\n'
                 f'      <td data-label="{label["owner"]}">{html(a.owner)}</td>\n'
-                f'      <td data-label="{label["role"]}">{html(a.role)}</td>\n'
-                f'      <td data-label="{label["last_change"]}">{html(a.changed)}</td>\n'
-                f'      <td data-label="{label["renew_by"]}">{html(a.renew_by)}</td>\n'
-                f'      <td data-label="{label["mfa"]}">{html(a.mfa)}</td>\n'
-                f'      <td data-label="{label["breach"]}">{html(a.breach)}</td>\n'
+                f'      <td data-label="{label["role"]}">{text(a.role)}</td>\n'
+                f'      <td data-label="{label["last_change"]}">{text(a.changed)}</td>\n'
+                f'      <td data-label="{label["renew_by"]}">{text(a.renew_by)}</td>\n'
+                f'      <td data-label="{label["mfa"]}">{text(a.mfa)}</td>\n'
+                f'      <td data-label="{label["breach"]}">{text(a.breach)}</td>\n'
                 f'      <td data-label="{label["checks"]}">{self.badge(a.tone, a.worst_text)}'
-                f" {html(a.checks)}</td>\n"
+                f" {text(a.checks)}</td>\n"
                 "    </tr>\n"
                 for a in lines
             )
@@ -892,7 +926,7 @@ class _Rows:
         return Markup(  # noqa: S704 - every value went through html(), the labels too
             "".join(
                 "  <tr>\n"
-                f'    <td data-label="{label["portal"]}">{html(row.portal)}</td>\n'
+                f'    <td data-label="{label["portal"]}">{self.text(row.portal)}</td>\n'
                 f'    <td data-label="{label["login"]}">{html(row.username)}</td>\n'
                 f'    <td data-label="{label["owner"]}">{html(row.owner)}</td>\n'
                 + "".join(cell(index, found) for index, found in enumerate(row.cells))
@@ -1003,23 +1037,23 @@ class _Rows:
         for row in chart.rows:
             parts.append(
                 '    <g class="bar">\n'
-                f'      <text x="{label_x}" y="{html(row.y + 13)}" text-anchor="end">'
+                f'      <text x="{label_x}" y="{row.y + 13}" text-anchor="end">'
                 f'<tspan font-weight="bold">{text(row.label)}</tspan>'
                 f'<tspan x="{label_x}" dy="15">{html(row.detail)}</tspan></text>\n'
             )
             if row.bar_width > 0:
                 parts.append(
                     f'      <rect class="bar-{text(row.tone)}" x="{html(chart.label_width)}"'
-                    f' y="{html(row.y + 6)}" width="{row.bar_width:.1f}" height="18"/>\n'
+                    f' y="{row.y + 6}" width="{row.bar_width:.1f}" height="18"/>\n'
                 )
             if row.limit_x is not None:
                 parts.append(
-                    f'      <line class="limit" x1="{row.limit_x:.1f}" y1="{html(row.y + 2)}"'
-                    f' x2="{row.limit_x:.1f}" y2="{html(row.y + 28)}"/>\n'
+                    f'      <line class="limit" x1="{row.limit_x:.1f}" y1="{row.y + 2}"'
+                    f' x2="{row.limit_x:.1f}" y2="{row.y + 28}"/>\n'
                 )
             parts.append(
                 f'      <text x="{chart.label_width + row.bar_width + 6:.1f}"'
-                f' y="{html(row.y + 20)}">{html(row.value_text)}</text>\n'
+                f' y="{row.y + 20}">{html(row.value_text)}</text>\n'
                 "    </g>\n"
             )
         parts.append("  </svg>\n</figure>")
