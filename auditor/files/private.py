@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import re
 import stat
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,20 @@ nobody can swap a folder for a symlink between a check and a write. Elsewhere
 (Windows) each name is checked with lstat before it is used."""
 
 _TEMPORARY = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[0-9]+\.tmp$")
-"""``.<name>.<pid>.<thread>.tmp``: the temporary files ``write_private`` makes."""
+"""``.<name>.<pid>.<serial>.tmp``: the temporary files ``write_private`` makes."""
+
+_SERIAL = itertools.count()
+"""Numbers the temporary files of this process: no two writers, threads or files still
+waiting in a ``DurableBatch``, ever share one (``next`` on a count is atomic)."""
+
+SYNC_THREADS = 4
+"""Threads that wait for a batch's files to reach the disk: ``fsync`` lets go of the GIL,
+so a few waits overlap each other and the rendering of the next files; more would only
+queue in the disk."""
+SYNC_PENDING = 64
+"""Files of a batch written but not yet renamed, at most: each holds two descriptors
+(the file and its folder), far below the usual limit of 1,024, and a slow disk makes the
+writer wait instead of filling memory with files."""
 
 
 class SymlinkError(OSError):
@@ -48,8 +63,8 @@ def _make_private_folders(folder: Path) -> None:
 
 
 def _temporary_name(name: str) -> str:
-    # Unique per process and thread, so concurrent writers never share a temporary file.
-    return f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    # Unique per process and file, so concurrent writers never share a temporary file.
+    return f".{name}.{os.getpid()}.{next(_SERIAL)}.tmp"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -172,49 +187,239 @@ class PrivateFolder:
         finally:
             os.close(descriptor)
 
-    def write(self, name: str, text: str | bytes | Iterable[str], *, durable: bool = True) -> Path:
+    def tidy(self, name: str | None = None) -> None:
+        """Remove the temporary files of ended processes from this folder, or from its
+        sub-folder ``name`` if there is one (not through a symlink): a killed worker's,
+        once it is waited for."""
+        if name is None:
+            self._remove_stale()
+            return
+        with contextlib.suppress(OSError):
+            status = os.stat(self._at(name), dir_fd=self._descriptor, follow_symlinks=False)
+            if stat.S_ISDIR(status.st_mode):
+                with self.folder(name):
+                    pass
+
+    def write(
+        self,
+        name: str,
+        text: str | bytes | Iterable[str],
+        *,
+        durable: bool = True,
+        batch: DurableBatch | None = None,
+    ) -> Path:
         """Write the file ``name`` in one step: readers see the old file or the whole new one.
 
         Text is written as UTF-8, ``bytes`` (a PDF) as they are.
         A symlink already at ``name`` is replaced by the file, never followed.
         ``durable`` waits until the data is on disk. Raises ``OSError``.
+        With a ``batch``, that wait and the rename are the batch's threads' (the file
+        takes its name once on disk, as ever), and a failure is raised by the batch.
         """
+        if batch is not None:
+            batch.raise_failure()  # an earlier file's, named by that file
         temporary = self._at(_temporary_name(name))
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
         descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
         try:
-            if isinstance(text, bytes):
-                with os.fdopen(descriptor, "wb") as raw:
-                    raw.write(text)
-                    _finish(raw, durable=durable)
-            else:
-                with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                    if isinstance(text, str):
-                        handle.write(text)
-                    else:
-                        handle.writelines(text)
-                    _finish(handle, durable=durable)
-            # rename() replaces a symlink at the target itself, whatever it points to.
-            if self._descriptor is not None:
-                os.rename(temporary, name, src_dir_fd=self._descriptor, dst_dir_fd=self._descriptor)
-            else:
-                Path(temporary).replace(self._at(name))  # Windows: no *at() calls
+            try:
+                _fill(descriptor, text)
+                if batch is not None and durable:
+                    batch.add(self._descriptor, descriptor, temporary, name, self.path / name)
+                    descriptor = -1  # the batch's now: it syncs, closes, renames or removes
+                    return self.path / name
+                if durable:
+                    os.fsync(descriptor)
+            finally:
+                if descriptor >= 0:
+                    os.close(descriptor)
+            _rename(self._descriptor, temporary, name, self.path / name)
         except BaseException as exc:
             # Every way out, Ctrl-C and SIGTERM (raised by the CLI's handler) included.
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=self._descriptor)
+            if descriptor >= 0:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary, dir_fd=self._descriptor)
             if isinstance(exc, OSError):
                 # Named by the file the user asked for, not its temporary file.
                 raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
             raise
         return self.path / name
 
+    def prepare(self, name: str, text: str | bytes | Iterable[str]) -> Prepared:
+        """Write the file ``name``, on disk but not yet under its name: ``install`` gives it
+        that name, ``discard`` removes it. For a file that another process decides about."""
+        temporary = _temporary_name(name)
+        descriptor = os.open(
+            self._at(temporary),
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
+            PRIVATE_FILE,
+            dir_fd=self._descriptor,
+        )
+        prepared = Prepared(name, temporary)
+        try:
+            try:
+                _fill(descriptor, text)
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        except BaseException as exc:
+            self.discard(prepared)
+            if isinstance(exc, OSError):
+                raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
+            raise
+        return prepared
 
-def _finish(handle: IO[Any], *, durable: bool) -> None:
-    """Wait until what was written is on disk, when the file must survive a power cut."""
-    if durable:
-        handle.flush()
-        os.fsync(handle.fileno())
+    def install(self, prepared: Prepared) -> Path:
+        """Give a prepared file its name (in one step, replacing what was there)."""
+        path = self.path / prepared.name
+        try:
+            _rename(self._descriptor, self._at(prepared.temporary), prepared.name, path)
+        except OSError as exc:
+            self.discard(prepared)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        return path
+
+    def discard(self, prepared: Prepared) -> None:
+        """Remove a prepared file that will not be installed."""
+        with contextlib.suppress(OSError):
+            os.unlink(self._at(prepared.temporary), dir_fd=self._descriptor)
+
+    def scratch(self) -> int:
+        """A private file with no name, open for reading and writing, for work in progress.
+
+        Its name lasts from its creation to the next call (a kill in between leaves a
+        temporary file of this process that the next run removes); it goes with its
+        descriptor. Raises ``OSError``.
+        """
+        temporary = self._at(_temporary_name("scratch"))
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+        descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
+        try:
+            os.unlink(temporary, dir_fd=self._descriptor)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return descriptor
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file written and on disk under a temporary name, waiting to be installed."""
+
+    name: str
+    """The name it takes in its folder."""
+    temporary: str
+    """Its temporary name in the same folder (``.<name>.<pid>.<serial>.tmp``)."""
+
+
+def _fill(descriptor: int, text: str | bytes | Iterable[str]) -> None:
+    """Write ``text`` to the open file and flush it; the descriptor stays open."""
+    if isinstance(text, bytes):
+        with os.fdopen(descriptor, "wb", closefd=False) as raw:
+            raw.write(text)
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="", closefd=False) as handle:
+        if isinstance(text, str):
+            handle.write(text)
+        else:
+            handle.writelines(text)
+
+
+def _rename(folder: int | None, temporary: str, name: str, path: Path) -> None:
+    """Give the written file its name: ``rename`` replaces a symlink there, never follows it."""
+    if folder is not None:
+        os.rename(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    else:
+        Path(temporary).replace(path)  # Windows: no *at() calls
+
+
+class DurableBatch:
+    """Files written now, then synced to disk and renamed into place by a few threads.
+
+    ``PrivateFolder.write(..., batch=)`` hands each file over once its bytes are written,
+    so that the writer renders the next file while the disk catches up. A thread syncs
+    the file, then renames it: readers still see the old file or the whole new one, and
+    no name shows a file that is not on disk. Leaving ``open``'s block, on an exception
+    too, waits for every file handed over, as a writer that renamed each file before
+    the next would have, and raises the first failure (an ``OSError`` named by the file
+    asked for). After a failure, or a Ctrl-C during that wait, the files not yet renamed
+    are dropped and their temporary files removed.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="durable-batch")
+        self._room = threading.BoundedSemaphore(SYNC_PENDING)
+        self._lock = threading.Lock()
+        self._error: OSError | None = None
+        self._dropped = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls) -> Iterator[DurableBatch]:
+        """A batch whose files are all renamed, or removed, when the block is left."""
+        batch = cls()
+        try:
+            yield batch
+        finally:
+            try:
+                batch._pool.shutdown(wait=True)
+            except BaseException:
+                batch._dropped = True  # Ctrl-C while waiting: the rest are dropped
+                raise
+        batch.raise_failure()
+
+    def raise_failure(self) -> None:
+        """Raise the first file's failure, if one failed."""
+        if self._error is not None:
+            raise self._error
+
+    def add(
+        self, folder: int | None, descriptor: int, temporary: str, name: str, path: Path
+    ) -> None:
+        """Take the open file ``descriptor``: it is synced, closed, then renamed ``name``.
+
+        The batch owns the descriptor once this returns, and not if it raises.
+        """
+        self._room.acquire()  # a slow disk holds the writer back here
+        try:
+            held = os.dup(folder) if folder is not None else None  # the folder may close first
+        except BaseException:
+            self._room.release()
+            raise
+        try:
+            self._pool.submit(self._finish, held, descriptor, temporary, name, path)
+        except BaseException:
+            if held is not None:
+                os.close(held)
+            self._room.release()
+            raise
+
+    def _finish(
+        self, folder: int | None, descriptor: int, temporary: str, name: str, path: Path
+    ) -> None:
+        try:
+            try:
+                if self._dropped or self._error is not None:
+                    raise _DroppedError
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            _rename(folder, temporary, name, path)
+        except BaseException as exc:  # noqa: BLE001 - kept for the writer, which raises it
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            if isinstance(exc, OSError):
+                with self._lock:
+                    if self._error is None:
+                        self._error = OSError(exc.errno, exc.strerror, str(path))
+        finally:
+            if folder is not None:
+                os.close(folder)
+            self._room.release()
+
+
+class _DroppedError(Exception):
+    """A file of the batch failed, or the wait was interrupted: this file is not renamed."""
 
 
 def write_private(path: Path, text: str | bytes | Iterable[str], *, durable: bool = True) -> None:

@@ -1,0 +1,129 @@
+"""``--out``: each report is on disk before it takes its name, and the waits for the disk are
+made by a few threads while the main one renders the next file."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit import Inventory, run_audit
+from auditor.formats import CsvFormat, FormatError, HtmlFormat, JsonFormat, write_reports
+from auditor.models import Account, Practice
+from auditor.policy import Policy
+from auditor.report import BreachMode, Report
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture
+def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+    practices = [Practice(f"6900345{n:02d}", f"Optique {n}") for n in range(4)]
+    accounts = tuple(
+        make_account(practice=p, username=f"u{n}", password="soleil" if n % 2 else "Lumiere2024")
+        for n, p in enumerate(practices * 2)
+    )
+    inventory = Inventory(accounts, (), ("inventory.csv",))
+    return run_audit(
+        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
+    )
+
+
+def _formatters() -> list[Any]:
+    return [JsonFormat(), HtmlFormat(), CsvFormat()]
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_each_file_is_synced_before_it_is_renamed_and_not_by_the_main_thread(
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, int, bool]] = []
+    real_fsync, real_rename = os.fsync, os.rename
+    lock = threading.Lock()
+
+    def fsync(descriptor: int) -> None:
+        with lock:
+            events.append(
+                (
+                    "fsync",
+                    os.fstat(descriptor).st_ino,
+                    threading.current_thread() is threading.main_thread(),
+                )
+            )
+        real_fsync(descriptor)
+
+    def rename(source: Any, target: Any, **kwargs: Any) -> None:
+        inode = os.stat(source, dir_fd=kwargs.get("src_dir_fd")).st_ino
+        with lock:
+            events.append(("rename", inode, threading.current_thread() is threading.main_thread()))
+        real_rename(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "rename", rename)
+    written = write_reports(report, tmp_path, _formatters())
+    renamed = [inode for kind, inode, _ in events if kind == "rename"]
+    assert len(renamed) == len(written) == len(set(renamed))
+    for inode in renamed:
+        mine = [kind for kind, seen, _ in events if seen == inode]
+        assert mine == ["fsync", "rename"]  # on disk first, then under its name
+    practice_files = {(tmp_path / p).stat().st_ino for p in _files(tmp_path) if "/" in p}
+    assert len(practice_files) == 3 * len(report.practices)
+    in_main = {inode for kind, inode, main in events if main and kind == "fsync"}
+    assert not in_main & practice_files  # the main thread renders; others wait for the disk
+
+
+def test_a_failed_sync_is_named_by_its_report_and_leaves_no_temporary_file(
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+    target = tmp_path / report.practices[2].practice.id
+
+    def fsync(descriptor: int) -> None:
+        if str(Path(f"/proc/self/fd/{descriptor}").readlink()).startswith(
+            f"{target}/.report.html."
+        ):
+            raise OSError(5, "Input/output error")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(FormatError) as raised:
+        write_reports(report, tmp_path, _formatters())
+    assert str(raised.value) == f"{target}/report.html: cannot write report: Input/output error"
+    assert not [p for p in _files(tmp_path) if p.endswith(".tmp")]
+    assert not (target / "report.html").exists()
+
+
+def test_an_interruption_while_files_wait_for_the_disk_leaves_no_temporary_file(
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+    slow = threading.Event()
+
+    def fsync(descriptor: int) -> None:
+        slow.wait(0.05)  # a slow disk: files queue up behind it
+        real_fsync(descriptor)
+
+    class Interrupted(CsvFormat):
+        calls = 0
+
+        def chunks(self, report: Report) -> Iterator[str]:
+            Interrupted.calls += 1
+            if Interrupted.calls == 3:
+                raise KeyboardInterrupt
+            return super().chunks(report)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    opened = sum(1 for _ in Path("/proc/self/fd").iterdir())
+    with pytest.raises(KeyboardInterrupt):
+        write_reports(report, tmp_path, [JsonFormat(), Interrupted()])
+    assert not [p for p in _files(tmp_path) if p.endswith(".tmp")]
+    assert sum(1 for _ in Path("/proc/self/fd").iterdir()) == opened  # no descriptor left open
+    assert threading.active_count() == 1
