@@ -390,6 +390,72 @@ def date_match(
     return list(_zxcvbn_date_match(password, _ranked_dictionaries=_ranked_dictionaries))
 
 
+Graph = Mapping[str, Sequence[str | None]]
+"""zxcvbn's keyboard graph: each key → its neighbours' keys (unshifted, shifted), by direction."""
+Steps = Mapping[tuple[str, str], tuple[int, bool]]
+"""(key, next key) → the direction of the step and whether the next key is shifted."""
+
+_SHIFTED = matching.SHIFTED_RX
+_SHIFTED_GRAPHS = ("qwerty", "dvorak")
+"""The graphs where zxcvbn counts a shifted first key."""
+_steps_cache: dict[int, tuple[Graph, Steps]] = {}
+
+
+def _steps(graph: Graph) -> Steps:
+    """Every step zxcvbn's walk can take on ``graph``, as its loop over neighbours finds it."""
+    cached = _steps_cache.get(id(graph))
+    if cached is None or cached[0] is not graph:
+        steps: dict[tuple[str, str], tuple[int, bool]] = {}
+        for key, neighbours in graph.items():
+            for direction, neighbour in enumerate(neighbours or ()):
+                keys = neighbour or ""
+                for char in keys:
+                    # The first neighbour holding the character wins, as zxcvbn breaks there.
+                    steps.setdefault((key, char), (direction, keys.index(char) == 1))
+        cached = (graph, steps)
+        _steps_cache[id(graph)] = cached
+    return cached[1]
+
+
+def spatial_match_helper(password: str, graph: Graph, graph_name: str) -> list[Match]:
+    """The matches of ``zxcvbn.matching.spatial_match_helper``, in the same order.
+
+    zxcvbn looks through every neighbour of each key for the next character;
+    here each step is one look-up in a table of the graph's steps built once.
+    """
+    steps = _steps(graph).get
+    shifted_first = graph_name in _SHIFTED_GRAPHS
+    matches: list[Match] = []
+    length = len(password)
+    i = 0
+    while i < length - 1:
+        j = i + 1
+        last_direction = None
+        turns = 0
+        shifted_count = 1 if shifted_first and _SHIFTED.search(password[i]) else 0
+        while j < length and (step := steps((password[j - 1], password[j]))) is not None:
+            direction, shifted = step
+            shifted_count += shifted
+            if last_direction != direction:
+                turns += 1  # every pattern starts with a turn, as in zxcvbn
+                last_direction = direction
+            j += 1
+        if j - i > 2:  # zxcvbn keeps no chain of 1 or 2 keys
+            matches.append(
+                {
+                    "pattern": "spatial",
+                    "i": i,
+                    "j": j - 1,
+                    "token": password[i:j],
+                    "graph": graph_name,
+                    "turns": turns,
+                    "shifted_count": shifted_count,
+                }
+            )
+        i = j
+    return matches
+
+
 _installed = False
 
 
@@ -403,6 +469,7 @@ def install() -> None:
     if not _installed:
         matching.dictionary_match = dictionary_match
         matching.l33t_match = l33t_match
+        matching.spatial_match_helper = spatial_match_helper
         matching.date_match = date_match
         _installed = True
 

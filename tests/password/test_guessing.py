@@ -223,3 +223,29 @@ def test_the_l33t_matcher_reuses_the_walk_of_the_password(
     guessing.score("p@ssw0rd-xyz", dictionaries)
     # Plain, reversed, then only the l33t readings: never the plain password twice.
     assert walked.count("p@ssw0rd-xyz") == 1, walked
+
+
+ORIGINAL_SPATIAL_HELPER = matching.spatial_match_helper
+
+WALKS = [
+    "qwertyuiop",
+    "QWErty!@#",
+    "asdfgh",
+    "zxcvbn123",
+    "1qaz2wsx",
+    "!QAZ@WSX",
+    "poiuy",
+    "9876543",
+]
+WALKS += ["7894561230", "+-*/", "aoeuidhtns", "',.pyfgcrl", "~!@#$%^&*()_+", "qQwWeErR", "mnbvc"]
+
+
+def test_spatial_matches_are_zxcvbns() -> None:
+    assert ORIGINAL_SPATIAL_HELPER.__module__ == "zxcvbn.matching"  # captured before install()
+    rng = random.Random(29)
+    keys = "qwertyuiopasdfghjklzxcvbnm1234567890!@#$%^&*()-=[];',./QWERTYASDFGZXCV<>?:{}"
+    generated = ["".join(rng.choices(keys, k=rng.randint(0, 20))) for _ in range(300)]
+    for password in WALKS + generated + PASSWORDS + NON_ASCII:
+        for name, graph in matching.GRAPHS.items():
+            expected = ORIGINAL_SPATIAL_HELPER(password, graph, name)
+            assert guessing.spatial_match_helper(password, graph, name) == expected, password
