@@ -33,7 +33,13 @@ ACCOUNTS = 100_000
 FORMATS = "json,html,csv"
 AS_OF = "2026-11-22"
 ALONGSIDE = "(in parallel) "
-"""Stages of other threads than the main one: their time is not part of the sum."""
+"""Stages of other threads than the main one, or of the worker process that writes a share
+of a large group's files: their time is not part of the sum."""
+WRITING = "writing (all files, wall)"
+"""``write_reports`` as a whole; the ``write <kind>`` stages inside it are this process's
+share of its files (a large group's other share is the worker's), not part of the sum."""
+WORKER_CLOCKS = "PORTAL_AUDIT_BENCH_WORKER_CLOCKS"
+"""The folder where a forked worker leaves its stage times, for the child to add up."""
 SAMPLE_SECONDS = 0.05
 """How often the memory of the audit's processes is summed: a shorter peak may be missed."""
 
@@ -46,6 +52,9 @@ def audit_arguments(inventory: Path, corpus: Path, out: Path, jobs: int | None) 
 
 
 # --- the child: the CLI in-process, each stage timed -----------------------------------
+
+
+_CLOCK_LOCK = threading.Lock()
 
 
 @dataclass
@@ -61,7 +70,8 @@ class _Clock:
             try:
                 return function(*args, **kwargs)
             finally:
-                self.seconds[stage] += time.perf_counter() - begin
+                with _CLOCK_LOCK:  # the threads that wait for the disk add up too
+                    self.seconds[stage] += time.perf_counter() - begin
 
         return wrapper
 
@@ -70,10 +80,10 @@ def _instrument(clock: _Clock) -> None:
     """Wrap the pipeline's stages where ``audit/pipeline.py`` looks them up, and file writing.
 
     Writing a report file consumes its formatter's chunks, so a file's time is its format's
-    rendering and its writing (encoding, ``fsync``) together.
+    rendering and its writing (encoding; the ``fsync`` is timed apart, by the threads
+    that wait for the disk) together.
     """
     from auditor.audit import pipeline
-    from auditor.files import private
     from auditor.history import History
 
     for name, stage in (
@@ -86,6 +96,20 @@ def _instrument(clock: _Clock) -> None:
         if hasattr(pipeline, name):  # the pipeline may be rearranged: time what is there
             setattr(pipeline, name, clock.timed(stage, getattr(pipeline, name)))
     History.record = clock.timed("history", History.record)  # type: ignore[method-assign]
+    _instrument_writing(clock)
+
+
+def _instrument_writing(clock: _Clock) -> None:
+    """Time ``write_reports``, each file written, the waits for the disk, and the worker's share.
+
+    The worker is forked with this process's clock: what it adds there is written to a file
+    of ``WORKER_CLOCKS`` as it ends, and added here by ``_worker_clocks``.
+    """
+    from auditor.cli import audit
+    from auditor.files import private
+    from auditor.formats import write as writing
+
+    audit.write_reports = clock.timed(WRITING, audit.write_reports)  # type: ignore[attr-defined]
     write = private.PrivateFolder.write
 
     def timed_write(folder: Any, name: str, text: Any, **kwargs: Any) -> Path:
@@ -95,9 +119,49 @@ def _instrument(clock: _Clock) -> None:
         # time overlaps theirs, and is not added to the main thread's.
         alongside = threading.current_thread() is not threading.main_thread()
         stage = f"{ALONGSIDE}write {kind}" if alongside else f"write {kind}"
-        return clock.timed(stage, write)(folder, name, text, **kwargs)
+        written: Path = clock.timed(stage, write)(folder, name, text, **kwargs)
+        return written
 
-    private.PrivateFolder.write = timed_write  # type: ignore[method-assign]
+    private.PrivateFolder.write = timed_write  # type: ignore[method-assign,assignment]
+    if hasattr(private.PrivateFolder, "prepare"):  # a summary the worker renders
+        prepare = private.PrivateFolder.prepare
+
+        def timed_prepare(folder: Any, name: str, text: Any) -> Any:
+            kind = "summary." + name.rsplit(".", 1)[-1]
+            clock.files[kind] += 1
+            return clock.timed(f"write {kind}", prepare)(folder, name, text)
+
+        private.PrivateFolder.prepare = timed_prepare  # type: ignore[method-assign,assignment]
+    if hasattr(private, "DurableBatch"):  # fsync and rename, by the batch's threads
+        private.DurableBatch._finish = clock.timed(  # type: ignore[method-assign]
+            f"{ALONGSIDE}fsync and rename of files (thread-seconds)", private.DurableBatch._finish
+        )
+    share = getattr(writing, "_Share", None)
+    if share is not None:  # the forked worker's share of a large group
+        work = share.work
+
+        def timed_work(self: Any, *args: Any) -> None:
+            clock.seconds.clear()
+            clock.files.clear()
+            try:
+                clock.timed("share", work)(self, *args)
+            finally:
+                folder = Path(os.environ[WORKER_CLOCKS])
+                figures = {"seconds": clock.seconds, "files": clock.files}
+                (folder / f"{os.getpid()}.json").write_text(json.dumps(figures))
+
+        share.work = timed_work
+
+
+def _worker_clocks(clock: _Clock) -> None:
+    """Add the stage times the workers left: as parallel stages, and their files counted."""
+    for path in sorted(Path(os.environ[WORKER_CLOCKS]).glob("*.json")):
+        figures = json.loads(path.read_text())
+        for stage, seconds in figures["seconds"].items():
+            named = stage.removeprefix(ALONGSIDE)
+            clock.seconds[f"{ALONGSIDE}worker: {named}"] += seconds
+        for kind, count in figures["files"].items():
+            clock.files[kind] += count
 
 
 def child(arguments: list[str]) -> dict[str, Any]:
@@ -109,15 +173,18 @@ def child(arguments: list[str]) -> dict[str, Any]:
     clock.seconds["imports"] = time.perf_counter() - begin
     _instrument(clock)
     code = 0
-    try:
-        main(arguments)
-    except SystemExit as exited:
-        code = int(exited.code or 0)
-    total = time.perf_counter() - begin
+    with tempfile.TemporaryDirectory() as clocks:
+        os.environ[WORKER_CLOCKS] = clocks
+        try:
+            main(arguments)
+        except SystemExit as exited:
+            code = int(exited.code or 0)
+        total = time.perf_counter() - begin
+        _worker_clocks(clock)
     named = sum(
         seconds
         for stage, seconds in clock.seconds.items()
-        if stage not in ("checks", "imports") and not stage.startswith(ALONGSIDE)
+        if stage not in ("checks", "imports") and not stage.startswith((ALONGSIDE, "write "))
     )
     return {
         "exit_code": code,
@@ -145,6 +212,21 @@ def _processes() -> Iterator[tuple[int, int, int]]:
             yield int(entry.name), parent, resident
 
 
+def _proportional(pid: int) -> int:
+    """Proportional resident bytes of ``pid``: each page shared by n processes counts 1/n.
+
+    A forked worker shares the report's pages with its parent until either writes them:
+    the sum of resident sizes counts those pages twice, the sum of these once.
+    """
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _tree(root: int) -> dict[int, int]:
     """Resident bytes of ``root`` and each of its descendants."""
     seen = list(_processes())
@@ -169,6 +251,8 @@ class Measured:
     """Highest sum of resident memory of the audit and its workers at one sample."""
     peak_process_rss: int
     """Highest resident memory of any one of them."""
+    peak_tree_pss: int
+    """Highest sum of their proportional resident memory (shared pages counted once)."""
     most_processes: int
 
 
@@ -179,7 +263,7 @@ def measure(arguments: list[str], env: dict[str, str]) -> Measured:
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    peaks = {"tree": 0, "process": 0, "count": 0}
+    peaks = {"tree": 0, "process": 0, "count": 0, "pss": 0}
     done = threading.Event()
 
     def sample() -> None:
@@ -188,6 +272,7 @@ def measure(arguments: list[str], env: dict[str, str]) -> Measured:
             peaks["tree"] = max(peaks["tree"], sum(tree.values()))
             peaks["process"] = max(peaks["process"], max(tree.values(), default=0))
             peaks["count"] = max(peaks["count"], len(tree))
+            peaks["pss"] = max(peaks["pss"], sum(_proportional(pid) for pid in tree))
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -201,7 +286,7 @@ def measure(arguments: list[str], env: dict[str, str]) -> Measured:
     report = json.loads(stdout.splitlines()[-1])
     if report["exit_code"] not in (0, 1):
         raise RuntimeError(f"the audit failed ({report['exit_code']}): {stderr[-2000:]}")
-    return Measured(wall, report, peaks["tree"], peaks["process"], peaks["count"])
+    return Measured(wall, report, peaks["tree"], peaks["process"], peaks["pss"], peaks["count"])
 
 
 def _load() -> float:
@@ -238,6 +323,7 @@ def run(
         "written_mib": round(written / 2**20),
         "peak_tree_rss_mib": round(measured.peak_tree_rss / 2**20),
         "peak_process_rss_mib": round(measured.peak_process_rss / 2**20),
+        "peak_tree_pss_mib": round(measured.peak_tree_pss / 2**20),
         "processes": measured.most_processes,
         "maxrss_main_mib": round(report["maxrss_self_kib"] / 1024),
         "maxrss_children_mib": round(report["maxrss_children_kib"] / 1024),
@@ -247,7 +333,8 @@ def run(
     print(
         f"  end to end {accounts:,} accounts offline to {FORMATS}: {result['seconds']} s, "
         f"{result['peak_tree_rss_mib']} MiB for all processes "
-        f"({result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}",
+        f"({result['peak_tree_pss_mib']} MiB with shared pages counted once, "
+        f"{result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}",
         flush=True,
     )
     for stage, seconds in result["stages_seconds"].items():
