@@ -122,18 +122,25 @@ def _walk(
     found: Found = []
     for i in starts:
         end = i + 1
-        while end <= length:
-            token = lower[i:end]
-            hits = lookup(token)
-            rank = user_lookup(token)
-            if hits is None and rank is None:
-                break  # no word starts with this substring, nor with a longer one
-            if hits:
+        if user_lookup(lower[i:end]) is None:
+            # No context word starts here (the common case): the fixed table alone.
+            while end <= length and (hits := lookup(lower[i:end])) is not None:
                 for position, name, word_rank in hits:
                     found.append((i, end - 1, position, name, word_rank))
-            if rank:
-                found.append((i, end - 1, user_position, USER_INPUTS, rank))
-            end += 1
+                end += 1
+        else:
+            while end <= length:
+                token = lower[i:end]
+                hits = lookup(token)
+                rank = user_lookup(token)
+                if hits is None and rank is None:
+                    break  # no word starts with this substring, nor with a longer one
+                if hits:
+                    for position, name, word_rank in hits:
+                        found.append((i, end - 1, position, name, word_rank))
+                if rank:
+                    found.append((i, end - 1, user_position, USER_INPUTS, rank))
+                end += 1
         if reach is not None:
             reach[i] = end
     # zxcvbn matches dictionary by dictionary, then sorts by (i, j) stably.
