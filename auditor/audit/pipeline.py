@@ -83,7 +83,7 @@ def build_report(
                 findings=prioritised(found[practice_id], accounts),
                 waived=tuple(waived[practice_id]),
                 renew_by={
-                    a.account.ref: deadline
+                    ctx.ref(a): deadline  # the findings' own names of the accounts
                     for a in accounts
                     if (deadline := renewal_deadline(a, ctx)) is not None
                 },

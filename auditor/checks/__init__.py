@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import assert_never
 
 from auditor.checks.accounts import CredentialPair, NoMfa, Reused, SharedAccount
@@ -19,7 +19,7 @@ from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import BannedWord, Breached, Contextual, EmptyPassword, Weak
 from auditor.checks.similar import SimilarPassword
 from auditor.checks.sites import SITE_CHECKS, LookalikeSite, Phished, ReusedElsewhere
-from auditor.models import CheckId, Finding
+from auditor.models import AccountRef, CheckId, Finding
 from auditor.password.derive import AuditedAccount
 
 __all__ = ["Check", "CheckContext", "check_for", "renewal_deadline", "run_checks"]
@@ -88,4 +88,23 @@ def run_checks(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[F
             everyone if check_id in SITE_CHECKS else portals, ctx
         )
     ]
-    return tuple(sorted(said_once(findings), key=lambda finding: finding.sort_key))
+    return tuple(sorted(said_once(findings), key=_sort_keys()))
+
+
+def _sort_keys() -> Callable[[Finding], tuple[str, str, str, str, int, bool, str]]:
+    """``Finding.sort_key``, its account's part worked out once per account, not per finding.
+
+    Findings of one account share its ``AccountRef`` (``CheckContext.ref``); the
+    part is remembered by that object, kept alive beside it so its ``id`` stays its own.
+    """
+    named: dict[int, tuple[AccountRef, tuple[str, str, str, str]]] = {}
+
+    def key(finding: Finding) -> tuple[str, str, str, str, int, bool, str]:
+        ref = finding.account
+        known = named.get(id(ref))
+        if known is None or known[0] is not ref:
+            part = (ref.practice_id, ref.portal, ref.username.casefold(), ref.owner or "")
+            known = named[id(ref)] = (ref, part)
+        return (*known[1], *finding.rank)
+
+    return key

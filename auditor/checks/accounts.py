@@ -14,6 +14,20 @@ from auditor.policy import MfaSupport
 from auditor.text import fold, words
 
 _MAX_NAMED = 5
+_CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
+_CHANGE_PAIR = phrase("action.credential_pair", change=CHANGE_ON_PORTAL)
+_TURN_ON_MFA = phrase("action.mfa")
+_SHARED = phrase("action.shared")
+_NO_MFA = {
+    offered: phrase(
+        "finding.no_mfa",
+        reason=phrase(
+            "finding.no_mfa_reason.offered" if offered else "finding.no_mfa_reason.required"
+        ),
+    )
+    for offered in (True, False)
+}
+"""Whether the portal offers MFA → why it must be on (else the policy requires it)."""
 
 
 def _identity(audited: AuditedAccount) -> tuple[str, str, str]:
@@ -48,6 +62,8 @@ class Reused(Check):
             if facts is not None and not facts.empty:
                 groups[facts.reuse_key].append(audited)
         for members in groups.values():
+            if len(members) < 2:
+                continue  # most passwords protect one account: no login to fold
             identities = [_identity(member) for member in members]
             if len(set(identities)) < 2:
                 continue
@@ -57,7 +73,7 @@ class Reused(Check):
             # O(N log N), not N² (issue 13: 8,000 accounts took 190 s).
             logins: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
             for member, identity in zip(members, identities, strict=True):
-                logins[str(member.account.ref)].add(identity)
+                logins[str(ctx.ref(member))].add(identity)
             names = sorted(logins)
             own_names: dict[tuple[str, str, str], int] = defaultdict(int)
             for name in names:
@@ -74,9 +90,7 @@ class Reused(Check):
                         n=count,
                         others=Series(others, more=count - len(others)),
                     )
-                yield ctx.finding(
-                    self.id, audited, said[mine], phrase("action.reused", change=CHANGE_ON_PORTAL)
-                )
+                yield ctx.finding(self.id, audited, said[mine], _CHANGE_REUSED)
 
 
 def _first_others(
@@ -116,11 +130,13 @@ class CredentialPair(Check):
             if facts is not None and not facts.empty:
                 groups[facts.reuse_key, fold(audited.account.username)].append(audited)
         for members in groups.values():
+            if len(members) < 2:
+                continue  # one account: no other portal to name
             # Per portal, its accounts' names sorted: each member lists the first
             # account of the first few other portals, so a group costs O(N log N).
             by_portal: dict[str, list[str]] = defaultdict(list)
             for member in members:
-                by_portal[member.account.portal].append(str(member.account.ref))
+                by_portal[member.account.portal].append(str(ctx.ref(member)))
             if len(by_portal) < 2:
                 continue
             portals = sorted(by_portal)
@@ -138,7 +154,7 @@ class CredentialPair(Check):
                         n=count,
                         others=Series(chosen, more=count - len(chosen)),
                     ),
-                    phrase("action.credential_pair", change=CHANGE_ON_PORTAL),
+                    _CHANGE_PAIR,
                 )
 
 
@@ -152,14 +168,9 @@ class NoMfa(Check):
             account = audited.account
             if account.mfa is not False:
                 continue
-            offered = ctx.policy.portal(account.portal).mfa is MfaSupport.OFFERED
+            offered = ctx.portal(account.portal).mfa is MfaSupport.OFFERED
             if offered or ctx.policy.mfa_required:
-                reason = phrase(
-                    "finding.no_mfa_reason.offered" if offered else "finding.no_mfa_reason.required"
-                )
-                yield ctx.finding(
-                    self.id, audited, phrase("finding.no_mfa", reason=reason), phrase("action.mfa")
-                )
+                yield ctx.finding(self.id, audited, _NO_MFA[offered], _TURN_ON_MFA)
 
 
 class SharedAccount(Check):
@@ -195,5 +206,5 @@ class SharedAccount(Check):
                     phrase(
                         "finding.shared_account", reasons=Series(tuple(reasons), Joiner.CLAUSES)
                     ),
-                    phrase("action.shared"),
+                    _SHARED,
                 )

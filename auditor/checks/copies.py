@@ -97,6 +97,8 @@ def said_once(findings: Sequence[Finding]) -> list[Finding]:
     A login's entries share its MFA and its owners, and often its age: the
     account's finding says it once for all of them.
     """
+    if all(f.message.key != _IN_ENTRY for f in findings):
+        return list(findings)  # no conflicting entry: nothing to compare (the common case)
     shown = {(f.account, f.check, f.message) for f in findings if f.message.key != _IN_ENTRY}
     kept = []
     for finding in findings:

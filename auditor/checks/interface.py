@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar
 
 from auditor.i18n.phrase import Phrase, phrase
-from auditor.models import CheckId, Finding, Severity
+from auditor.models import Account, AccountRef, CheckId, Finding, Role, Severity
 from auditor.password.derive import AuditedAccount, SiteUse
-from auditor.policy import Policy
+from auditor.policy import Incident, Policy, Portal
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")
 """Type the portal's address, set a new unique password, keep it in the password manager.
@@ -44,6 +44,27 @@ def addressed(action: Phrase, address: str) -> Phrase:
     return phrase(action.key, **{**args, "change": change_at(address)})
 
 
+class _Remembered:
+    """What a context works out once and every finding of the run reads again.
+
+    A group's audit makes a finding for a third of its accounts per check: each asked
+    the policy for its portal, built its account's name, its action with the portal's
+    address and its due day anew (a few hundred thousand objects at 100,000 accounts,
+    which the collector then walked). Each context has its own (``CheckContext``), so
+    nothing said under one policy or audit day is said under another.
+    """
+
+    def __init__(self) -> None:
+        self.portals: dict[str, Portal] = {}
+        self.incidents: dict[str, tuple[Incident, ...]] = {}
+        self.max_ages: dict[tuple[str, Role], int | None] = {}
+        self.actions: dict[tuple[Phrase, str], Phrase] = {}
+        self.dues: dict[Severity, date] = {}
+        self.refs: dict[int, tuple[Account, AccountRef]] = {}
+        """By the account's ``id``, with the account itself, which stays alive as long
+        as its entry: no other account can take its place in memory and its name."""
+
+
 @dataclass(frozen=True)
 class CheckContext:
     """What every check may consult besides the accounts: the policy and the audit date."""
@@ -52,6 +73,34 @@ class CheckContext:
     as_of: date
     sites: tuple[SiteUse, ...] = ()
     """The vaults' entries of no portal, as keyed fingerprints (``reused-elsewhere``)."""
+    _remembered: _Remembered = field(
+        default_factory=_Remembered, init=False, repr=False, compare=False
+    )
+    """Answers worked out once per context; ``dataclasses.replace`` starts afresh."""
+
+    def portal(self, portal_id: str) -> Portal:
+        """The policy's portal with this id, asked of the policy once per context."""
+        portals = self._remembered.portals
+        found = portals.get(portal_id)
+        if found is None:
+            found = portals[portal_id] = self.policy.portal(portal_id)
+        return found
+
+    def incidents_for(self, portal_id: str) -> tuple[Incident, ...]:
+        """The incidents that concern a portal, oldest first (``Policy.incidents_for``)."""
+        incidents = self._remembered.incidents
+        found = incidents.get(portal_id)
+        if found is None:
+            found = incidents[portal_id] = self.policy.incidents_for(portal_id)
+        return found
+
+    def max_age_days(self, portal_id: str, role: Role) -> int | None:
+        """The strictest maximum age for this portal and role (``Policy.max_age_days``)."""
+        ages = self._remembered.max_ages
+        key = (portal_id, role)
+        if key not in ages:
+            ages[key] = self.policy.max_age_days(portal_id, role)
+        return ages[key]
 
     def severity(self, check: CheckId) -> Severity:
         """The check's severity under this policy."""
@@ -59,7 +108,30 @@ class CheckContext:
 
     def due(self, severity: Severity) -> date:
         """The day by which a finding of this severity must be acted on."""
-        return self.as_of + timedelta(days=self.policy.deadline_days[severity])
+        dues = self._remembered.dues
+        found = dues.get(severity)
+        if found is None:
+            found = dues[severity] = self.as_of + timedelta(
+                days=self.policy.deadline_days[severity]
+            )
+        return found
+
+    def ref(self, audited: AuditedAccount) -> AccountRef:
+        """The account's public name, one object for all its findings."""
+        account = audited.account
+        known = self._remembered.refs.get(id(account))
+        if known is None or known[0] is not account:
+            known = self._remembered.refs[id(account)] = (account, account.ref)
+        return known[1]
+
+    def addressed(self, action: Phrase, portal_id: str) -> Phrase:
+        """``action`` naming this portal's address (``addressed``), one object per portal."""
+        actions = self._remembered.actions
+        key = (action, portal_id)
+        found = actions.get(key)
+        if found is None:
+            found = actions[key] = addressed(action, self.portal(portal_id).address)
+        return found
 
     def finding(
         self,
@@ -79,9 +151,9 @@ class CheckContext:
         return Finding(
             check=check,
             severity=severity,
-            account=audited.account.ref,
+            account=self.ref(audited),
             message=message,
-            action=addressed(action, self.policy.portal(audited.account.portal).address),
+            action=self.addressed(action, audited.account.portal),
             due=due if due is not None else self.due(severity),
         )
 

@@ -6,11 +6,17 @@ from collections.abc import Iterator, Sequence
 
 from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.hibp import Pwned
-from auditor.i18n.phrase import Joiner, Series, phrase
+from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
 from auditor.password.banned import BannedKind
 from auditor.password.context import ContextKind
 from auditor.password.derive import AuditedAccount
+
+# A check's sentences are built once per distinct value, not once per account: most
+# accounts of a group say one of a few sentences (the same score, the same kinds).
+_EMPTY = phrase("finding.empty_password")
+_CHANGE_STRONGER = phrase("action.weak", change=CHANGE_ON_PORTAL)
+_CHANGE_CONTEXTUAL = phrase("action.contextual", change=CHANGE_ON_PORTAL)
 
 
 class Breached(Check):
@@ -19,15 +25,14 @@ class Breached(Check):
     id = CheckId.BREACHED
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        said: dict[int, Phrase] = {}
         for audited in accounts:
             facts = audited.facts
             if facts is not None and isinstance(facts.breach, Pwned):
-                yield ctx.finding(
-                    self.id,
-                    audited,
-                    phrase("finding.breached", count=facts.breach.count),
-                    CHANGE_ON_PORTAL,
-                )
+                count = facts.breach.count
+                if count not in said:
+                    said[count] = phrase("finding.breached", count=count)
+                yield ctx.finding(self.id, audited, said[count], CHANGE_ON_PORTAL)
 
 
 class EmptyPassword(Check):
@@ -38,9 +43,7 @@ class EmptyPassword(Check):
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
         for audited in accounts:
             if audited.facts is not None and audited.facts.empty:
-                yield ctx.finding(
-                    self.id, audited, phrase("finding.empty_password"), CHANGE_ON_PORTAL
-                )
+                yield ctx.finding(self.id, audited, _EMPTY, CHANGE_ON_PORTAL)
 
 
 class Weak(Check):
@@ -50,35 +53,37 @@ class Weak(Check):
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
         rules = ctx.policy.strength
+        said: dict[tuple[int | None, int | None], Phrase] = {}
         for audited in accounts:
             facts = audited.facts
             if facts is None or facts.empty:
                 continue
-            portal = ctx.policy.portal(audited.account.portal)
+            portal = ctx.portal(audited.account.portal)
             required = (
                 rules.min_entropy_bits_limited if portal.limits_attempts else rules.min_entropy_bits
             )
-            reasons = []
-            if facts.strength.zxcvbn_score < rules.min_zxcvbn_score:
-                reasons.append(
-                    phrase(
-                        "finding.weak_reason.guessable",
-                        score=facts.strength.zxcvbn_score,
-                        minimum=rules.min_zxcvbn_score,
-                    )
-                )
+            score = facts.strength.zxcvbn_score
             # CNIL's own examples round 12 characters of 99 symbols (79.6 bits) to
             # 80, so the comparison is on the rounded value. The exact bits and
             # the length are not written: they would tell an attacker the size.
-            if round(facts.strength.entropy_bits) < required:
-                reasons.append(phrase("finding.weak_reason.entropy", bits=required))
-            if reasons:
-                yield ctx.finding(
-                    self.id,
-                    audited,
-                    phrase("finding.weak", reasons=Series(tuple(reasons), Joiner.CLAUSES)),
-                    phrase("action.weak", change=CHANGE_ON_PORTAL),
-                )
+            short = round(facts.strength.entropy_bits) < required
+            key = (score if score < rules.min_zxcvbn_score else None, required if short else None)
+            if key == (None, None):
+                continue
+            if key not in said:
+                said[key] = _weak(key, rules.min_zxcvbn_score)
+            yield ctx.finding(self.id, audited, said[key], _CHANGE_STRONGER)
+
+
+def _weak(key: tuple[int | None, int | None], minimum: int) -> Phrase:
+    """Why a password is weak: its guessable score, its entropy below ``required``, or both."""
+    score, required = key
+    reasons = []
+    if score is not None:
+        reasons.append(phrase("finding.weak_reason.guessable", score=score, minimum=minimum))
+    if required is not None:
+        reasons.append(phrase("finding.weak_reason.entropy", bits=required))
+    return phrase("finding.weak", reasons=Series(tuple(reasons), Joiner.CLAUSES))
 
 
 class Contextual(Check):
@@ -87,17 +92,15 @@ class Contextual(Check):
     id = CheckId.CONTEXTUAL
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        said: dict[frozenset[ContextKind], Phrase] = {}
         for audited in accounts:
             facts = audited.facts
             if facts is None or not facts.context:
                 continue
-            kinds = tuple(kind.phrase for kind in ContextKind if kind in facts.context)
-            yield ctx.finding(
-                self.id,
-                audited,
-                phrase("finding.contextual", kinds=Series(kinds)),
-                phrase("action.contextual", change=CHANGE_ON_PORTAL),
-            )
+            if facts.context not in said:
+                kinds = tuple(kind.phrase for kind in ContextKind if kind in facts.context)
+                said[facts.context] = phrase("finding.contextual", kinds=Series(kinds))
+            yield ctx.finding(self.id, audited, said[facts.context], _CHANGE_CONTEXTUAL)
 
 
 class BannedWord(Check):
@@ -106,6 +109,7 @@ class BannedWord(Check):
     id = CheckId.BANNED_WORD
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
+        said: dict[frozenset[BannedKind], Phrase] = {}
         for audited in accounts:
             facts = audited.facts
             # A breached password is already said to be tried first, and by `breached`
@@ -119,11 +123,9 @@ class BannedWord(Check):
                 kinds.discard(BannedKind.PORTAL)
             if not kinds:
                 continue
-            # The list is named, never the word: the word is a piece of the password.
-            said = tuple(kind.phrase for kind in BannedKind if kind in kinds)
-            yield ctx.finding(
-                self.id,
-                audited,
-                phrase("finding.banned_word", kinds=Series(said)),
-                phrase("action.weak", change=CHANGE_ON_PORTAL),
-            )
+            found = frozenset(kinds)
+            if found not in said:
+                # The list is named, never the word: the word is a piece of the password.
+                named = tuple(kind.phrase for kind in BannedKind if kind in found)
+                said[found] = phrase("finding.banned_word", kinds=Series(named))
+            yield ctx.finding(self.id, audited, said[found], _CHANGE_STRONGER)

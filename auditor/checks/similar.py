@@ -15,6 +15,7 @@ _MAX_NAMED = 5
 """Accounts a finding names; the rest are counted ("and 34 more"), as `reused` does."""
 
 _Identity = tuple[str, str, str]
+_CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
 
 
 def _identity(audited: AuditedAccount) -> _Identity:
@@ -50,20 +51,24 @@ class SimilarPassword(Check):
         self, by_password: Mapping[bytes, Sequence[AuditedAccount]], ctx: CheckContext
     ) -> Iterator[Finding]:
         members = [member for sharing in by_password.values() for member in sharing]
-        logins = Counter(_identity(member) for member in members)
+        # Each member's login and name worked out once, not once per use.
+        identities = {id(member): _identity(member) for member in members}
+        logins = Counter(identities.values())
         # Each password's first names, sorted: the first names of "the others" of any
         # password are in this pool, and skipping its own costs at most _MAX_NAMED + 1.
         firsts: list[tuple[str, bytes, _Identity]] = []
         own_logins: dict[bytes, Counter[_Identity]] = {}
         for key, sharing in by_password.items():
-            own_logins[key] = Counter(_identity(member) for member in sharing)
-            named = sorted((str(member.account.ref), key, _identity(member)) for member in sharing)
+            own_logins[key] = Counter(identities[id(member)] for member in sharing)
+            named = sorted(
+                (str(ctx.ref(member)), key, identities[id(member)]) for member in sharing
+            )
             firsts.extend(named[: _MAX_NAMED + 1])
         firsts.sort()
         for key, sharing in by_password.items():
             mine = own_logins[key]
             for member in sharing:
-                login = _identity(member)
+                login = identities[id(member)]
                 count = len(members) - len(sharing) - (logins[login] - mine[login])
                 if count <= 0:
                     continue  # only other entries of this same login
@@ -76,7 +81,7 @@ class SimilarPassword(Check):
                         n=count,
                         others=Series(tuple(others), more=count - len(others)),
                     ),
-                    phrase("action.reused", change=CHANGE_ON_PORTAL),
+                    _CHANGE_REUSED,
                 )
 
 

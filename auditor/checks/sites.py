@@ -71,7 +71,7 @@ class LookalikeSite(Check):
             account = audited.account
             if account.imitates is None:
                 continue
-            portal = ctx.policy.portal(account.imitates)
+            portal = ctx.portal(account.imitates)
             site = account.portal
             imitation = judge.imitation(site)
             how: Arg = ""
@@ -120,7 +120,7 @@ class Phished(Check):
             sites = sorted({site for site, _ in found})
             # The portals the sites imitate: the same password may open this account's
             # portal though the page imitated another.
-            portals = Series(tuple(sorted({ctx.policy.portal(p).name for _, p in found})))
+            portals = Series(tuple(sorted({ctx.portal(p).name for _, p in found})))
             which = "finding.phished" if current else "finding.phished_earlier"
             yield ctx.finding(
                 self.id,

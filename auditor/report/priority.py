@@ -37,9 +37,22 @@ def finding_key(finding: Finding, count: int) -> FindingKey:
 def prioritised(
     findings: Iterable[Finding], accounts: Iterable[AuditedAccount]
 ) -> tuple[Finding, ...]:
-    """``findings`` in the order to act on them (``finding_key``), counts read from ``accounts``."""
+    """``findings`` in the order to act on them (``finding_key``), counts read from ``accounts``.
+
+    ``findings`` come in the stable order (``Finding.sort_key``), as ``run_checks`` gives
+    them: the sort is stable, so it needs only the first parts of ``finding_key``, and
+    does not build every finding's stable key a second time.
+    """
     counts = {audited.account.ref: breach_count(audited) for audited in accounts}
-    return tuple(sorted(findings, key=lambda f: finding_key(f, counts.get(f.account, 0))))
+    if not any(counts.values()):  # no password known to be breached: no count to order by
+        return tuple(sorted(findings, key=_urgency))
+    return tuple(
+        sorted(findings, key=lambda f: (f.severity.rank, -counts.get(f.account, 0), f.due))
+    )
+
+
+def _urgency(finding: Finding) -> tuple[int, date]:
+    return (finding.severity.rank, finding.due)
 
 
 def account_key(found: Sequence[Finding], count: int) -> AccountKey:
