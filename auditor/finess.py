@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 # A FINESS number is 9 characters: a 2-character département code (digits, or
@@ -50,8 +51,10 @@ _ENGLISH = {
 """The English of each fault, the same as the catalogue's (a test compares them)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def finess_fault(value: str) -> FinessFault | None:
     """Why ``value`` is not a valid FINESS number, or None when it is."""
+    # Cached: an inventory names each practice on every one of its accounts' rows.
     if _CORSICAN.match(value):
         return None
     if _DIGITS.match(value):
