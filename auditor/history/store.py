@@ -28,9 +28,9 @@ from auditor.history.schema import (
 )
 from auditor.i18n.failure import failure as i18n_failure
 from auditor.i18n.logged import logged
-from auditor.models import AccountRef, CheckId, Severity
+from auditor.models import AccountRef, CheckId, Finding, Severity
 from auditor.policy import Policy
-from auditor.report import Report
+from auditor.report import PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
 from auditor.text import fold
 
@@ -128,13 +128,26 @@ class History:
             raise
 
     def record(self, report: Report, policy: Policy) -> tuple[int, dict[str, PracticeChanges]]:
-        """Record a run and its findings; return its id and, per practice, what changed."""
+        """Record a run and its findings; return its id and, per practice, what changed.
+
+        A group's run is a few statements whatever its size: one to find every practice's
+        previous run, then one insert per table, its rows made as SQLite reads them (kept
+        in memory, 100,000 accounts' rows made the collector walk the whole report).
+        Only practices audited before are loaded and compared, one at a time.
+        """
         recorded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        folded = _Folded()
         with self._writing() as db:
             # The comparison and the insert share the transaction: two runs at
             # once each compare with a complete earlier run, never half of one.
+            latest = _previous_runs(db)
+            days: dict[object, object] = {}
+            if latest:
+                days = dict(db.execute("SELECT id, as_of FROM runs").fetchall())
             changes = {
-                practice.practice.id: self._compare(db, practice.practice.id, report)
+                practice.practice.id: self._compare(
+                    db, practice, latest.get(practice.practice.id), days, folded
+                )
                 for practice in report.practices
             }
             cursor = db.execute(
@@ -150,50 +163,64 @@ class History:
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
-            for practice in report.practices:
-                pid = practice.practice.id
-                db.execute(
-                    "INSERT INTO run_practices VALUES (?, ?, ?, ?)",
-                    (run_id, pid, practice.practice.name, len(practice.accounts)),
-                )
-                db.executemany(
-                    "INSERT OR IGNORE INTO run_accounts VALUES (?, ?, ?, ?)",
-                    {
-                        (run_id, pid, a.account.portal, fold(a.account.username))
-                        for a in practice.accounts
-                    },
-                )
-                rows = [(f, 0) for f in practice.findings]
-                rows += [(w.finding, 1) for w in practice.waived]
-                db.executemany(
-                    "INSERT OR IGNORE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            run_id,
-                            pid,
-                            f.account.portal,
-                            fold(f.account.username),
-                            f.account.username,
-                            f.check.value,
-                            f.severity.value,
-                            f.due.isoformat(),
-                            waived,
-                        )
-                        for f, waived in rows
-                    ],
-                )
+            practices = report.practices
+            db.executemany(
+                "INSERT INTO run_practices VALUES (?, ?, ?, ?)",
+                ((run_id, p.practice.id, p.practice.name, len(p.accounts)) for p in practices),
+            )
+            # A login listed for several owners is one row: the others are ignored.
+            db.executemany(
+                "INSERT OR IGNORE INTO run_accounts VALUES (?, ?, ?, ?)",
+                (
+                    (run_id, p.practice.id, a.account.portal, folded(a.account.username))
+                    for p in practices
+                    for a in p.accounts
+                ),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        run_id,
+                        p.practice.id,
+                        f.account.portal,
+                        folded(f.account.username),
+                        f.account.username,
+                        f.check.value,
+                        f.severity.value,
+                        f.due.isoformat(),
+                        waived,
+                    )
+                    for p in practices
+                    for f, waived in _recorded_findings(p)
+                ),
+            )
         logger.info("%s", logged("log.recorded_run", run=str(run_id), path=str(self.path)))
         return run_id, changes
 
-    def _compare(self, db: sqlite3.Connection, practice_id: str, report: Report) -> PracticeChanges:
-        """The report's findings for a practice against its latest recorded run."""
-        practice = next(p for p in report.practices if p.practice.id == practice_id)
+    @staticmethod
+    def _compare(
+        db: sqlite3.Connection,
+        practice: PracticeReport,
+        latest: object,
+        days: Mapping[object, object],
+        folded: _Folded,
+    ) -> PracticeChanges:
+        """A practice's findings in the report against its latest recorded run, if any.
+
+        ``latest`` is that run's id as stored (None if the practice has none), ``days``
+        each run's ``as_of`` as stored.
+        """
+        if latest is None:
+            return _changes(_Findings(set(), set(), set()), None)
+        run_id = _count(latest, "runs.id")
+        as_of = _day(days.get(run_id), f"run {run_id}: as_of")
         now = _Findings(
             open={FindingKey.of(f) for f in practice.findings},
             waived={FindingKey.of(w.finding) for w in practice.waived},
-            accounts={(a.account.portal, fold(a.account.username)) for a in practice.accounts},
+            accounts={(a.account.portal, folded(a.account.username)) for a in practice.accounts},
         )
-        return _changes(now, self._previous(db, practice_id, before_run=None))
+        return _changes(now, (run_id, as_of, _load(db, run_id, practice.practice.id)))
 
     def changes_of(self, run_id: int, practice_id: str) -> PracticeChanges:
         """What changed for a practice in a recorded run, against its run before that."""
@@ -278,6 +305,37 @@ class History:
                 (practice_id, limit),
             ).fetchall()
             return tuple(_trend_point(db, practice_id, run, as_of) for run, as_of in reversed(runs))
+
+
+class _Folded:
+    """``fold`` of each login, worked out once per run: a login is named by each finding."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def __call__(self, username: str) -> str:
+        known = self._known.get(username)
+        if known is None:
+            known = self._known[username] = fold(username)
+        return known
+
+
+def _recorded_findings(practice: PracticeReport) -> Iterator[tuple[Finding, int]]:
+    """The practice's findings, then its waived ones, each with its ``waived`` flag."""
+    for finding in practice.findings:
+        yield finding, 0
+    for excused in practice.waived:
+        yield excused.finding, 1
+
+
+def _previous_runs(db: sqlite3.Connection) -> dict[object, object]:
+    """Every recorded practice → the id of its latest run, as stored (checked when used)."""
+    return dict(
+        db.execute(
+            "SELECT p.practice_id, MAX(p.run_id) FROM run_practices p "
+            "JOIN runs r ON r.id = p.run_id GROUP BY p.practice_id"
+        ).fetchall()
+    )
 
 
 def _trend_point(
