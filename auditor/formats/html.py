@@ -167,6 +167,9 @@ class PracticeView:
     """Which accounts were not fully checked and why; "" when all were."""
     counts: tuple[tuple[str, str], ...]
     """(``2 critical``, tone) for the summary boxes."""
+    verdict: Markup
+    """``status`` and ``unchecked`` as status lines, then ``counts`` (``_Rows.status``,
+    ``_Rows.counts``), laid out as ``practice.html.j2`` wrote them."""
     this_week: tuple[Task, ...]
     later: tuple[Task, ...]
     this_week_cards: Markup
@@ -384,10 +387,13 @@ class _Views:
             name=practice.practice.name or practice.practice.id,
             title=practice_title(words, self.report, practice),
             anchor=f"p-{practice.practice.id}",
-            status=status_line(words, practice),
-            tone=_tone(practice.worst, fully_checked=practice.fully_checked),
-            unchecked=unchecked_line(words, practice, self.report.portal_names) or "",
-            counts=self._counts(practice.counts()),
+            status=(status := status_line(words, practice)),
+            tone=(tone := _tone(practice.worst, fully_checked=practice.fully_checked)),
+            unchecked=(
+                unchecked := unchecked_line(words, practice, self.report.portal_names) or ""
+            ),
+            counts=(counts := self._counts(practice.counts())),
+            verdict=self._verdict(status, tone, unchecked, counts),
             this_week=this_week,
             later=later,
             this_week_cards=self.rows.cards(this_week, words.t("html.nothing_this_week")),
@@ -432,6 +438,16 @@ class _Views:
             age_chart=(ages := self._age_chart(practice, seen)),
             age_figure=self.rows.age_chart(ages),
         )
+
+    def _verdict(
+        self, status: str, tone: str, unchecked: str, counts: Sequence[tuple[str, str]]
+    ) -> Markup:
+        rows = self.rows
+        lines = [rows.status(tone, status)]
+        if unchecked:
+            lines.append(rows.status(UNCHECKED, unchecked))
+        lines.append(rows.counts(counts))
+        return Markup("\n  ").join(lines)
 
     def _person(self, generic: frozenset[str], audited: AuditedAccount) -> str:
         """Who a per-person row is: the owner, or one row for the names that are no person."""
@@ -754,7 +770,8 @@ class _Remembering(Catalog):
 
     def text(self, said: Phrase) -> Rendered:
         if not said.args:
-            return self.t(said.key)
+            bare = self._bare.get(said.key)
+            return self.t(said.key) if bare is None else bare
         return self._remembered(said.key, said.args)
 
     def _remembered(self, key: str, args: tuple[tuple[str, Arg], ...]) -> Rendered:
@@ -813,6 +830,8 @@ class _Rows:
         self.words = words
         self._escaped: dict[str, str] = {}
         self._badges: dict[tuple[str, str], str] = {}
+        self._cells: dict[tuple[str, str, str, str], str] = {}
+        """The references table's cells, by reference, outcome, sign and word: a few dozen."""
 
     @functools.cached_property
     def _labels(self) -> dict[str, str]:
@@ -929,17 +948,21 @@ class _Rows:
         """The references table's rows (``references.html.j2``), a cell per reference."""
         label = self._labels
         shorts = [html(reference.short) for reference in view.references]
-        cells: dict[tuple[int, Cell], str] = {}
+        cells = self._cells
 
         def cell(index: int, found: Cell) -> str:
-            text = cells.get((index, found))
+            # By its texts, not the cell: a Cell's hash and equality are Python code.
+            key = (shorts[index], found.outcome, found.symbol, found.word)
+            text = cells.get(key)
             if text is None:
                 word, outcome = html(found.word), html(found.outcome)
-                text = cells[(index, found)] = (
+                text = (
                     f'    <td data-label="{shorts[index]}" class="ref-cell ref-{outcome}"'
                     f' title="{word}"><span aria-hidden="true">{html(found.symbol)}</span>'
                     f' <span class="ref-word">{word}</span></td>\n'
                 )
+                if len(cells) < _KEPT_TEXTS:
+                    cells[key] = text
             return text
 
         return Markup(  # noqa: S704 - every value went through html(), the labels too
@@ -1093,6 +1116,21 @@ class _Rows:
             parts.append("    </ul>\n")
         parts.append("  </div>")
         return Markup("".join(parts))  # noqa: S704 - every value went through text()
+
+    def status(self, tone: str, text: str) -> Markup:
+        """``m.status(tone, text)`` (``macros.html.j2``): a practice's one-line verdict."""
+        return Markup(  # noqa: S704 - the tone, its sign and the text went through html()
+            f'<p class="status tone-{html(tone)}" role="status"><span class="symbol"'
+            f' aria-hidden="true">{html(_SYMBOLS[tone])}</span>{html(text)}</p>'
+        )
+
+    def counts(self, items: Sequence[tuple[str, str]]) -> Markup:
+        """``m.counts(items)`` (``macros.html.j2``): a badge per (text, tone), on one line."""
+        return Markup(  # noqa: S704 - every badge is escaped (badge())
+            '<ul class="counts">\n'
+            + "".join(f"  <li>{self.badge(tone, text)}</li>\n" for text, tone in items)
+            + "</ul>"
+        )
 
     def badge(self, tone: str, text: str) -> str:
         """``m.badge(tone, text)`` (``macros.html.j2``), remembered: a few tones and texts."""
