@@ -244,6 +244,27 @@ def _interrupts_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def start_workers(jobs: int) -> None:
+    """Start what forks the scoring workers now, so that its loading overlaps reading the inputs.
+
+    The forkserver spends most of a second loading zxcvbn and building its
+    tables before it forks a worker; started here, while the vaults are opened
+    (a key derivation alone can take as long) and the sheets read, that time is
+    no longer waited for. Nothing starts for one job, nor where there is no
+    forkserver (Windows: each spawned worker loads everything itself). An audit
+    with too few passwords to score in parallel leaves the server idle; it ends
+    with this process.
+    """
+    if jobs <= 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    _worker_context()  # sets what the server preloads
+    _start_resource_tracker()
+    with _interrupts_blocked():  # the server, and the workers it forks, inherit it
+        from multiprocessing import forkserver  # noqa: PLC0415 - POSIX only
+
+        forkserver.ensure_running()
+
+
 def _worker_context() -> BaseContext:
     """How scoring workers start: never by forking this process, whose lookup threads run.
 
