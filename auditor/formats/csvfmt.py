@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from auditor.formats.describe import RememberingCatalog, gap_action, gap_text
 from auditor.formats.interface import CsvDialect, Formatter
-from auditor.i18n import Catalog, Lang, catalog
+from auditor.i18n import Lang, catalog
 from auditor.models import Finding
 from auditor.policy import Waiver
 from auditor.report import PracticeReport, Report
@@ -63,6 +63,25 @@ def _rows_writer(buffer: io.StringIO, dialect: CsvDialect) -> Any:
     return csv.writer(buffer, lineterminator="\n")
 
 
+_LAYOUTS = {CsvDialect.STANDARD: (",", "\n"), CsvDialect.EXCEL_FR: (";", "\r\n")}
+"""Each dialect's separator and line end, as ``_rows_writer`` sets them."""
+
+
+def csv_field(cell: str, separator: str) -> str:
+    """A cell as ``csv.writer`` writes it in a row of several (``QUOTE_MINIMAL``), for a
+    cell ``spreadsheet_safe`` made: it holds no line end, so only a separator or a quote
+    calls for quoting."""
+    if separator in cell or '"' in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def csv_row(cells: Sequence[str], dialect: CsvDialect) -> str:
+    """A row of the report's columns, as ``_rows_writer(…, dialect).writerow`` writes it."""
+    separator, end = _LAYOUTS[dialect]
+    return separator.join(csv_field(cell, separator) for cell in cells) + end
+
+
 class CsvFormat(Formatter):
     """Findings as CSV rows, in the report's stable order."""
 
@@ -73,7 +92,7 @@ class CsvFormat(Formatter):
         # Column names, ids and ISO dates stay fixed for mail merges and formulas;
         # the sentences people read follow --lang.
         # Remembering: a group's findings repeat a few dozen sentences, counts and days.
-        self.words: Catalog = RememberingCatalog(catalog(lang).escaped(plain))
+        self.words = RememberingCatalog(catalog(lang).escaped(plain))
         self._cells: dict[str, str] = {}
         self._last: tuple[PracticeReport, str] | None = None
 
@@ -99,72 +118,73 @@ class CsvFormat(Formatter):
 
     def section(self, report: Report, practice: PracticeReport, *, first: bool) -> str:
         """One practice's rows; the last practice's are kept, for the summary that repeats
-        them after the practice's own file."""
+        them after the practice's own file.
+
+        Rows are joined here, as ``csv.writer`` joins them (``csv_row``): each cell is made
+        safe and quoted once per value (a practice's id and name are on all its rows, an
+        account's portal, login and owner on each of its findings' rows, ids, days and
+        actions on thousands), which a writer cannot be told.
+        """
         last = self._last
         if last is not None and last[0] is practice:
             return last[1]
-        buffer = io.StringIO()
-        # Each cell made safe once: a practice's id and name are on all its rows, an
-        # account's portal, login and owner on each of its findings' rows, and ids, days
-        # and actions on thousands (safe by their characters alone, as ``plain`` is).
+        separator, end = _LAYOUTS[self.dialect]
         cells = self._cells if len(self._cells) < _CELLS_KEPT else {}
         self._cells = cells
 
-        def safe(value: str) -> str:
+        def cell(value: str) -> str:
             found = cells.get(value)
             if found is None:
-                found = cells[value] = spreadsheet_safe(value)
+                found = cells[value] = csv_field(spreadsheet_safe(value), separator)
             return found
 
         words = self.words
-        head = (safe(practice.practice.id), safe(practice.practice.name))
-        rows: list[tuple[str, ...]] = []
+        lines: list[str] = []
+        head = cell(practice.practice.id) + separator + cell(practice.practice.name)
         for finding, waiver in self._findings(practice):
             account = finding.account
-            rows.append(
-                (
-                    *head,
-                    safe(account.portal),
-                    safe(account.username),
-                    safe(account.owner or ""),
-                    safe(finding.check.value),
-                    safe(finding.severity.value),
-                    safe(finding.due.isoformat()),
-                    spreadsheet_safe(words.text(finding.message)),
-                    safe(words.text(finding.action)),
-                    *(
-                        (
-                            "waived",
-                            spreadsheet_safe(waiver.expires.isoformat()),
-                            spreadsheet_safe(waiver.accepted_by),
-                            spreadsheet_safe(waiver.reason),
-                        )
-                        if waiver
-                        else _OPEN
-                    ),
-                )
+            message = csv_field(spreadsheet_safe(words.text(finding.message)), separator)
+            row = (
+                head,
+                cell(account.portal),
+                cell(account.username),
+                cell(account.owner or ""),
+                cell(finding.check.value),
+                cell(finding.severity.value),
+                cell(finding.due.isoformat()),
+                message,
+                cell(words.remembered(finding.action)),
+                *(
+                    (
+                        "waived",
+                        cell(waiver.expires.isoformat()),
+                        cell(waiver.accepted_by),
+                        cell(waiver.reason),
+                    )
+                    if waiver
+                    else _OPEN
+                ),
             )
+            lines.append(separator.join(row))
         for audited, gap in practice.unchecked:
             ref = audited.account.ref
-            rows.append(
-                (
-                    *head,
-                    safe(ref.portal),
-                    safe(ref.username),
-                    safe(ref.owner or ""),
-                    "",
-                    "",
-                    "",
-                    safe(gap_text(words, gap)),
-                    safe(gap_action(words, gap)),
-                    "not-checked",
-                    "",
-                    "",
-                    "",
-                )
+            row = (
+                head,
+                cell(ref.portal),
+                cell(ref.username),
+                cell(ref.owner or ""),
+                "",
+                "",
+                "",
+                cell(gap_text(words, gap)),
+                cell(gap_action(words, gap)),
+                "not-checked",
+                "",
+                "",
+                "",
             )
-        _rows_writer(buffer, self.dialect).writerows(rows)
-        text = buffer.getvalue()
+            lines.append(separator.join(row))
+        text = "".join(line + end for line in lines)
         self._last = (practice, text)
         return text
 
@@ -176,7 +196,7 @@ class CsvFormat(Formatter):
 
 
 _OPEN = ("open", "", "", "")
-"""An open finding's last cells: status, and no waiver (already safe for a spreadsheet)."""
+"""An open finding's last cells: status, and no waiver (safe and quoted as they are)."""
 _CELLS_KEPT = 65_536
 """Distinct cells remembered across practices: ids, days, actions and the portals, logins and
 names of a few thousand accounts; past this many, a practice starts a memory of its own."""

@@ -133,17 +133,19 @@ once (a reused password's other accounts); past this many all are forgotten, and
 recurring ones soon come back."""
 
 
-def _remembrable(arg: Arg) -> bool:
+def _remembrable(arg: Arg, *, texts: bool = True) -> bool:
     """Whether every value equal to ``arg`` reads the same: no text a catalogue rendered
     (``Rendered("x") == "x"``, yet only the plain one is escaped) and no yes/no (``True == 1``,
-    yet only the count has words), at any depth."""
+    yet only the count has words), at any depth; without ``texts``, no text at all."""
     kind = type(arg)
-    if kind is str or kind is int or kind is date or kind is Localized:
+    if kind is int or kind is date or kind is Localized:
         return True
+    if kind is str:
+        return texts
     if kind is Phrase:
-        return all(_remembrable(value) for _, value in arg.args)  # type: ignore[union-attr]
+        return all(_remembrable(value, texts=texts) for _, value in arg.args)  # type: ignore[union-attr]
     if kind is Series:
-        return all(_remembrable(item) for item in arg.items)  # type: ignore[union-attr]
+        return all(_remembrable(item, texts=texts) for item in arg.items)  # type: ignore[union-attr]
     return False
 
 
@@ -166,6 +168,7 @@ class RememberingCatalog(Catalog):
     def __init__(self, words: Catalog) -> None:
         super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
         self._phrases: dict[Phrase, Rendered] = {}
+        self._named: dict[Phrase, Rendered] = {}
         self._keys: dict[str, Rendered] = {}
         self._values: dict[str, str] = {}
         self._numbers: dict[int, Rendered] = {}
@@ -173,7 +176,14 @@ class RememberingCatalog(Catalog):
 
     def t(self, key: str, **args: Arg) -> Rendered:
         if args:
-            return super().t(key, **args)
+            entry = self.entries.get(key)
+            if type(entry) is not str:  # missing, or plural forms: the catalogue says which
+                return super().t(key, **args)
+            values = {name: self.value(arg) for name, arg in args.items()}
+            try:
+                return Rendered(entry.format_map(values))
+            except KeyError:  # a value the text needs is missing: the catalogue's error
+                return super().t(key, **args)
         found = self._keys.get(key)  # a separator, a role, a reason without values
         if found is None:
             found = super().t(key)
@@ -181,21 +191,48 @@ class RememberingCatalog(Catalog):
         return found
 
     def text(self, said: Phrase) -> Rendered:
-        if not _remembrable(said):
-            return super().text(said)
+        # Phrases of counts, days and the policy's names recur (a weak password's reasons,
+        # an incident); one that names someone is most often said once (a reused
+        # password's other accounts): it is put into words, and not kept.
         found = self._phrases.get(said)
         if found is None:
             found = super().text(said)
-            _keep(self._phrases, said, found)
+            if _remembrable(said, texts=False):
+                _keep(self._phrases, said, found)
+        # Found: ``said`` equals a phrase of no text, so it holds none either (a text equals
+        # no count, day or name in two languages), and reads as that phrase did. Only a
+        # wrong value could be equal without reading the same (``True == 1``), and none
+        # reaches a report: the catalogue refuses a yes/no in every test that renders one.
+        return found
+
+    def remembered(self, said: Phrase) -> Rendered:
+        """``text(said)``, remembered even when it names someone: for the few dozen actions
+        that thousands of findings share."""
+        if not _remembrable(said):
+            return self.text(said)
+        found = self._named.get(said)
+        if found is None:
+            found = self.text(said)
+            _keep(self._named, said, found)
         return found
 
     def value(self, arg: Arg) -> str:
-        if type(arg) is str:  # a name or a login, escaped by its characters alone
-            found = self._values.get(arg)
+        # The catalogue's own choices, by exact type first: a value is one of a few kinds.
+        kind = type(arg)
+        if kind is str:  # a name or a login, escaped by its characters alone
+            found = self._values.get(arg)  # type: ignore[arg-type]
             if found is None:
-                found = self.escape(arg)
+                found = self.escape(arg)  # type: ignore[arg-type]
                 _keep(self._values, arg, found)
             return found
+        if kind is Rendered:
+            return arg  # type: ignore[return-value]
+        if kind is Phrase:
+            return self.text(arg)  # type: ignore[arg-type]
+        if kind is int:
+            return self.number(arg)  # type: ignore[arg-type]
+        if kind is date:
+            return self.day(arg)  # type: ignore[arg-type]
         return super().value(arg)
 
     def number(self, count: int) -> Rendered:

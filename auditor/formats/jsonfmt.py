@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from auditor.formats.describe import breach_word, waiver_scope
+from auditor.formats.describe import RememberingCatalog, breach_word, waiver_scope
 from auditor.formats.interface import Formatter
 from auditor.hibp import Pwned
 from auditor.i18n import machine_english
 from auditor.i18n.phrase import Phrase
-from auditor.models import Finding
+from auditor.models import CheckId, Finding, Role, Severity
 from auditor.password.derive import AuditedAccount
 from auditor.policy import Waiver
 from auditor.policy.standards import PolicyBasis, Reference, load_standards
-from auditor.report import REPORT_SCHEMA, PracticeReport, Report
+from auditor.report import REPORT_SCHEMA, Gap, PracticeReport, Report
 from auditor.report.changes import changes_document
 from auditor.report.standards import RuleResult, outcome_word, overall, standings
 from auditor.safetext import json_text
@@ -158,8 +160,12 @@ def _practice(
         "worst_severity": practice.worst.value if practice.worst else None,
         "fully_checked": practice.fully_checked,
         "findings_by_severity": {s.value: n for s, n in practice.counts().items()},
-        "accounts": [_account(practice, audited) for audited in practice.accounts],
-        "findings": [_finding(finding, pieces) for finding in practice.findings],
+        "accounts": pieces.accounts(practice)
+        if pieces
+        else [_account(practice, audited) for audited in practice.accounts],
+        "findings": pieces.findings(practice.findings)
+        if pieces
+        else [_finding(finding) for finding in practice.findings],
         # null without history; previous_as_of null on a practice's first recorded run.
         "since_previous": changes_document(practice.changes) if practice.changes else None,
         # Waived findings stay visible, with the accepted risk that excuses them.
@@ -288,8 +294,12 @@ class _Pieces:
 
     def __init__(self) -> None:
         self._heads: dict[Reference, str] = {}
-        self._ends: dict[tuple[tuple[int, int], ...], tuple[str, tuple[RuleResult, ...]]] = {}
+        self._ends: dict[tuple[int, ...], tuple[str, tuple[RuleResult, ...]]] = {}
         self._texts: dict[Phrase, str] = {}
+        self._english = RememberingCatalog(machine_english())
+        self._strings: dict[str, str] = {}
+        self._passwords: dict[tuple[bool, str, int | None, int | None], str] = {}
+        self._checks: dict[tuple[str, ...], str] = {}
 
     def text(self, said: Phrase) -> str:
         """A phrase in the report's English (the catalogue's escaper there leaves values as
@@ -299,6 +309,97 @@ class _Pieces:
             found = machine_english().text(said)
             _keep(self._texts, said, found)
         return found
+
+    def string(self, value: str) -> str:
+        """``_string(value)``, remembered: portals, roles, ids, sentences and the names of
+        accounts that several findings and references name."""
+        found = self._strings.get(value)
+        if found is None:
+            found = _string(value)
+            _keep(self._strings, value, found, _STRINGS_KEPT)
+        return found
+
+    def optional(self, value: str | None) -> str:
+        return "null" if value is None else self.string(value)
+
+    def accounts(self, practice: PracticeReport) -> Encoded:
+        """``[_account(practice, audited) for audited in practice.accounts]``, encoded."""
+        items = []
+        get, string, optional = self._strings.get, self.string, self.optional
+        by_account = practice.findings_by_account
+        gaps = {id(audited): gap for audited, gap in practice.unchecked}
+        for audited in practice.accounts:
+            account = audited.account
+            gap = gaps.get(id(audited))
+            checks = tuple(f.check.value for f in by_account.get(account.ref, ()))
+            items.append(
+                f'{{{_AT[5]}"portal": {get(account.portal) or string(account.portal)},'
+                f'{_AT[5]}"username": {get(account.username) or string(account.username)},'
+                f'{_AT[5]}"owner": {optional(account.owner)},'
+                f'{_AT[5]}"owner_email": {optional(account.owner_email)},'
+                f'{_AT[5]}"role": {_named(account.role)},'
+                f'{_AT[5]}"password_changed": {_day(account.password_changed)},'
+                f'{_AT[5]}"password_changed_approximate": '
+                f"{_scalar(account.changed_approximate)},"
+                f'{_AT[5]}"expires": {_day(account.expires)},'
+                f'{_AT[5]}"mfa": {_scalar(account.mfa)},'
+                f'{_AT[5]}"origin": {_string(str(account.origin))},'
+                f'{_AT[5]}"password": {self._password(audited)},'
+                f'{_AT[5]}"checks": {self._checked(checks)},'
+                f'{_AT[5]}"not_checked": {"null" if gap is None else _named(gap)}'
+                f"{_AT[4]}}}"
+            )
+        return Encoded(_joined(items, 3), 3)
+
+    def _password(self, audited: AuditedAccount) -> str:
+        """An account's ``password`` entry (what ``_account`` says of it), at depth 5."""
+        facts = audited.facts
+        count = score = None
+        if facts is not None:
+            if isinstance(facts.breach, Pwned):
+                count = facts.breach.count
+            score = facts.strength.zxcvbn_score
+        key = (facts is not None, breach_word(audited), count, score)
+        found = self._passwords.get(key)
+        if found is None:
+            password: dict[str, Any] = {"recorded": key[0], "breach": key[1]}
+            if facts is not None:
+                if count is not None:
+                    password["breach_count"] = count
+                password["zxcvbn_score"] = score
+            found = encoded(password, 5)
+            _keep(self._passwords, key, found)
+        return found
+
+    def _checked(self, checks: tuple[str, ...]) -> str:
+        """An account's ``checks`` list, at depth 5."""
+        found = self._checks.get(checks)
+        if found is None:
+            found = encoded(list(checks), 5)
+            _keep(self._checks, checks, found)
+        return found
+
+    def findings(self, found: Sequence[Finding]) -> Encoded:
+        """``[_finding(finding, self) for finding in found]``, encoded."""
+        return Encoded(_joined([self.finding(finding) for finding in found], 3), 3)
+
+    def finding(self, finding: Finding) -> str:
+        """``_finding(finding, self)``, encoded at depth 4."""
+        get, string = self._strings.get, self.string
+        account = finding.account
+        message = self._english.text(finding.message)
+        action = self._texts.get(finding.action) or self.text(finding.action)
+        return (
+            f'{{{_AT[5]}"check": {_named(finding.check)},'
+            f'{_AT[5]}"severity": {_named(finding.severity)},'
+            f'{_AT[5]}"portal": {get(account.portal) or string(account.portal)},'
+            f'{_AT[5]}"username": {get(account.username) or string(account.username)},'
+            f'{_AT[5]}"owner": {self.optional(account.owner)},'
+            f'{_AT[5]}"message": {get(message) or string(message)},'
+            f'{_AT[5]}"action": {get(action) or string(action)},'
+            f'{_AT[5]}"due": {_day(finding.due)}'
+            f"{_AT[4]}}}"
+        )
 
     def references(self, practice: PracticeReport, basis: PolicyBasis | None) -> Encoded:
         found = standings(practice, basis, load_standards())
@@ -312,13 +413,22 @@ class _Pieces:
                 audited = standing.audited
                 named = who.get(id(audited))  # the accounts live as long as this call
                 if named is None:
-                    named = who[id(audited)] = _who(audited)
-                accounts.append(named + self._end(standing.results))
+                    named = who[id(audited)] = self._who(audited)
+                accounts.append(named + self._end(each.reference, standing.results))
             closing = "\n" + INDENT * (_ACCOUNTS_DEPTH - 1) + "}"
             entries.append(
                 self._head(each.reference) + _joined(accounts, _ACCOUNTS_DEPTH) + closing
             )
         return Encoded(_joined(entries, _REFERENCES_DEPTH), _REFERENCES_DEPTH)
+
+    def _who(self, audited: AuditedAccount) -> str:
+        """``_who(audited)``, from the remembered strings."""
+        account = audited.account
+        return (
+            f'{{{_AT[7]}"portal": {self.string(account.portal)},'
+            f'{_AT[7]}"username": {self.string(account.username)},'
+            f'{_AT[7]}"owner": {self.optional(account.owner)}'
+        )
 
     def _head(self, reference: Reference) -> str:
         """A reference's entry up to its accounts: ``{ "id": …, "rules": […], "accounts": ``."""
@@ -329,11 +439,12 @@ class _Pieces:
             found = self._heads[reference] = _cut(whole, closing)
         return found
 
-    def _end(self, results: tuple[RuleResult, ...]) -> str:
+    def _end(self, reference: Reference, results: tuple[RuleResult, ...]) -> str:
         """An account's entry after who it is: ``, "outcome": …, "rules": […] }``."""
         # The results' outcomes are shared objects (report/standards.py): compared by
-        # identity, and held with their text so that their ids stay theirs.
-        key = tuple((id(result.rule), id(result.outcome)) for result in results)
+        # identity, and held with their text so that their ids stay theirs. Each result
+        # is of the reference's rule in its place (``standings``): the reference names them.
+        key = (id(reference), *map(id, map(_OUTCOME, results)))
         found = self._ends.get(key)
         if found is None:
             members = {"outcome": overall(results), "rules": _results(results)}
@@ -346,6 +457,36 @@ _REFERENCES_DEPTH = _PRACTICE_DEPTH + 1
 """A practice's ``references`` list."""
 _ACCOUNTS_DEPTH = _REFERENCES_DEPTH + 2
 """A reference's ``accounts`` list."""
+
+
+_AT = tuple("\n" + INDENT * depth for depth in range(_ACCOUNTS_DEPTH + 3))
+"""A line break and the indentation of each depth, up to a reference's account's members."""
+_STRINGS_KEPT = 65_536
+"""Distinct encoded strings kept: ids, sentences, and a few thousand accounts' names and
+logins, which their findings and references repeat; past this many, they start again."""
+
+
+_OUTCOME = operator.attrgetter("outcome")
+_NAMED = {
+    id(member): _string(member.value) for kind in (CheckId, Severity, Role, Gap) for member in kind
+}
+"""Each check id, severity, role and gap as JSON, by the member's identity: members are
+singletons, and an enum's own hash and value are Python code, paid per finding."""
+
+
+def _named(member: CheckId | Severity | Role | Gap) -> str:
+    """``_string(member.value)``."""
+    return _NAMED.get(id(member)) or _string(member.value)
+
+
+def _day(day: date | None) -> str:
+    """A day as ``encoded(day.isoformat())``: its digits and dashes need no escaping."""
+    return "null" if day is None else '"' + day.isoformat() + '"'
+
+
+def _scalar(value: bool | None) -> str:
+    """A yes, no or unknown, as ``encoded`` writes it."""
+    return "true" if value is True else "false" if value is False else "null"
 
 
 def _who(audited: AuditedAccount) -> str:
@@ -369,9 +510,9 @@ def _cut(text: str, end: str) -> str:
     return text[: -len(end)]
 
 
-def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep a piece, forgetting all the others past ``_PIECES_KEPT``."""
-    if len(kept) >= _PIECES_KEPT:
+def _keep(kept: dict[Any, Any], key: Any, value: Any, limit: int = _PIECES_KEPT) -> None:
+    """Keep a piece, forgetting all the others past ``limit``."""
+    if len(kept) >= limit:
         kept.clear()
     kept[key] = value
 
