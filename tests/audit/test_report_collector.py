@@ -1,0 +1,102 @@
+"""The report is built without the collector's passes over what it makes, which has no cycle."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from auditor.audit import Inventory, run_audit
+from auditor.audit.pipeline import build_report
+from auditor.models import Account, Practice
+from auditor.password.derive import derive
+from auditor.policy import Policy
+from auditor.report import BreachMode
+from tests.checks.test_checks import AS_OF
+
+
+@pytest.fixture
+def eager_collector() -> Iterator[list[int]]:
+    """The collector's passes, counted, with thresholds that make it run at every allocation."""
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    gc.callbacks.append(count)
+    try:
+        yield passes
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+
+
+def _accounts(make_account: Callable[..., Account]) -> list[Account]:
+    return [
+        make_account(
+            practice=Practice(f"75{index % 3:07d}", f"Pharmacie {index % 3}"),
+            username=f"user{index}",
+            password="soleil",
+            password_changed=None,
+            mfa=False,
+        )
+        for index in range(30)
+    ]
+
+
+def test_the_report_is_built_without_the_collector(
+    make_account: Callable[..., Account], policy: Policy, eager_collector: list[int]
+) -> None:
+    accounts = _accounts(make_account)
+    audited = derive(accounts, policy, None)
+    inventory = Inventory(tuple(accounts), (), ("inventory.csv",))
+    eager_collector.clear()
+    report = build_report(
+        audited, inventory, policy, AS_OF, breach_mode=BreachMode.SKIPPED, breach_source=""
+    )
+    during = len(eager_collector)  # before anything else allocates, with it back on
+    assert gc.isenabled()
+    assert during <= 1  # the one pass on its return, as build_report says
+    assert len(report.findings) > len(accounts)
+
+
+def test_a_collector_turned_off_by_the_caller_stays_off(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Any
+) -> None:
+    accounts = tuple(_accounts(make_account))
+    gc.disable()
+    try:
+        run_audit(
+            Inventory(accounts, (), ("inventory.csv",)),
+            policy,
+            AS_OF,
+            fake_breach({}),
+            breach_mode=BreachMode.OFFLINE,
+        )
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_back_when_a_check_fails(
+    make_account: Callable[..., Account], policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.audit import pipeline
+
+    def failing(*_: object) -> None:
+        raise RuntimeError("a check failed")
+
+    monkeypatch.setattr(pipeline, "run_checks", failing)
+    accounts = _accounts(make_account)
+    audited = derive(accounts, policy, None)
+    inventory = Inventory(tuple(accounts), (), ("inventory.csv",))
+    with pytest.raises(RuntimeError):
+        build_report(
+            audited, inventory, policy, AS_OF, breach_mode=BreachMode.SKIPPED, breach_source=""
+        )
+    assert gc.isenabled()
