@@ -7,9 +7,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from types import ModuleType
 
 from auditor.i18n.failure import failure
 from auditor.i18n.logged import logged
@@ -131,10 +129,18 @@ def _long_cell(
             return RowProblem(
                 label,
                 line,
-                name or get_column_letter(position + 1),
+                name or _library().utils.get_column_letter(position + 1),
                 phrase("problem.cell_too_long", limit=EXCEL_MAX_CELL_CHARS),
             )
     return None
+
+
+def _library() -> ModuleType:
+    """openpyxl, imported when a workbook is read: it is a tenth of a second of every start else."""
+    import openpyxl  # noqa: PLC0415 - see above
+    import openpyxl.utils  # noqa: PLC0415
+
+    return openpyxl
 
 
 class ExcelInventory(InventorySource):
@@ -149,7 +155,7 @@ class ExcelInventory(InventorySource):
         _check_archive(self.file)
         budget = [MAX_CELLS]
         try:
-            workbook = load_workbook(self.file, read_only=True, data_only=True)
+            workbook = _library().load_workbook(self.file, read_only=True, data_only=True)
             try:
                 several = len(workbook.worksheets) > 1
                 return [

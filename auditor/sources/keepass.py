@@ -7,9 +7,6 @@ import logging
 from datetime import date
 from typing import Any
 
-from pykeepass import PyKeePass
-from pykeepass.exceptions import CredentialsError, HeaderChecksumError, PayloadChecksumError
-
 from auditor.files.bounded import FileTooLargeError, read_capped
 from auditor.i18n.failure import failure
 from auditor.i18n.logged import logged
@@ -53,6 +50,14 @@ per attachment); pykeepass holds the whole file, its decryption and its XML in m
 # "otp" field, KeePass 2.47+'s TimeOtp-/HmacOtp- fields, and the TrayTOTP and
 # KeeOtp plugins' fields.
 _OTP_FIELDS = ("otp", "TOTP Seed", "TOTP Settings", "TimeOtp-Secret", "HmacOtp-Secret")
+
+
+def _library() -> Any:  # pykeepass has no type hints: its module is Any to mypy
+    """pykeepass, imported when a vault is opened: it is a tenth of a second of every start else."""
+    import pykeepass  # noqa: PLC0415 - see above
+    import pykeepass.exceptions  # noqa: PLC0415
+
+    return pykeepass
 
 
 class KeePassInventory(EntrySource):
@@ -116,22 +121,23 @@ class KeePassInventory(EntrySource):
                     SourceError, "source_error.at", path=self.path, reason=exc.phrase
                 ) from None
         password = self.options.ask_secret(Unlock.KEEPASS, self.file)
+        pykeepass = _library()
         try:
             # pykeepass reads the bytes checked above: from a file object it would allocate
             # whatever length a block claims before finding the file shorter (finding 13);
             # from memory a lying length reads only what is there.
-            return PyKeePass(
+            return pykeepass.PyKeePass(
                 io.BytesIO(data),
                 # A database opened by its key file alone has no password at all.
                 password=password if password or key_file is None else None,
                 keyfile=str(key_file) if key_file is not None else None,
             )
-        except CredentialsError:
+        except pykeepass.exceptions.CredentialsError:
             wrong = "source_error.kp_wrong_with_key_file" if key_file else "source_error.kp_wrong"
             raise failure(SourceError, wrong, path=self.path) from None
-        except HeaderChecksumError:
+        except pykeepass.exceptions.HeaderChecksumError:
             raise failure(SourceError, "source_error.kp_not_keepass", path=self.path) from None
-        except PayloadChecksumError:
+        except pykeepass.exceptions.PayloadChecksumError:
             raise failure(SourceError, "source_error.kp_payload", path=self.path) from None
         except Exception as exc:  # noqa: BLE001 - pykeepass raises parser errors of many kinds
             # Never the exception's text: parser errors quote the bytes they read.
