@@ -137,15 +137,26 @@ def _remembrable(arg: Arg, *, texts: bool = True) -> bool:
     """Whether every value equal to ``arg`` reads the same: no text a catalogue rendered
     (``Rendered("x") == "x"``, yet only the plain one is escaped) and no yes/no (``True == 1``,
     yet only the count has words), at any depth; without ``texts``, no text at all."""
-    kind = type(arg)
-    if kind is int or kind is date or kind is Localized:
+    if type(arg) is int or type(arg) is date or type(arg) is Localized:
         return True
-    if kind is str:
+    if type(arg) is str:
         return texts
-    if kind is Phrase:
-        return all(_remembrable(value, texts=texts) for _, value in arg.args)  # type: ignore[union-attr]
-    if kind is Series:
-        return all(_remembrable(item, texts=texts) for item in arg.items)  # type: ignore[union-attr]
+    if type(arg) is Phrase:
+        return all(_remembrable(value, texts=texts) for _, value in arg.args)
+    if type(arg) is Series:
+        return all(_remembrable(item, texts=texts) for item in arg.items)
+    return False
+
+
+def _names(said: Phrase | Series) -> bool:
+    """Whether a phrase or series names someone or something at its surface (a text among
+    its values, or first in one of its series): a sentence most often said once."""
+    values = said.args if isinstance(said, Phrase) else (("", said),)
+    for _, value in values:
+        if isinstance(value, str):
+            return True
+        if type(value) is Series and value.items and isinstance(value.items[0], str):
+            return True
     return False
 
 
@@ -169,6 +180,7 @@ class RememberingCatalog(Catalog):
         super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
         self._phrases: dict[Phrase, Rendered] = {}
         self._named: dict[Phrase, Rendered] = {}
+        self._series: dict[Series, str] = {}
         self._keys: dict[str, Rendered] = {}
         self._values: dict[str, str] = {}
         self._numbers: dict[int, Rendered] = {}
@@ -193,7 +205,9 @@ class RememberingCatalog(Catalog):
     def text(self, said: Phrase) -> Rendered:
         # Phrases of counts, days and the policy's names recur (a weak password's reasons,
         # an incident); one that names someone is most often said once (a reused
-        # password's other accounts): it is put into words, and not kept.
+        # password's other accounts): it is put into words, neither looked for nor kept.
+        if _names(said):
+            return super().text(said)
         found = self._phrases.get(said)
         if found is None:
             found = super().text(said)
@@ -218,21 +232,27 @@ class RememberingCatalog(Catalog):
 
     def value(self, arg: Arg) -> str:
         # The catalogue's own choices, by exact type first: a value is one of a few kinds.
-        kind = type(arg)
-        if kind is str:  # a name or a login, escaped by its characters alone
-            found = self._values.get(arg)  # type: ignore[arg-type]
+        if type(arg) is str:  # a name or a login, escaped by its characters alone
+            found = self._values.get(arg)
             if found is None:
-                found = self.escape(arg)  # type: ignore[arg-type]
+                found = self.escape(arg)
                 _keep(self._values, arg, found)
             return found
-        if kind is Rendered:
-            return arg  # type: ignore[return-value]
-        if kind is Phrase:
-            return self.text(arg)  # type: ignore[arg-type]
-        if kind is int:
-            return self.number(arg)  # type: ignore[arg-type]
-        if kind is date:
-            return self.day(arg)  # type: ignore[arg-type]
+        if type(arg) is Rendered:
+            return arg
+        if type(arg) is Phrase:
+            return self.text(arg)
+        if type(arg) is Series and not _names(arg):  # incidents, a weak password's reasons
+            kept = self._series.get(arg)
+            if kept is None:
+                kept = super().value(arg)
+                if _remembrable(arg, texts=False):  # as for phrases (``text``)
+                    _keep(self._series, arg, kept)
+            return kept
+        if type(arg) is int:
+            return self.number(arg)
+        if type(arg) is date:
+            return self.day(arg)
         return super().value(arg)
 
     def number(self, count: int) -> Rendered:

@@ -76,3 +76,19 @@ def test_each_practice_s_section_is_the_generic_encoding_of_its_data(report: Rep
         section = formatter.section(report, practice, first=not number)
         whole = encoded(_practice(practice, report.standards), 2)
         assert section == ("" if not number else ",") + "\n" + INDENT * 2 + whole
+
+
+def test_nor_deep_in_a_series() -> None:
+    words = RememberingCatalog(Catalog(Lang.EN, escape=plain))
+
+    def said(owner: str) -> Phrase:
+        return Phrase(
+            "finding.weak", (("reasons", Series((Phrase("html.owner", (("owner", owner),)),))),)
+        )
+
+    raw, kept = said("\x07"), said(Rendered("\x07"))
+    assert raw == kept
+    for _ in range(2):
+        assert words.text(raw) == Catalog(Lang.EN, escape=plain).text(raw)
+        assert words.text(kept) == Catalog(Lang.EN, escape=plain).text(kept)
+    assert words.text(raw) != words.text(kept)
