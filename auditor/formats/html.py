@@ -1,7 +1,8 @@
 """The HTML report: a self-contained page per practice and a group index, for people to act on.
 
-Python prepares what to show (views, chart geometry); the Jinja2 templates in
-``reports/`` lay it out, with autoescaping on: every inventory value is data, never markup.
+Python prepares what to show (views, chart geometry) and writes each practice's section
+(``_Rows``), every inventory value escaped (``html``); the Jinja2 templates in ``reports/``
+lay out the page around them, with autoescaping on: every value is data, never markup.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ class PracticeView:
     """(``2 critical``, tone) for the summary boxes."""
     verdict: Markup
     """``status`` and ``unchecked`` as status lines, then ``counts`` (``_Rows.status``,
-    ``_Rows.counts``), laid out as ``practice.html.j2`` wrote them."""
+    ``_Rows.counts``), laid out as the section (``_Rows.section``) writes them."""
     this_week: tuple[Task, ...]
     later: tuple[Task, ...]
     this_week_cards: Markup
@@ -817,13 +818,13 @@ def html(value: object) -> str:
 
 
 class _Rows:
-    """The rows of the two tables that have a row per account, written here, not in Jinja.
+    """Each practice's section, its cards, tables, charts and rows, written here, not in Jinja.
 
-    A group's report has a hundred thousand rows in each: the template spent more on
-    looking values up, finalising and escaping them one by one than on anything else.
-    Each row is the text the template's loop wrote (``practice.html.j2`` and
-    ``references.html.j2`` keep the layout around them); the labels, the same in every
-    row, are escaped once.
+    A group's report has a hundred thousand rows in each table: the templates spent more
+    on looking values up, finalising and escaping them one by one than on anything else.
+    Each piece is the text the templates wrote (``practice.html.j2`` and
+    ``references.html.j2``, now gone: their last text is in ``tests/formats``); the
+    labels, the same on every page, are escaped once.
     """
 
     def __init__(self, words: Catalog) -> None:
@@ -1117,6 +1118,134 @@ class _Rows:
         parts.append("  </div>")
         return Markup("".join(parts))  # noqa: S704 - every value went through text()
 
+    def label(self, key: str) -> str:
+        """A catalogue text without values, escaped: the headings and columns of every page."""
+        return self.text(self.words.t(key))
+
+    def section(
+        self,
+        p: PracticeView,
+        week_end: str,
+        priority: str,
+        references: tuple[ReferencesView, Markup, Markup] | None,
+    ) -> Markup:
+        """``section(p)`` of ``practice.html.j2`` as it wrote it, its references included.
+
+        ``references`` is the practice's view with its rows and rules (``references`` and
+        ``standards``), or None for a page without them.
+        """
+        label = self.label
+        parts = [
+            (
+                f'<section class="practice" id="{html(p.anchor)}">\n'
+                f"  <h2>{html(p.title)}</h2>\n"
+                f"  {p.verdict}\n"
+            )
+        ]
+        if p.changes:
+            parts.append(f"{p.changes_block}\n")
+        parts.append(
+            f"\n  <h3>{html(self.words.t('html.this_week', end=week_end))}</h3>\n"
+            + (f'<p class="meta">{html(priority)}</p>' if priority else "")
+            + f"  {p.this_week_cards}\n"
+            '  <div class="advice">\n'
+            f"    <p><strong>{label('html.advice_title')}</strong></p>\n"
+            f"    <p>{label('html.advice_phishing')}</p>\n"
+            "  </div>\n\n"
+            f"  <h3>{label('html.later')}</h3>\n"
+            f"  {p.later_cards}\n\n"
+            f"  <h3>{label('html.charts')}</h3>\n"
+            '  <div class="charts">\n'
+            f"    {p.severity_figure}\n"
+            f"    {p.strength_figure}\n"
+            f"    {p.age_figure}\n"
+            "  </div>\n\n"
+            f"  <h3>{label('html.by_portal')}</h3>\n"
+            f"  {p.portal_table}\n\n"
+            f"  <h3>{label('html.by_person')}</h3>\n"
+            f"  {p.people_table}\n\n"
+            f"  <h3>{label('practice.accounts')}</h3>\n"
+            '  <div class="table-wrap"><table class="stack accounts">\n'
+            "    <thead><tr>\n" + self._account_heads + "    </tr></thead>\n"
+            "    <tbody>\n"
+            f"{p.account_rows}    </tbody>\n"
+            "  </table></div>\n"
+        )
+        if p.approximate:
+            parts.append(f'  <p class="meta">{label("html.approximate_note")}</p>\n')
+        if p.copies:
+            parts.append(
+                f"  <h3>{label('copies.title')}</h3>\n"
+                f"  <p>{label('copies.help')}</p>\n"
+                '  <ul class="copies">'
+                + "".join(f"<li>{html(line)}</li>" for line in p.copies)
+                + "</ul>\n"
+            )
+        if p.waived:
+            parts.append(self._waived(p.waived))
+        if references is not None:
+            view, rows, docs = references
+            anchor = html(p.id)
+            parts.append(
+                f'<section class="references" aria-labelledby="ref-{anchor}">\n'
+                f'<h3 id="ref-{anchor}">{label("references.title")}</h3>\n'
+                f'<p class="ref-intro">{label("references.intro")}</p>\n'
+                '<div class="scroll"><table class="ref-table">\n'
+                "  <thead><tr>\n"
+                f"    <th>{label('column.portal')}</th><th>{label('column.login')}</th>"
+                f"<th>{label('column.owner')}</th>\n"
+                + "".join(f"<th>{html(ref.short)}</th>" for ref in view.references)
+                + "  </tr></thead>\n"
+                "  <tbody>\n"
+                f"{rows}  </tbody>\n"
+                "</table></div>\n"
+                f"{docs}</section>\n"
+            )
+        parts.append("</section>")
+        return Markup("".join(parts))  # noqa: S704 - every value went through html(), or is Markup
+
+    @functools.cached_property
+    def _account_heads(self) -> str:
+        keys = ("portal", "login", "owner", "role", "last_change", "renew_by", "mfa", "breach")
+        return "".join(f"      <th>{self.label(f'column.{key}')}</th>\n" for key in keys) + (
+            f"      <th>{self.label('column.checks')}</th>\n"
+        )
+
+    def _waived(self, waived: Sequence[WaivedLine]) -> str:
+        """The waived findings' table of ``practice.html.j2``."""
+        label = self.label
+        portal, login, owner = label("column.portal"), label("column.login"), label("column.owner")
+        check, why = label("column.check"), label("column.why")
+        until, accepted_by = label("waiver.column_until"), label("waiver.column_accepted_by")
+        reason = label("waiver.column_reason")
+        return (
+            f"  <h3>{label('waiver.title')}</h3>\n"
+            f"  <p>{label('waiver.help')}</p>\n"
+            '  <div class="table-wrap"><table class="stack waived">\n'
+            "    <thead><tr>\n"
+            f"      <th>{portal}</th><th>{login}</th><th>{owner}</th>\n"
+            f"      <th>{check}</th><th>{why}</th>\n"
+            f"      <th>{until}</th><th>{accepted_by}</th><th>{reason}</th>\n"
+            "    </tr></thead>\n"
+            "    <tbody>\n"
+            + "".join(
+                "    <tr>\n"
+                f'      <td data-label="{portal}">{html(w.portal)}</td>\n'
+                f'      <td data-label="{login}">{html(w.username)}</td>\n'
+                f'      <td data-label="{owner}">{html(w.owner)}</td>\n'
+                f'      <td data-label="{check}">{html(w.label)}'
+                f" <code>{html(w.check)}</code></td>\n"
+                f'      <td data-label="{why}">{html(w.why)}</td>\n'
+                f'      <td data-label="{until}">{html(w.until)}</td>\n'
+                f'      <td data-label="{accepted_by}">{html(w.accepted_by)}</td>\n'
+                f'      <td data-label="{reason}">{html(w.reason)}</td>\n'
+                "    </tr>\n"
+                for w in waived
+            )
+            + "    </tbody>\n"
+            "  </table></div>\n"
+        )
+
     def status(self, tone: str, text: str) -> Markup:
         """``m.status(tone, text)`` (``macros.html.j2``): a practice's one-line verdict."""
         return Markup(  # noqa: S704 - the tone, its sign and the text went through html()
@@ -1163,21 +1292,26 @@ class HtmlFormat(Formatter):
 
     def render(self, report: Report) -> str:
         """One page: the ranking (when there are several practices), then every practice."""
-        views = _Views(self.words, report, self.rows, self.memory)
+        words = self.words
+        views = _Views(words, report, self.rows, self.memory)
+        rows = views.rows
         index = views.index("#p-{id}") if len(report.practices) > 1 else ()
         practices = tuple(views.practice(practice) for practice in report.practices)
-        references = {
-            p.practice.id: references_view(self.words, report, p, plain) for p in report.practices
-        }
+        # By FINESS: each practice's accounts against each reference, its rows and rules.
+        references: dict[str, tuple[ReferencesView, Markup, Markup]] = {}
+        for p in report.practices:
+            view = references_view(words, report, p, plain)
+            references[p.practice.id] = (view, rows.references(view), rows.standards(view))
+        priority = priority_line(words, report) or ""
+        week_end = words.day(views.week_end)
         return self._page(
             "report.html.j2",
             views,
+            priority,
             index=index,
-            practices=practices,
-            # By FINESS: each practice's accounts against each reference (references.html.j2).
-            references=references,
-            reference_rows={key: views.rows.references(view) for key, view in references.items()},
-            reference_docs={key: views.rows.standards(view) for key, view in references.items()},
+            sections=tuple(
+                rows.section(p, week_end, priority, references.get(p.id)) for p in practices
+            ),
         )
 
     def summary_chunks(self, report: Report, *, links: bool = True) -> Iterator[str]:
@@ -1190,12 +1324,13 @@ class HtmlFormat(Formatter):
         yield self._page(
             "summary.html.j2",
             views,
+            priority_line(self.words, report) or "",
             links=links,
             index=views.index("{id}/report.html"),
             severity_chart=views.severity_chart(report.counts()),
         )
 
-    def _page(self, template: str, views: _Views, **values: Any) -> str:
+    def _page(self, template: str, views: _Views, priority: str, **values: Any) -> str:
         words = self.words
         report = views.report
         return (
@@ -1212,7 +1347,7 @@ class HtmlFormat(Formatter):
                 if report.breach_skipped
                 else "",
                 left_out=left_out_line(words, report) if report.left_out else "",
-                priority=priority_line(words, report) or "",
+                priority=priority,
                 expired_waivers=tuple(
                     expired_waiver_line(words, waiver) for waiver in report.expired_waivers
                 ),
