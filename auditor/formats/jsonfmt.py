@@ -327,10 +327,11 @@ class _Pieces:
         items = []
         get, string, optional = self._strings.get, self.string, self.optional
         by_account = practice.findings_by_account
-        gaps = {id(audited): gap for audited, gap in practice.unchecked}
         for audited in practice.accounts:
             account = audited.account
-            gap = gaps.get(id(audited))
+            # By the account's ref, as findings_for and gap find them: two rows of one login
+            # read the same.
+            gap = practice.gap(audited)
             checks = tuple(f.check.value for f in by_account.get(account.ref, ()))
             items.append(
                 f'{{{_AT[5]}"portal": {get(account.portal) or string(account.portal)},'
