@@ -148,12 +148,13 @@ def _remembrable(arg: Arg, *, texts: bool = True) -> bool:
     return False
 
 
-def _names(said: Phrase | Series) -> bool:
-    """Whether a phrase or series names someone or something at its surface (a text among
-    its values, or first in one of its series): a sentence most often said once."""
+def _said_once(said: Phrase | Series) -> bool:
+    """Whether a phrase or series names someone, something or a day at its surface (a text
+    or a day among its values, or a text first in one of its series): a sentence most
+    often said of one account only (its other accounts, its change day)."""
     values = said.args if isinstance(said, Phrase) else (("", said),)
     for _, value in values:
-        if isinstance(value, str):
+        if isinstance(value, str) or type(value) is date:
             return True
         if type(value) is Series and value.items and isinstance(value.items[0], str):
             return True
@@ -203,10 +204,11 @@ class RememberingCatalog(Catalog):
         return found
 
     def text(self, said: Phrase) -> Rendered:
-        # Phrases of counts, days and the policy's names recur (a weak password's reasons,
-        # an incident); one that names someone is most often said once (a reused
-        # password's other accounts): it is put into words, neither looked for nor kept.
-        if _names(said):
+        # Phrases of counts and the policy's names recur (a weak password's reasons, an
+        # incident); one that names someone or a day is most often said of one account (a
+        # reused password's other accounts, a change day): it is put into words, neither
+        # looked for nor kept (its days and names are, one by one).
+        if _said_once(said):
             return super().text(said)
         found = self._phrases.get(said)
         if found is None:
@@ -242,7 +244,7 @@ class RememberingCatalog(Catalog):
             return arg
         if type(arg) is Phrase:
             return self.text(arg)
-        if type(arg) is Series and not _names(arg):  # incidents, a weak password's reasons
+        if type(arg) is Series and not _said_once(arg):  # incidents, a weak password's reasons
             kept = self._series.get(arg)
             if kept is None:
                 kept = super().value(arg)
