@@ -1246,6 +1246,45 @@ class _Rows:
             "  </table></div>\n"
         )
 
+    def index_table(self, rows: Sequence[IndexRow], *, pseudonymous: bool) -> Markup:
+        """``m.index_table(rows)`` (``macros.html.j2``): the practices ranked, a row each.
+
+        ``pseudonymous``: the anonymised copy's ids are no FINESS numbers, not shown.
+        """
+        label = self.label
+        rank, practice, status = label("html.rank"), label("column.practice"), label("html.status")
+        findings, accounts = label("column.findings"), label("html.accounts")
+        this_week = label("html.this_week_count")
+        separator = label("list.separator")
+        text = self.text
+        return Markup(  # noqa: S704 - every value went through html() or text(), labels too
+            '<div class="table-wrap"><table class="stack index">\n'
+            "  <thead><tr>\n"
+            f'    <th class="num">{rank}</th><th>{practice}</th><th>{status}</th>\n'
+            f'    <th>{findings}</th><th class="num">{accounts}</th>'
+            f'<th class="num">{this_week}</th>\n'
+            "  </tr></thead>\n"
+            "  <tbody>\n"
+            + "".join(
+                "  <tr>\n"
+                f'    <td class="num" data-label="{rank}">{html(row.rank)}</td>\n'
+                f'    <td data-label="{practice}"><a href="{html(row.href)}">{html(row.name)}</a>'
+                + ("" if pseudonymous else f"<br><code>FINESS {html(row.id)}</code>")
+                + "</td>\n"
+                f'    <td data-label="{status}">{self.badge(row.tone, row.status)}</td>\n'
+                f'    <td data-label="{findings}">'
+                + separator.join(
+                    f'<span class="count">{text(count)}</span>' for count in row.counts
+                )
+                + "</td>\n"
+                f'    <td class="num" data-label="{accounts}">{html(row.accounts)}</td>\n'
+                f'    <td class="num" data-label="{this_week}">{html(row.this_week)}</td>\n'
+                "  </tr>\n"
+                for row in rows
+            )
+            + "  </tbody>\n</table></div>"
+        )
+
     def status(self, tone: str, text: str) -> Markup:
         """``m.status(tone, text)`` (``macros.html.j2``): a practice's one-line verdict."""
         return Markup(  # noqa: S704 - the tone, its sign and the text went through html()
@@ -1309,6 +1348,9 @@ class HtmlFormat(Formatter):
             views,
             priority,
             index=index,
+            index_table=rows.index_table(index, pseudonymous=report.pseudonymous_practices)
+            if index
+            else Markup(),
             sections=tuple(
                 rows.section(p, week_end, priority, references.get(p.id)) for p in practices
             ),
@@ -1326,7 +1368,10 @@ class HtmlFormat(Formatter):
             views,
             priority_line(self.words, report) or "",
             links=links,
-            index=views.index("{id}/report.html"),
+            # The ranking is written in Python (_Rows.index_table): a row per practice.
+            index_table=views.rows.index_table(
+                views.index("{id}/report.html"), pseudonymous=report.pseudonymous_practices
+            ),
             severity_chart=views.severity_chart(report.counts()),
         )
 

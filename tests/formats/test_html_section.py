@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import jinja2
@@ -84,3 +85,42 @@ def test_a_section_is_what_the_template_wrote(
     )
     assert new == old
     assert "<script>" not in new and "\x1b" not in new and "&lt;b&gt;Lumière" in new
+
+
+# The index_table macro of macros.html.j2 before it moved to formats/html.py (issue 17).
+_INDEX = """{% import "macros.html.j2" as m %}{% macro index_table(rows) -%}
+<div class="table-wrap"><table class="stack index">
+  <thead><tr>
+    <th class="num">{{ t("html.rank") }}</th><th>{{ t("column.practice") }}</th><th>{{ t("html.status") }}</th>
+    <th>{{ t("column.findings") }}</th><th class="num">{{ t("html.accounts") }}</th><th class="num">{{ t("html.this_week_count") }}</th>
+  </tr></thead>
+  <tbody>
+  {% for row in rows %}
+  <tr>
+    <td class="num" data-label="{{ t('html.rank') }}">{{ row.rank }}</td>
+    <td data-label="{{ t('column.practice') }}"><a href="{{ row.href }}">{{ row.name }}</a>{% if not report.pseudonymous_practices %}<br><code>FINESS {{ row.id }}</code>{% endif %}</td>
+    <td data-label="{{ t('html.status') }}">{{ m.badge(row.tone, row.status) }}</td>
+    <td data-label="{{ t('column.findings') }}">{% for text in row.counts %}<span class="count">{{ text }}</span>{% if not loop.last %}{{ t("list.separator") }}{% endif %}{% endfor %}</td>
+    <td class="num" data-label="{{ t('html.accounts') }}">{{ row.accounts }}</td>
+    <td class="num" data-label="{{ t('html.this_week_count') }}">{{ row.this_week }}</td>
+  </tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{%- endmacro %}"""
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+@pytest.mark.parametrize("pseudonymous", [False, True])
+def test_the_index_is_what_the_macro_wrote(report: Report, lang: Lang, pseudonymous: bool) -> None:
+    """The ranking of the practices: the summary's, and the whole report's."""
+    formatter = HtmlFormat(lang)
+    shown = replace(report, pseudonymous_practices=pseudonymous)
+    index = _Views(formatter.words, shown, formatter.rows).index("{id}/report.html")
+    hostile = replace(index[0], name="<b>x</b>\x1b&", href='a"b<', counts=("<i>", "2"))
+    rows = (*index, hostile)
+    template = environment(html=True).from_string(_INDEX)
+    old = template.make_module({"t": formatter.words.t, "report": shown}).index_table(rows)  # type: ignore[attr-defined]
+    for _ in range(2):  # the second time from what the rows remembered
+        assert formatter.rows.index_table(rows, pseudonymous=pseudonymous) == str(old)
+    assert "<b>x" not in str(old) and "&lt;b&gt;x&lt;/b&gt;" in str(old)
