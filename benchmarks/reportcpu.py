@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks.common import DATA, REPO
 
 AS_OF = date(2026, 11, 22)
-ROUNDS = 2
+ROUNDS = 3
 """Turns of each writer: the best is kept, the others only absorb the machine's noise."""
 
 

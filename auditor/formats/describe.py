@@ -133,21 +133,6 @@ once (a reused password's other accounts); past this many all are forgotten, and
 recurring ones soon come back."""
 
 
-def _remembrable(arg: Arg, *, texts: bool = True) -> bool:
-    """Whether every value equal to ``arg`` reads the same: no text a catalogue rendered
-    (``Rendered("x") == "x"``, yet only the plain one is escaped) and no yes/no (``True == 1``,
-    yet only the count has words), at any depth; without ``texts``, no text at all."""
-    if type(arg) is int or type(arg) is date or type(arg) is Localized:
-        return True
-    if type(arg) is str:
-        return texts
-    if type(arg) is Phrase:
-        return all(_remembrable(value, texts=texts) for _, value in arg.args)
-    if type(arg) is Series:
-        return all(_remembrable(item, texts=texts) for item in arg.items)
-    return False
-
-
 def _said_once(said: Phrase | Series) -> bool:
     """Whether a phrase or series names someone, something or a day at its surface (a text
     or a day among its values, or a text first in one of its series): a sentence most
@@ -174,13 +159,12 @@ class RememberingCatalog(Catalog):
     A group's JSON and CSV reports put tens of thousands of findings into words from a few
     dozen sentences, counts and days. The texts are the catalogue's own (it renders each
     the first time); only a phrase that reads the same as every phrase equal to it is
-    remembered (``_remembrable``). One per writer: its language and escaper are fixed.
+    remembered (``_reads_alike``). One per writer: its language and escaper are fixed.
     """
 
     def __init__(self, words: Catalog) -> None:
         super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
         self._phrases: dict[Phrase, Rendered] = {}
-        self._named: dict[Phrase, Rendered] = {}
         self._series: dict[Series, str] = {}
         self._keys: dict[str, Rendered] = {}
         self._values: dict[str, str] = {}
@@ -210,27 +194,37 @@ class RememberingCatalog(Catalog):
         # looked for nor kept (its days and names are, one by one).
         if _said_once(said):
             return super().text(said)
+        return self.remembered(said)
+
+    def remembered(self, said: Phrase) -> Rendered:
+        """``text(said)``, remembered whatever it names: for the few dozen actions that
+        thousands of findings share, each naming its portal's address."""
         found = self._phrases.get(said)
         if found is None:
             found = super().text(said)
-            if _remembrable(said, texts=False):
+            if self._reads_alike(said):
                 _keep(self._phrases, said, found)
-        # Found: ``said`` equals a phrase of no text, so it holds none either (a text equals
-        # no count, day or name in two languages), and reads as that phrase did. Only a
-        # wrong value could be equal without reading the same (``True == 1``), and none
-        # reaches a report: the catalogue refuses a yes/no in every test that renders one.
         return found
 
-    def remembered(self, said: Phrase) -> Rendered:
-        """``text(said)``, remembered even when it names someone: for the few dozen actions
-        that thousands of findings share."""
-        if not _remembrable(said):
-            return self.text(said)
-        found = self._named.get(said)
-        if found is None:
-            found = self.text(said)
-            _keep(self._named, said, found)
-        return found
+    def _reads_alike(self, arg: Arg) -> bool:
+        """Whether every value equal to ``arg`` reads as it does, so that its text may be
+        given for theirs: only what is kept is looked for, and what is found equals it.
+
+        A text equal to ``arg``'s may be ``Rendered`` where it is not (``Rendered("x") ==
+        "x"``), and only the plain one is escaped: both read the same when the escaper
+        leaves the text as it is. A count equals a yes/no (``True == 1``) and only the count
+        has words; but the catalogue refuses a yes/no in every test that renders one, so
+        none reaches a report. Days, counts and the policy's names read as they are.
+        """
+        if type(arg) is int or type(arg) is date or type(arg) is Localized:
+            return True
+        if isinstance(arg, str):
+            return self.escape(arg) == arg
+        if type(arg) is Phrase:
+            return all(self._reads_alike(value) for _, value in arg.args)
+        if type(arg) is Series:
+            return all(self._reads_alike(item) for item in arg.items)
+        return False
 
     def value(self, arg: Arg) -> str:
         # The catalogue's own choices, by exact type first: a value is one of a few kinds.
@@ -248,7 +242,7 @@ class RememberingCatalog(Catalog):
             kept = self._series.get(arg)
             if kept is None:
                 kept = super().value(arg)
-                if _remembrable(arg, texts=False):  # as for phrases (``text``)
+                if self._reads_alike(arg):  # as for phrases (``remembered``)
                     _keep(self._series, arg, kept)
             return kept
         if type(arg) is int:
