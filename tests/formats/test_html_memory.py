@@ -1,4 +1,4 @@
-"""What the HTML writer remembers between pages never changes a page, whatever came before it."""
+"""What the HTML writer remembers and shortens never changes a page, whatever came before it."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from markupsafe import Markup, escape
 
-from auditor.formats.html import HtmlFormat, _Rows
-from auditor.i18n import Lang
+from auditor.formats.html import HtmlFormat, _Rows, html
+from auditor.i18n import Lang, Rendered
 from auditor.i18n.templates import environment
 from auditor.models import Account
 from auditor.policy import Policy
 from auditor.report import Report
+from auditor.safetext import template_value
 from tests.formats.hostile import hostile_report
 
 
@@ -89,3 +91,12 @@ def test_the_status_lines_and_counts_are_what_the_macros_wrote(lang: Lang) -> No
         assert rows.counts(counts) == str(old.counts(counts))  # type: ignore[attr-defined]
         assert rows.counts(()) == str(old.counts(()))  # type: ignore[attr-defined]
     assert "<script>" not in rows.counts(counts) and "\x1b" not in rows.status("ok", hostile)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<a&b>\x1b\n'\"\u202e", Rendered("x<y\x00"), 0, 12345, -3, True, 2.5, Markup("<b>"), None],
+)
+def test_a_value_is_escaped_as_the_templates_did(value: object) -> None:
+    """``html()``'s short ways for texts and counts give what ``{{ value }}`` gave."""
+    assert html(value) == str(escape(template_value(value)))
