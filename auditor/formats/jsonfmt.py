@@ -327,12 +327,14 @@ class _Pieces:
         items = []
         get, string, optional = self._strings.get, self.string, self.optional
         by_account = practice.findings_by_account
+        # By the account's ref, as findings_for and gap find them (two rows of one login
+        # read the same), built once for both.
+        gaps = {audited.account.ref: gap for audited, gap in practice.unchecked}
         for audited in practice.accounts:
             account = audited.account
-            # By the account's ref, as findings_for and gap find them: two rows of one login
-            # read the same.
-            gap = practice.gap(audited)
-            checks = tuple(f.check.value for f in by_account.get(account.ref, ()))
+            ref = account.ref
+            gap = gaps.get(ref) if gaps else None
+            checks = tuple(f.check.value for f in by_account.get(ref, ()))
             items.append(
                 f'{{{_AT[5]}"portal": {get(account.portal) or string(account.portal)},'
                 f'{_AT[5]}"username": {get(account.username) or string(account.username)},'
