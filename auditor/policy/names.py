@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditor.text import fold
 
@@ -104,6 +104,8 @@ class PortalNames:
     """The most words any name has."""
     by_length: Mapping[int, tuple[tuple[str, frozenset[str], str], ...]]
     """Window length → the names (with their letters) a window of that length may be a typo of."""
+    by_start: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """The first two letters of each name long enough to be found glued → (name, portal)."""
 
     @classmethod
     def of(cls, portals: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> PortalNames:
@@ -135,7 +137,12 @@ class PortalNames:
             for length in range(len(key) - bound, len(key) + bound + 1):
                 by_length[length].append((key, frozenset(key), portal))
         lengths = {length: tuple(names) for length, names in by_length.items()}
-        return cls(by_key, order, widest, lengths)
+        by_start: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, portal in by_key.items():
+            if len(key) >= MIN_NEAR_LENGTH:
+                by_start[key[:2]].append((key, portal))
+        starts = {start: tuple(names) for start, names in by_start.items()}
+        return cls(by_key, order, widest, lengths, starts)
 
     def exact(self, text: str) -> str | None:
         """The portal ``text`` names as a whole."""
@@ -167,12 +174,14 @@ class PortalNames:
             for size in range(1, min(self.widest + 1, len(words) - start) + 1):
                 found += self._typos("".join(words[start : start + size]))
         if glued:
-            found += [
-                (1, self.order[portal], portal)
-                for word in words
-                for key, portal in self.by_key.items()
-                if MIN_NEAR_LENGTH <= len(key) < len(word) and key in word
-            ]
+            for word in words:
+                # Only the names that start with a pair of the word's letters can be in it.
+                for pair in {word[at : at + 2] for at in range(len(word) - 1)}:
+                    found += [
+                        (1, self.order[portal], portal)
+                        for key, portal in self.by_start.get(pair, ())
+                        if len(key) < len(word) and key in word
+                    ]
         return min(found)[2] if found else None
 
     def _typos(self, window: str) -> list[tuple[int, int, str]]:
@@ -182,6 +191,10 @@ class PortalNames:
         letters = frozenset(window)
         for key, in_key, portal in self.by_length.get(len(window), ()):
             bound = edit_bound(key)
+            # Each distinct letter one has and the other lacks is an edit at least: a
+            # check in C that spares the two counts below for most unrelated words.
+            if len(letters - in_key) > bound or len(in_key - letters) > bound:
+                continue
             # Each letter of one that the other lacks costs an edit: a cheap lower bound
             # that spares the distance for nearly every unrelated word.
             if sum(ch not in in_key for ch in window) > bound:
