@@ -70,7 +70,7 @@ def build_report(
     The cyclic collector is paused meanwhile (if it was on): the findings, their
     sentences and the practices' records hold no cycle, yet its full passes walked
     them again and again as they grew (about 40 % of this at 20,000 accounts). It
-    looks at them once when it is back.
+    looks at them once when it is back, or not at all under ``collector.frozen()``.
     """
     collecting = gc.isenabled()
     gc.disable()
@@ -126,6 +126,11 @@ def build_report(
         )
     finally:
         if collecting:
+            if gc.get_freeze_count():
+                # Within ``collector.frozen()`` (``run_audit``): what was made joins what
+                # it keeps off the collector's passes until its block ends, rather than
+                # being walked once here (a fifth of this at 100,000 accounts).
+                gc.freeze()
             gc.enable()
 
 

@@ -11,7 +11,7 @@ from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 from auditor.policy import MfaSupport
-from auditor.text import fold, words
+from auditor.text import words
 
 _MAX_NAMED = 5
 _CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
@@ -30,10 +30,10 @@ _NO_MFA = {
 """Whether the portal offers MFA → why it must be on (else the policy requires it)."""
 
 
-def _identity(audited: AuditedAccount) -> tuple[str, str, str]:
+def _identity(audited: AuditedAccount, ctx: CheckContext) -> tuple[str, str, str]:
     """One login: rows listing several owners of one login are one account, not reuse."""
     account = audited.account
-    return (account.practice.id, account.portal, fold(account.username))
+    return (account.practice.id, account.portal, ctx.folded_username(audited))
 
 
 def _name_some_but(names: Sequence[str], own: str) -> Series | None:
@@ -64,7 +64,7 @@ class Reused(Check):
         for members in groups.values():
             if len(members) < 2:
                 continue  # most passwords protect one account: no login to fold
-            identities = [_identity(member) for member in members]
+            identities = [_identity(member, ctx) for member in members]
             if len(set(identities)) < 2:
                 continue
             # Each name once, with the logins it names (one, unless two logins print
@@ -128,7 +128,7 @@ class CredentialPair(Check):
         for audited in accounts:
             facts = audited.facts
             if facts is not None and not facts.empty:
-                groups[facts.reuse_key, fold(audited.account.username)].append(audited)
+                groups[facts.reuse_key, ctx.folded_username(audited)].append(audited)
         for members in groups.values():
             if len(members) < 2:
                 continue  # one account: no other portal to name
@@ -183,7 +183,7 @@ class SharedAccount(Check):
         logins = []
         for audited in accounts:
             account = audited.account
-            login = (account.portal, fold(account.username))
+            login = (account.portal, ctx.folded_username(audited))
             logins.append(login)
             if account.owner:
                 owner_sets[login].add(account.owner.strip())

@@ -12,6 +12,7 @@ from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, AccountRef, CheckId, Finding, Role, Severity
 from auditor.password.derive import AuditedAccount, SiteUse
 from auditor.policy import Incident, Policy, Portal
+from auditor.text import fold
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")
 """Type the portal's address, set a new unique password, keep it in the password manager.
@@ -60,9 +61,11 @@ class _Remembered:
         self.max_ages: dict[tuple[str, Role], int | None] = {}
         self.actions: dict[tuple[Phrase, str], Phrase] = {}
         self.dues: dict[Severity, date] = {}
-        self.refs: dict[int, tuple[Account, AccountRef]] = {}
-        """By the account's ``id``, with the account itself, which stays alive as long
-        as its entry: no other account can take its place in memory and its name."""
+        self.checks: dict[CheckId, tuple[Severity, date]] = {}
+        self.accounts: dict[int, tuple[Account, AccountRef, str]] = {}
+        """By the account's ``id``: the account itself, which stays alive as long as its
+        entry (no other account can take its place in memory), its name and its folded
+        login."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,20 @@ class CheckContext:
             )
         return found
 
+    def _known(self, account: Account) -> tuple[Account, AccountRef, str]:
+        accounts = self._remembered.accounts
+        known = accounts.get(id(account))
+        if known is None or known[0] is not account:
+            known = accounts[id(account)] = (account, account.ref, fold(account.username))
+        return known
+
     def ref(self, audited: AuditedAccount) -> AccountRef:
         """The account's public name, one object for all its findings."""
-        account = audited.account
-        known = self._remembered.refs.get(id(account))
-        if known is None or known[0] is not account:
-            known = self._remembered.refs[id(account)] = (account, account.ref)
-        return known[1]
+        return self._known(audited.account)[1]
+
+    def folded_username(self, audited: AuditedAccount) -> str:
+        """The account's login folded (``text.fold``), as rules across accounts compare it."""
+        return self._known(audited.account)[2]
 
     def addressed(self, action: Phrase, portal_id: str) -> Phrase:
         """``action`` naming this portal's address (``addressed``), one object per portal."""
@@ -147,14 +157,17 @@ class CheckContext:
         A change step in ``action`` names the portal's official address here, once for
         every check, so no action that asks for a change can forget it.
         """
-        severity = self.severity(check)
+        known = self._remembered.checks.get(check)
+        if known is None:
+            severity = self.severity(check)
+            known = self._remembered.checks[check] = (severity, self.due(severity))
         return Finding(
             check=check,
-            severity=severity,
-            account=self.ref(audited),
+            severity=known[0],
+            account=self._known(audited.account)[1],
             message=message,
             action=self.addressed(action, audited.account.portal),
-            due=due if due is not None else self.due(severity),
+            due=due if due is not None else known[1],
         )
 
 

@@ -9,7 +9,6 @@ from auditor.checks.interface import CHANGE_ON_PORTAL, Check, CheckContext
 from auditor.i18n.phrase import Series, phrase
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
-from auditor.text import fold
 
 _MAX_NAMED = 5
 """Accounts a finding names; the rest are counted ("and 34 more"), as `reused` does."""
@@ -18,10 +17,10 @@ _Identity = tuple[str, str, str]
 _CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
 
 
-def _identity(audited: AuditedAccount) -> _Identity:
+def _identity(audited: AuditedAccount, ctx: CheckContext) -> _Identity:
     """One login (as `reused` counts them): its own vault entries are not other accounts."""
     account = audited.account
-    return (account.practice.id, account.portal, fold(account.username))
+    return (account.practice.id, account.portal, ctx.folded_username(audited))
 
 
 class SimilarPassword(Check):
@@ -52,7 +51,7 @@ class SimilarPassword(Check):
     ) -> Iterator[Finding]:
         members = [member for sharing in by_password.values() for member in sharing]
         # Each member's login and name worked out once, not once per use.
-        identities = {id(member): _identity(member) for member in members}
+        identities = {id(member): _identity(member, ctx) for member in members}
         logins = Counter(identities.values())
         # Each password's first names, sorted: the first names of "the others" of any
         # password are in this pool, and skipping its own costs at most _MAX_NAMED + 1.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from auditor.policy import Policy, dump_policy
 from auditor.report import Report
@@ -16,19 +17,20 @@ def policy_digest(policy: Policy) -> str:
     return hashlib.sha256(dump_policy(policy).encode()).hexdigest()[:_LENGTH]
 
 
-def inventory_digest(report: Report) -> str:
+def inventory_digest(report: Report, fold_login: Callable[[str], str] = fold) -> str:
     """SHA-256 over the audited accounts' public names (first 16 hex digits).
 
     Not a digest of the inventory files: they hold passwords, and a hash of a
     file is a hash of its passwords. Practice, portal, login and owner say
     whether the same accounts were audited, which is what a reader compares.
+    ``fold_login`` is ``fold``, or one that remembers the logins it folded.
     """
     names = sorted(
         "\x1f".join(
             (
                 audited.account.practice.id,
                 audited.account.portal,
-                fold(audited.account.username),
+                fold_login(audited.account.username),
                 fold(audited.account.owner or ""),
             )
         )

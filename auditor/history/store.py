@@ -158,7 +158,7 @@ class History:
                     report.as_of.isoformat(),
                     report.tool_version,
                     policy_digest(policy),
-                    inventory_digest(report),
+                    inventory_digest(report, folded),
                     int(report.complete),
                 ),
             )

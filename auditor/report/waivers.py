@@ -71,6 +71,9 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today:
         if waiver.active_on(today):
             first.setdefault(_key(waiver), (order, waiver))
     shapes = tuple({_shape(key): None for key in first})
+    expired = tuple(waiver for waiver in waivers if not waiver.active_on(today))
+    if not shapes:  # no waiver in force: nothing to look up, not even a folded login
+        return Waivers(tuple(findings), (), expired)
     active: list[Finding] = []
     waived: list[Waived] = []
     for finding in findings:
@@ -79,5 +82,4 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today:
             waived.append(Waived(finding, min(found, key=lambda pair: pair[0])[1]))
         else:
             active.append(finding)
-    expired = tuple(waiver for waiver in waivers if not waiver.active_on(today))
     return Waivers(tuple(active), tuple(waived), expired)

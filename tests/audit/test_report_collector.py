@@ -10,6 +10,7 @@ import pytest
 
 from auditor.audit import Inventory, run_audit
 from auditor.audit.pipeline import build_report
+from auditor.collector import frozen
 from auditor.models import Account, Practice
 from auditor.password.derive import derive
 from auditor.policy import Policy
@@ -100,3 +101,21 @@ def test_the_collector_is_back_when_a_check_fails(
             audited, inventory, policy, AS_OF, breach_mode=BreachMode.SKIPPED, breach_source=""
         )
     assert gc.isenabled()
+
+
+def test_within_the_audit_s_frozen_block_the_report_is_never_walked(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    accounts = _accounts(make_account)
+    audited = derive(accounts, policy, None)
+    inventory = Inventory(tuple(accounts), (), ("inventory.csv",))
+    with frozen():
+        report = build_report(
+            audited, inventory, policy, AS_OF, breach_mode=BreachMode.SKIPPED, breach_source=""
+        )
+        assert gc.isenabled()
+        # Frozen with the accounts: no pass of the collector looks at them.
+        assert not any(o is report.findings[0] for o in gc.get_objects())
+    # The block's end gives everything back to the collector, the report included.
+    assert gc.get_freeze_count() == 0
+    assert any(o is report.findings[0] for o in gc.get_objects())
