@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from auditor.files.packaged import package_text
@@ -94,10 +94,11 @@ def portal_words(names: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Table:
-    """Every word of every list → the kinds of list that hold it, and the longest word."""
+    """Every word of every list → the kinds of list that hold it, and the words' lengths."""
 
     kinds: Mapping[str, frozenset[BannedKind]]
-    longest: int
+    lengths: tuple[int, ...]
+    """Every length a word has, shortest first: only substrings of these lengths are looked up."""
 
 
 _last_table: list[tuple[Mapping[BannedKind, frozenset[str]], _Table]] = []
@@ -113,44 +114,50 @@ def _table(lists: Mapping[BannedKind, frozenset[str]]) -> _Table:
             holders.setdefault(word, set()).add(kind)
     table = _Table(
         {word: frozenset(kinds) for word, kinds in holders.items()},
-        max(map(len, holders), default=0),
+        tuple(sorted(set(map(len, holders)))),
     )
     _last_table[:] = [(lists, table)]
     return table
 
 
-def _words_built_on(candidate: str, table: _Table) -> Iterator[frozenset[BannedKind]]:
-    """The kinds of each banned word ``candidate`` is built on (a kind may come again)."""
+def _built_on(candidate: str, table: _Table, found: set[BannedKind]) -> None:
+    """Add to ``found`` the kinds of each banned word ``candidate`` is built on."""
     kinds = table.kinds
     whole = kinds.get(candidate)
     if whole is not None:
-        yield whole
+        found |= whole
     # Only lengths that make the word at least MIN_SHARE of the candidate.
-    shortest = max(MIN_WORD_LENGTH, int(len(candidate) * MIN_SHARE + 0.999))
-    for start in range(min(MAX_PREFIX, len(candidate)) + 1):
-        for end in range(start + shortest, min(len(candidate), start + table.longest) + 1):
-            found = kinds.get(candidate[start:end])
-            if found is not None:
-                yield found
+    size = len(candidate)
+    shortest = max(MIN_WORD_LENGTH, int(size * MIN_SHARE + 0.999))
+    lengths = [length for length in table.lengths if shortest <= length <= size]
+    for start in range(min(MAX_PREFIX, size) + 1):
+        for length in lengths:
+            if start + length > size:
+                break
+            hit = kinds.get(candidate[start : start + length])
+            if hit is not None:
+                found |= hit
 
 
 def banned_kinds(
-    password: str, lists: Mapping[BannedKind, frozenset[str]]
+    password: str,
+    lists: Mapping[BannedKind, frozenset[str]],
+    stemmed: tuple[str, ...] | None = None,
 ) -> frozenset[BannedKind]:
     """The kinds of banned word ``password`` is built on, once folded (``fold.py``).
 
     Built on a word: its stem (or, for walks of digits, the password folded with its
     digits kept) is the word, or holds it after at most ``MAX_PREFIX`` letters with the
     word making at least ``MIN_SHARE`` of it, the word having ``MIN_WORD_LENGTH`` letters
-    or more. ``lists`` maps each kind to its folded words.
+    or more. ``lists`` maps each kind to its folded words. ``stemmed`` is the password's
+    ``stems`` when the caller has them already.
     """
     if not password:
         return frozenset()
     # All lists at once: one walk of each candidate's substrings, not one per list.
     table = _table(lists)
     found: set[BannedKind] = set()
-    for candidate in {*stems(password), unstripped(password)}:
+    for candidate in {*(stems(password) if stemmed is None else stemmed), unstripped(password)}:
         if candidate:
-            for kinds in _words_built_on(candidate, table):
-                found |= kinds
+            _built_on(candidate, table, found)
     return frozenset(found)

@@ -72,17 +72,28 @@ def flat_words(context: Mapping[ContextKind, frozenset[str]]) -> list[str]:
     return sorted({token for tokens in context.values() for token in tokens})
 
 
+def folded_variants(password: str) -> tuple[str, ...]:
+    """The password folded, then de-leeted each way: the forms context words are looked for in.
+
+    Called only from ``auditor.password.derive``; computed once for a password that
+    several accounts share.
+    """
+    return (fold(password), *leet_variants(password))
+
+
 def context_hits(
-    password: str, context: Mapping[ContextKind, frozenset[str]]
+    password: str,
+    context: Mapping[ContextKind, frozenset[str]],
+    variants: tuple[str, ...] | None = None,
 ) -> frozenset[ContextKind]:
     """The kinds of context word the password contains, after folding case, accents and leet.
 
     Called only from ``auditor.password.derive``. Tokens with digits (a FINESS, "2fa") are
     also looked for in the password folded without de-leeting, where digits stay
-    digits.
+    digits. ``variants`` are the password's ``folded_variants`` when known already.
     """
-    plain = fold(password)
-    variants = (plain, *leet_variants(password))
+    if variants is None:
+        variants = folded_variants(password)
     return frozenset(
         kind
         for kind, tokens in context.items()

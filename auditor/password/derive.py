@@ -21,8 +21,14 @@ from pathlib import Path
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.models import Account, Origin, OtherEntry
 from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
-from auditor.password.context import ContextKind, context_hits, context_words, flat_words
-from auditor.password.fold import similarity_stem
+from auditor.password.context import (
+    ContextKind,
+    context_hits,
+    context_words,
+    flat_words,
+    folded_variants,
+)
+from auditor.password.fold import similarity_stem, stems
 from auditor.password.previous import past_use
 from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
 from auditor.policy import Policy
@@ -289,8 +295,10 @@ _SIMILAR_LABEL = b"similar-password\x00"
 spelled like the stem ("pharmacie"), so the two groupings stay apart."""
 
 
-def _similar_key(run_key: bytes, password: str) -> bytes | None:
-    stem = similarity_stem(password)
+def _similar_key(
+    run_key: bytes, password: str, stemmed: tuple[str, ...] | None = None
+) -> bytes | None:
+    stem = similarity_stem(password, stemmed)
     if stem is None:
         return None
     return hmac.new(run_key, _SIMILAR_LABEL + stem.encode("utf-8"), hashlib.sha256).digest()
@@ -374,14 +382,16 @@ def _unscored_facts(
     facts: dict[int, _Unscored] = {}
     for password, indexes in users.items():
         reuse_key = _reuse_key(run_key, password)
-        banned = banned_kinds(password, banned_lists)
-        similar_key = _similar_key(run_key, password)
+        stemmed = stems(password)  # for the banned words and the similar passwords both
+        banned = banned_kinds(password, banned_lists, stemmed)
+        similar_key = _similar_key(run_key, password, stemmed)
         band = length_band(len(password))
+        variants = folded_variants(password)
         for index in indexes:
             earlier = [old.reveal() for old in accounts[index].history]
             past = past_use(password, earlier)
             facts[index] = _Unscored(
-                context=context_hits(password, contexts[index]),
+                context=context_hits(password, contexts[index], variants),
                 reuse_key=reuse_key,
                 recycled=past.recycled,
                 predictable_rotation=past.predictable,

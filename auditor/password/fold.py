@@ -46,9 +46,12 @@ def unstripped(password: str) -> str:
     return _SEPARATORS.sub("", fold(password))
 
 
-def similarity_stem(password: str) -> str | None:
-    """The one form two passwords share when they are "similar"; None when it is too short."""
-    found = stems(password)
+def similarity_stem(password: str, stemmed: tuple[str, ...] | None = None) -> str | None:
+    """The one form two passwords share when they are "similar"; None when it is too short.
+
+    ``stemmed`` is the password's ``stems`` when the caller has them already.
+    """
+    found = stems(password) if stemmed is None else stemmed
     if not found or len(found[0]) < MIN_STEM_LENGTH:
         return None
     return found[0]
