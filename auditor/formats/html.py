@@ -313,6 +313,7 @@ class _Memory:
     """What a writer put into words once for all its pages, by ``_typed`` keys."""
 
     whys: dict[tuple[object, ...], Rendered] = field(default_factory=dict)
+    whys_recently: dict[tuple[object, ...], Rendered] = field(default_factory=dict)
     """Findings' messages that name no text."""
     steps: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict)
     """A card's steps (``distinct_actions``), by its findings' actions."""
@@ -366,16 +367,16 @@ class _Views:
         every page: it is put into words once (``_typed``). One with a text may name an
         account, which each report names in its own way.
         """
-        whys = self.memory.whys
+        memory = self.memory
         typed = _typed(finding.message)
         if typed is not None:
-            found = whys.get(typed)
+            found = memory.whys.get(typed) or memory.whys_recently.get(typed)
             if found is not None:
                 return found
         said = self._plain(finding.message)
         assert isinstance(said, Rendered)  # noqa: S101 - a phrase is put into words
-        if typed is not None and len(whys) < _KEPT_TEXTS:
-            whys[typed] = said
+        if typed is not None:
+            _keep(memory.whys, memory.whys_recently, typed, said)
         return said
 
     def practice(self, practice: PracticeReport) -> PracticeView:
@@ -715,6 +716,11 @@ class _Views:
         )
 
 
+_KEPT_RECENT = 4096
+"""Texts met once the memories below were full, kept until this many more have come: a text
+first met on the 500th practice's page and asked on every page after is put into words once
+for each few hundred accounts, while one-off texts (a login, an account in a sentence) pass
+through. Each memory then has two parts: the first texts for good, and the recent ones."""
 _KEPT_TEXTS = 8192
 """Texts the page's catalogue (and the rows' escaped texts) remember; past this many, no more.
 
@@ -729,6 +735,17 @@ Phrases and series are not remembered whole (a phrase holding a ``str`` equals o
 holding that ``Rendered``): their parts are, as the catalogue renders them."""
 
 
+def _keep(first: dict[Any, Any], recent: dict[Any, Any], key: object, value: object) -> None:
+    """``value`` remembered: among the first texts while they have room, else among the
+    recent ones, forgotten all at once when ``_KEPT_RECENT`` are there (``_KEPT_RECENT``)."""
+    if len(first) < _KEPT_TEXTS:
+        first[key] = value
+        return
+    if len(recent) >= _KEPT_RECENT:
+        recent.clear()
+    recent[key] = value
+
+
 class _Remembering(Catalog):
     """The page's catalogue, remembering what it put into words.
 
@@ -739,6 +756,7 @@ class _Remembering(Catalog):
     def __init__(self, words: Catalog) -> None:
         super().__init__(words.lang, words.entries, iso_dates=words.iso_dates, escape=words.escape)
         self._said: dict[tuple[object, ...], Rendered] = {}
+        self._said_recently: dict[tuple[object, ...], Rendered] = {}
         self._bare: dict[str, Rendered] = {}
         """Texts without values (labels, headings): no more than the catalogue has keys."""
         self._days: dict[date, Rendered] = {}
@@ -787,11 +805,10 @@ class _Remembering(Catalog):
             if kind not in _PLAIN_VALUES:
                 return self._fresh(key, args)
             remembered += (name, kind, value)
-        found = self._said.get(remembered)
+        found = self._said.get(remembered) or self._said_recently.get(remembered)
         if found is None:
             found = self._fresh(key, args)
-            if len(self._said) < _KEPT_TEXTS:
-                self._said[remembered] = found
+            _keep(self._said, self._said_recently, remembered, found)
         return found
 
     def _fresh(self, key: str, args: tuple[tuple[str, Arg], ...]) -> Rendered:
@@ -840,6 +857,7 @@ class _Rows:
     def __init__(self, words: Catalog) -> None:
         self.words = words
         self._escaped: dict[str, str] = {}
+        self._escaped_recently: dict[str, str] = {}
         self._badges: dict[tuple[str, str], str] = {}
         self._cells: dict[tuple[str, str, str, str], str] = {}
         """The references table's cells, by reference, outcome, sign and word: a few dozen."""
@@ -863,11 +881,10 @@ class _Rows:
         Logins and names, one per account, take ``html()``: remembering them would only
         push the repeated texts out.
         """
-        found = self._escaped.get(value)
+        found = self._escaped.get(value) or self._escaped_recently.get(value)
         if found is None:
             found = html(value)
-            if len(self._escaped) < _KEPT_TEXTS:
-                self._escaped[value] = found
+            _keep(self._escaped, self._escaped_recently, value, found)
         return found
 
     def cards(self, tasks: Sequence[Task], empty: str) -> Markup:

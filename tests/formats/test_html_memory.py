@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from markupsafe import Markup, escape
 
-from auditor.formats.html import HtmlFormat, _Rows, html
-from auditor.i18n import Lang, Rendered
+from auditor.formats.html import _KEPT_TEXTS, HtmlFormat, _Remembering, _Rows, html
+from auditor.i18n import Lang, Rendered, catalog
 from auditor.i18n.templates import environment
 from auditor.models import Account
 from auditor.policy import Policy
 from auditor.report import Report
-from auditor.safetext import template_value
+from auditor.safetext import plain, template_value
 from tests.formats.hostile import hostile_report
 
 
@@ -100,3 +100,18 @@ def test_the_status_lines_and_counts_are_what_the_macros_wrote(lang: Lang) -> No
 def test_a_value_is_escaped_as_the_templates_did(value: object) -> None:
     """``html()``'s short ways for texts and counts give what ``{{ value }}`` gave."""
     assert html(value) == str(escape(template_value(value)))
+
+
+def test_texts_met_after_the_memories_are_full_are_remembered_too() -> None:
+    """One-off texts fill the memories first (a login each); a text met only then, and
+    asked on every later page, is still put into words and escaped once for a while."""
+    words = _Remembering(catalog(Lang.FR).escaped(plain))  # not the shared format's
+    rows = _Rows(words)
+    early = words.t("count.accounts", n=2)
+    for n in range(_KEPT_TEXTS + 10):  # one-off texts: a login each
+        words.t("html.login_owner", username=f"user{n:06d}", owner="x")
+        rows.text(f"user{n:06d}")
+    late = words.t("count.accounts", n=3)
+    escaped = rows.text("Réutilisé & <divulgué>")
+    assert words.t("count.accounts", n=3) is late and words.t("count.accounts", n=2) is early
+    assert rows.text("Réutilisé & <divulgué>") is escaped == "Réutilisé &amp; &lt;divulgué&gt;"
