@@ -216,53 +216,59 @@ class PrivateFolder:
         With a ``batch``, that wait and the rename are the batch's threads' (the file
         takes its name once on disk, as ever), and a failure is raised by the batch.
         """
-        if batch is not None:
-            batch.raise_failure()  # an earlier file's, named by that file
+        path = self.path / name
         temporary = self._at(_temporary_name(name))
+        job = None
+        if batch is not None and durable:
+            batch.raise_failure()  # an earlier file's, named by that file
+            job = batch.job(self._descriptor, temporary, name, path)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
-        descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
+        descriptor = -1
         try:
-            try:
-                _fill(descriptor, text)
-                if batch is not None and durable:
-                    batch.add(self._descriptor, descriptor, temporary, name, self.path / name)
-                    descriptor = -1  # the batch's now: it syncs, closes, renames or removes
-                    return self.path / name
-                if durable:
-                    os.fsync(descriptor)
-            finally:
-                if descriptor >= 0:
-                    os.close(descriptor)
-            _rename(self._descriptor, temporary, name, self.path / name)
+            # Inside the clean-up: a Ctrl-C raised as open() returns leaves no file.
+            descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
+            if job is not None:
+                job.descriptor = descriptor
+            _fill(descriptor, text)
+            if job is not None:
+                job.hand_over()  # the batch's now: it syncs, closes, renames or removes
+                return path
+            if durable:
+                os.fsync(descriptor)
+            os.close(descriptor)
+            descriptor = -1
+            _rename(self._descriptor, temporary, name, path)
         except BaseException as exc:
             # Every way out, Ctrl-C and SIGTERM (raised by the CLI's handler) included.
-            if descriptor >= 0:
+            if job is not None:
+                job.cancel()  # unless a thread of the batch has the file already
+            else:
+                if descriptor >= 0:
+                    os.close(descriptor)
                 with contextlib.suppress(OSError):
                     os.unlink(temporary, dir_fd=self._descriptor)
             if isinstance(exc, OSError):
                 # Named by the file the user asked for, not its temporary file.
-                raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
             raise
-        return self.path / name
+        return path
 
     def prepare(self, name: str, text: str | bytes | Iterable[str]) -> Prepared:
         """Write the file ``name``, on disk but not yet under its name: ``install`` gives it
         that name, ``discard`` removes it. For a file that another process decides about."""
         temporary = _temporary_name(name)
-        descriptor = os.open(
-            self._at(temporary),
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
-            PRIVATE_FILE,
-            dir_fd=self._descriptor,
-        )
         prepared = Prepared(name, temporary)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+        descriptor = -1
         try:
-            try:
-                _fill(descriptor, text)
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+            descriptor = os.open(self._at(temporary), flags, PRIVATE_FILE, dir_fd=self._descriptor)
+            _fill(descriptor, text)
+            os.fsync(descriptor)
+            os.close(descriptor)
+            descriptor = -1
         except BaseException as exc:
+            if descriptor >= 0:
+                os.close(descriptor)
             self.discard(prepared)
             if isinstance(exc, OSError):
                 raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
@@ -352,6 +358,7 @@ class DurableBatch:
         self._lock = threading.Lock()
         self._error: OSError | None = None
         self._dropped = False
+        self._jobs: set[_Job] = set()
 
     @classmethod
     @contextlib.contextmanager
@@ -366,6 +373,10 @@ class DurableBatch:
             except BaseException:
                 batch._dropped = True  # Ctrl-C while waiting: the rest are dropped
                 raise
+            finally:
+                # A file a Ctrl-C caught between its registration and its hand-over.
+                for job in list(batch._jobs):
+                    job.cancel()
         batch.raise_failure()
 
     def raise_failure(self) -> None:
@@ -373,53 +384,90 @@ class DurableBatch:
         if self._error is not None:
             raise self._error
 
-    def add(
-        self, folder: int | None, descriptor: int, temporary: str, name: str, path: Path
-    ) -> None:
-        """Take the open file ``descriptor``: it is synced, closed, then renamed ``name``.
-
-        The batch owns the descriptor once this returns, and not if it raises.
-        """
+    def job(self, folder: int | None, temporary: str, name: str, path: Path) -> _Job:
+        """Register a file about to be written, before its temporary file exists: whatever
+        interrupts its writer from then on, the file is renamed or removed, never left."""
         self._room.acquire()  # a slow disk holds the writer back here
         try:
             held = os.dup(folder) if folder is not None else None  # the folder may close first
         except BaseException:
             self._room.release()
             raise
-        try:
-            self._pool.submit(self._finish, held, descriptor, temporary, name, path)
-        except BaseException:
-            if held is not None:
-                os.close(held)
-            self._room.release()
-            raise
+        job = _Job(self, held, temporary, name, path)
+        with self._lock:
+            self._jobs.add(job)
+        return job
 
-    def _finish(
-        self, folder: int | None, descriptor: int, temporary: str, name: str, path: Path
+    def _forget(self, job: _Job) -> None:
+        with self._lock:
+            self._jobs.discard(job)
+        self._room.release()
+
+    def _failed(self, exc: OSError, path: Path) -> None:
+        with self._lock:
+            if self._error is None:
+                self._error = OSError(exc.errno, exc.strerror, str(path))
+
+
+class _Job:
+    """One file of a batch; whoever moves it on from ``pending`` (its thread, or the
+    writer's clean-up) owns its descriptors and its temporary file, and ends them."""
+
+    def __init__(
+        self, batch: DurableBatch, folder: int | None, temporary: str, name: str, path: Path
     ) -> None:
+        self.batch = batch
+        self.folder = folder
+        self.temporary = temporary
+        self.name = name
+        self.path = path
+        self.descriptor = -1
+        self.state = "pending"
+        self.lock = threading.Lock()
+
+    def _claim(self, state: str) -> bool:
+        with self.lock:
+            if self.state != "pending":
+                return False
+            self.state = state
+            return True
+
+    def hand_over(self) -> None:
+        """The file is written: a thread of the batch syncs, closes and renames it."""
+        self.batch._pool.submit(self._finish)
+
+    def cancel(self) -> None:
+        """Its writer was interrupted: the file is removed, unless a thread has it already."""
+        if self._claim("cancelled"):
+            self._end(renamed=False)
+
+    def _finish(self) -> None:
+        if not self._claim("running"):
+            return
+        batch, renamed = self.batch, False
         try:
-            try:
-                if self._dropped or self._error is not None:
-                    raise _DroppedError
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-            _rename(folder, temporary, name, path)
-        except BaseException as exc:  # noqa: BLE001 - kept for the writer, which raises it
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=folder)
-            if isinstance(exc, OSError):
-                with self._lock:
-                    if self._error is None:
-                        self._error = OSError(exc.errno, exc.strerror, str(path))
+            # After a failure, or a Ctrl-C while waiting, the file is dropped.
+            if not batch._dropped and batch._error is None:
+                os.fsync(self.descriptor)
+                os.close(self.descriptor)
+                self.descriptor = -1
+                _rename(self.folder, self.temporary, self.name, self.path)
+                renamed = True
+        except OSError as exc:  # kept for the writer, which raises it
+            batch._failed(exc, self.path)
         finally:
-            if folder is not None:
-                os.close(folder)
-            self._room.release()
+            self._end(renamed=renamed)
 
-
-class _DroppedError(Exception):
-    """A file of the batch failed, or the wait was interrupted: this file is not renamed."""
+    def _end(self, *, renamed: bool) -> None:
+        if self.descriptor >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.descriptor)
+        if not renamed:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary, dir_fd=self.folder)
+        if self.folder is not None:
+            os.close(self.folder)
+        self.batch._forget(self)
 
 
 def write_private(path: Path, text: str | bytes | Iterable[str], *, durable: bool = True) -> None:

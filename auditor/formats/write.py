@@ -176,16 +176,18 @@ def _write_in_two(
                     _write_practice(root, report, practices[index], formatters, batch)
                     summaries.add(practices[index], first=not index)
             spans: list[tuple[int, tuple[tuple[int, int], ...]]] = _answer(worker)
-            front, back = ends.taken()
-            theirs = [index for index, _ in spans]
-            if front != back or theirs != list(range(len(practices) - 1, front - 1, -1)):
-                raise RuntimeError("the practices were not shared whole")  # a bug: never
+            _check_shared(ends, [index for index, _ in spans], len(practices))
             for _, sections in reversed(spans):
                 summaries.put([_read(part, offset, length) for offset, length in sections])
             summaries.finish()
             _install(root, _answer(worker))
     except halves.LostError as exc:
         raise _lost(root, report, ends.taken()[1], str(exc)) from exc
+    except BaseException:
+        # The worker has ended and is waited for: its summaries, if a Ctrl-C came
+        # between their arrival and their installing, are its temporary files here.
+        root.tidy()
+        raise
     finally:
         os.close(part)
         ends.close()
@@ -235,6 +237,13 @@ class _Share:
                 root.discard(each)
             raise
         send(("summaries", prepared))
+
+
+def _check_shared(ends: halves.Ends, theirs: list[int], count: int) -> None:
+    """The two shares, end to end, are every practice once: or the summaries would lie."""
+    front, back = ends.taken()
+    if front != back or theirs != list(range(count - 1, front - 1, -1)):
+        raise RuntimeError("the practices were not shared whole")  # a bug: never
 
 
 def _answer(worker: halves.Worker) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from auditor.audit import Inventory, run_audit
+from auditor.files import private
 from auditor.formats import CsvFormat, FormatError, HtmlFormat, JsonFormat, write_reports
 from auditor.models import Account, Practice
 from auditor.policy import Policy
@@ -127,3 +128,55 @@ def test_an_interruption_while_files_wait_for_the_disk_leaves_no_temporary_file(
     assert not [p for p in _files(tmp_path) if p.endswith(".tmp")]
     assert sum(1 for _ in Path("/proc/self/fd").iterdir()) == opened  # no descriptor left open
     assert threading.active_count() == 1
+
+
+def _write_one(root: private.PrivateFolder, *, batched: bool) -> None:
+    if not batched:
+        root.write("report.json", "{}")
+        return
+    with private.DurableBatch.open() as batch:
+        root.write("report.json", "{}", batch=batch)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_ctrl_c_raised_as_the_temporary_file_is_created_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batched: bool
+) -> None:
+    """A signal that arrives during ``open()`` is raised as it returns, before its result
+    is kept: the temporary file is removed by its name."""
+    real_open = os.open
+    opened: list[int] = []
+
+    def interrupted(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        opened.append(real_open(path, flags, *args, **kwargs))
+        raise KeyboardInterrupt
+
+    with private.PrivateFolder.open(tmp_path / "out") as root:
+        monkeypatch.setattr(os, "open", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            _write_one(root, batched=batched)
+        monkeypatch.undo()
+    for descriptor in opened:
+        os.close(descriptor)
+    assert _files(tmp_path) == []
+
+
+def test_a_ctrl_c_just_after_a_file_is_handed_over_leaves_it_whole_or_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = private._Job.hand_over
+
+    def interrupted(job: Any) -> None:
+        real(job)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(private._Job, "hand_over", interrupted)
+    opened = sum(1 for _ in Path("/proc/self/fd").iterdir())
+    with private.PrivateFolder.open(tmp_path / "out") as root:
+        for _ in range(20):
+            with pytest.raises(KeyboardInterrupt), private.DurableBatch.open() as batch:
+                root.write("report.json", "{}", batch=batch)
+            assert [p for p in _files(tmp_path) if p.endswith(".tmp")] == []
+            found = tmp_path / "out" / "report.json"
+            assert not found.exists() or found.read_text(encoding="utf-8") == "{}"
+    assert sum(1 for _ in Path("/proc/self/fd").iterdir()) == opened
