@@ -64,6 +64,7 @@ def render_pages(
     as ``--out`` does when the JSON file, written first, asked for them (the HTML page then
     finds them kept by ``auditor.report.standards.standings``); without it, the page pays.
     """
+    from auditor.collector import frozen
     from auditor.formats.html import HtmlFormat
     from auditor.i18n import Lang
     from auditor.policy.standards import load_standards
@@ -73,16 +74,17 @@ def render_pages(
     alone = [report.for_practice(practice) for practice in report.practices]
     size = 0
     spent = 0.0
-    for one in alone:
-        if standings_first:
-            standings(one.practices[0], one.standards, load_standards())
-        begin = time.process_time()
-        size += len("".join(formatter.chunks(one)))
-        spent += time.process_time() - begin
-    if summary:
-        begin = time.process_time()
-        size += len("".join(formatter.summary_chunks(report)))
-        spent += time.process_time() - begin
+    with frozen():  # as write_reports: the report's objects are not the collector's to walk
+        for one in alone:
+            if standings_first:
+                standings(one.practices[0], one.standards, load_standards())
+            begin = time.process_time()
+            size += len("".join(formatter.chunks(one)))
+            spent += time.process_time() - begin
+        if summary:
+            begin = time.process_time()
+            size += len("".join(formatter.summary_chunks(report)))
+            spent += time.process_time() - begin
     return spent, size
 
 
