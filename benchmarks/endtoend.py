@@ -2,9 +2,11 @@
 
 One child process runs ``portal-audit audit INVENTORY --hibp-offline CORPUS --out DIR --format
 json,html,csv`` in-process (``auditor.cli.main``), with a timer wrapped around each stage of the
-pipeline and around each file written; this process samples the resident memory of that child
-and of its scoring workers every 50 ms. The child's history goes to a fresh folder, so every
-run records a first run, as a group's first audit does.
+pipeline and around each file written (a large group's forked worker reports the times of its
+share, shown as parallel stages); this process samples the memory of that child and of its
+workers every 50 ms, as resident size and as proportional size (pages shared counted once).
+The child's history goes to a fresh folder, so every run records a first run, as a group's
+first audit does.
 """
 
 from __future__ import annotations

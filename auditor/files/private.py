@@ -293,19 +293,18 @@ class PrivateFolder:
     def scratch(self) -> int:
         """A private file with no name, open for reading and writing, for work in progress.
 
-        Its name lasts from its creation to the next call (a kill in between leaves a
-        temporary file of this process that the next run removes); it goes with its
-        descriptor. Raises ``OSError``.
+        Its name lasts from its creation to its removal, a call later (a kill in between
+        leaves a temporary file of this process that the next run removes); the file goes
+        with its descriptor. Raises ``OSError``.
         """
         temporary = self._at(_temporary_name("scratch"))
         flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW
-        descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
         try:
-            os.unlink(temporary, dir_fd=self._descriptor)
-        except BaseException:
-            os.close(descriptor)
-            raise
-        return descriptor
+            return os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
+        finally:
+            # Removed by its name, whatever happens: a Ctrl-C raised as open() returns too.
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=self._descriptor)
 
 
 @dataclass(frozen=True)
