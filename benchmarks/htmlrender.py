@@ -4,6 +4,9 @@ A group like the end-to-end run's (``inventory_rows``: 20 accounts a practice, a
 corpus) is audited once in-process; its report is then rendered to HTML per practice, as
 ``--out`` writes it, and as a summary, with ``time.process_time`` (CPU of this process only,
 so that other processes on the machine count for less) and optionally under cProfile.
+``--baseline REV`` renders the same report, in the same process and in turns, with that
+commit's ``html.py``, ``charts.py`` and ``reports/`` templates (``git show``), checks that
+both write the same pages, and prints both figures and their ratio.
 """
 
 from __future__ import annotations
@@ -11,14 +14,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import functools
 import pstats
+import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DATA
+from benchmarks.common import DATA, REPO
 from benchmarks.data import write_inventory
 from benchmarks.offline import LINES, corpus_paths, generate
 
@@ -55,14 +61,63 @@ def audited_report(accounts: int) -> Any:
     return caught[0]
 
 
+def _git_show(revision: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def baseline_format(revision: str, templates: Path) -> Any:
+    """``HtmlFormat`` as ``revision`` wrote it, with its charts and templates (in ``templates``)."""
+    import jinja2
+
+    from auditor.safetext import template_value
+
+    names = _git_show(revision, "reports/").splitlines()[2:]  # "tree REV:reports/", "", names
+    for name in names:
+        (templates / name).write_text(_git_show(revision, f"reports/{name}"), encoding="utf-8")
+    modules = {}
+    for name in ("charts", "html"):
+        module = types.ModuleType(f"baseline_{name}")
+        sys.modules[module.__name__] = module
+        source = _git_show(revision, f"auditor/formats/{name}.py")
+        source = source.replace(
+            "from auditor.formats import charts", "import baseline_charts as charts"
+        )
+        exec(compile(source, f"{revision}:{name}.py", "exec"), module.__dict__)
+        modules[name] = module
+
+    @functools.cache
+    def environment(*, html: bool) -> jinja2.Environment:  # as auditor.i18n.templates
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates),
+            autoescape=html,  # the same settings as the package's
+            undefined=jinja2.StrictUndefined,
+            finalize=template_value,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    modules["html"].environment = environment
+    return modules["html"].HtmlFormat
+
+
 def render_pages(
-    report: Any, lang: str = "en", *, summary: bool = True, standings_first: bool = True
+    report: Any,
+    lang: str = "en",
+    *,
+    summary: bool = True,
+    standings_first: bool = True,
+    formatter: Any = None,
+    written: list[str] | None = None,
 ) -> tuple[float, int]:
     """CPU seconds to render every practice's page (and the summary); the characters written.
 
     ``standings_first``: each practice's standings are evaluated before its page is timed,
     as ``--out`` does when the JSON file, written first, asked for them (the HTML page then
     finds them kept by ``auditor.report.standards.standings``); without it, the page pays.
+    ``formatter``: another writer than the package's; ``written`` receives each page.
     """
     from auditor.collector import frozen
     from auditor.formats.html import HtmlFormat
@@ -70,7 +125,7 @@ def render_pages(
     from auditor.policy.standards import load_standards
     from auditor.report.standards import standings
 
-    formatter = HtmlFormat(Lang(lang))
+    formatter = formatter or HtmlFormat(Lang(lang))
     alone = [report.for_practice(practice) for practice in report.practices]
     size = 0
     spent = 0.0
@@ -79,12 +134,18 @@ def render_pages(
             if standings_first:
                 standings(one.practices[0], one.standards, load_standards())
             begin = time.process_time()
-            size += len("".join(formatter.chunks(one)))
+            page = "".join(formatter.chunks(one))
             spent += time.process_time() - begin
+            size += len(page)
+            if written is not None:
+                written.append(page)
         if summary:
             begin = time.process_time()
-            size += len("".join(formatter.summary_chunks(report)))
+            page = "".join(formatter.summary_chunks(report))
             spent += time.process_time() - begin
+            size += len(page)
+            if written is not None:
+                written.append(page)
     return spent, size
 
 
@@ -98,8 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sort", default="tottime", help="cProfile's order (tottime, cumulative)")
+    parser.add_argument("--baseline", help="a commit to compare with, in turns (git show)")
     options = parser.parse_args(argv)
     report = audited_report(options.accounts)
+    if options.baseline:
+        return _compare(report, options)
     first = not options.with_standings
     render_pages(report, options.lang)  # warm: templates compiled, catalogues filled
     if options.profile:
@@ -115,6 +179,35 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{report.account_count} accounts, {len(report.practices)} practices: "
         f"{best:.3f} s CPU, {best / report.account_count * 1000:.3f} ms an account"
+    )
+    return 0
+
+
+def _compare(report: Any, options: argparse.Namespace) -> int:
+    """The baseline's and this tree's pages, in turns: the same text, and each's best CPU."""
+    from auditor.formats.html import HtmlFormat
+    from auditor.i18n import Lang
+
+    first = not options.with_standings
+    with tempfile.TemporaryDirectory() as folder:
+        old = baseline_format(options.baseline, Path(folder))(Lang(options.lang))
+        new = HtmlFormat(Lang(options.lang))
+        pages: tuple[list[str], list[str]] = ([], [])
+        for formatter, written in zip((old, new), pages, strict=True):
+            render_pages(report, formatter=formatter, written=written)  # warm, and the pages
+        if pages[0] != pages[1]:
+            print("the pages differ from the baseline's", file=sys.stderr)
+            return 1
+        best = [float("inf"), float("inf")]
+        for _ in range(options.repeat):
+            for index, formatter in enumerate((old, new)):
+                spent, _ = render_pages(report, formatter=formatter, standings_first=first)
+                best[index] = min(best[index], spent)
+    per = [seconds / report.account_count * 1e6 for seconds in best]
+    print(
+        f"{report.account_count} accounts, {len(report.practices)} practices, same pages: "
+        f"{options.baseline} {per[0]:.1f} us an account, this tree {per[1]:.1f} us, "
+        f"{best[0] / best[1]:.2f}x"
     )
     return 0
 
