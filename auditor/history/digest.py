@@ -26,15 +26,9 @@ def inventory_digest(report: Report, fold_login: Callable[[str], str] = fold) ->
     ``fold_login`` is ``fold``, or one that remembers the logins it folded.
     """
     names = sorted(
-        "\x1f".join(
-            (
-                audited.account.practice.id,
-                audited.account.portal,
-                fold_login(audited.account.username),
-                fold(audited.account.owner or ""),
-            )
-        )
+        f"{account.practice.id}\x1f{account.portal}\x1f{fold_login(account.username)}"
+        f"\x1f{fold(account.owner or '')}"
         for practice in report.practices
-        for audited in practice.accounts
+        for account in (audited.account for audited in practice.accounts)
     )
     return hashlib.sha256("\x1e".join(names).encode()).hexdigest()[:_LENGTH]

@@ -28,7 +28,7 @@ from auditor.history.schema import (
 )
 from auditor.i18n.failure import failure as i18n_failure
 from auditor.i18n.logged import logged
-from auditor.models import AccountRef, CheckId, Finding, Severity
+from auditor.models import AccountRef, CheckId, Severity
 from auditor.policy import Policy
 from auditor.report import PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
@@ -171,29 +171,11 @@ class History:
             # A login listed for several owners is one row: the others are ignored.
             db.executemany(
                 "INSERT OR IGNORE INTO run_accounts VALUES (?, ?, ?, ?)",
-                (
-                    (run_id, p.practice.id, a.account.portal, folded(a.account.username))
-                    for p in practices
-                    for a in p.accounts
-                ),
+                _account_rows(run_id, practices, folded),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        run_id,
-                        p.practice.id,
-                        f.account.portal,
-                        folded(f.account.username),
-                        f.account.username,
-                        f.check.value,
-                        f.severity.value,
-                        f.due.isoformat(),
-                        waived,
-                    )
-                    for p in practices
-                    for f, waived in _recorded_findings(p)
-                ),
+                _finding_rows(run_id, practices, folded),
             )
         logger.info("%s", logged("log.recorded_run", run=str(run_id), path=str(self.path)))
         return run_id, changes
@@ -320,12 +302,47 @@ class _Folded:
         return known
 
 
-def _recorded_findings(practice: PracticeReport) -> Iterator[tuple[Finding, int]]:
-    """The practice's findings, then its waived ones, each with its ``waived`` flag."""
-    for finding in practice.findings:
-        yield finding, 0
-    for excused in practice.waived:
-        yield excused.finding, 1
+def _account_rows(
+    run_id: int, practices: Iterable[PracticeReport], folded: _Folded
+) -> Iterator[tuple[int, str, str, str]]:
+    """``run_accounts`` rows: each audited account's portal and folded login."""
+    for practice in practices:
+        practice_id = practice.practice.id
+        for audited in practice.accounts:
+            account = audited.account
+            yield (run_id, practice_id, account.portal, folded(account.username))
+
+
+_FindingRow = tuple[int, str, str, str, str, str, str, str, int]
+
+
+def _finding_rows(
+    run_id: int, practices: Iterable[PracticeReport], folded: _Folded
+) -> Iterator[_FindingRow]:
+    """``findings`` rows, practice by practice: its findings, then its waived ones.
+
+    The order matters: of two findings of one login and check (two owners listed),
+    the first is kept (``INSERT OR IGNORE``).
+    """
+    for practice in practices:
+        practice_id = practice.practice.id
+        for waived, findings in (
+            (0, practice.findings),
+            (1, tuple(excused.finding for excused in practice.waived)),
+        ):
+            for finding in findings:
+                ref = finding.account
+                yield (
+                    run_id,
+                    practice_id,
+                    ref.portal,
+                    folded(ref.username),
+                    ref.username,
+                    finding.check.value,
+                    finding.severity.value,
+                    finding.due.isoformat(),
+                    waived,
+                )
 
 
 def _previous_runs(db: sqlite3.Connection) -> dict[object, object]:
