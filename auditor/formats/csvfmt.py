@@ -93,7 +93,7 @@ class CsvFormat(Formatter):
         # the sentences people read follow --lang.
         # Remembering: a group's findings repeat a few dozen sentences, counts and days.
         self.words = RememberingCatalog(catalog(lang).escaped(plain))
-        self._cells: dict[str, str] = {}
+        self._cells: tuple[dict[str, str], CsvDialect] = ({}, dialect)
         self._last: tuple[PracticeReport, str] | None = None
 
     def render(self, report: Report) -> str:
@@ -129,8 +129,10 @@ class CsvFormat(Formatter):
         if last is not None and last[0] is practice:
             return last[1]
         separator, end = _LAYOUTS[self.dialect]
-        cells = self._cells if len(self._cells) < _CELLS_KEPT else {}
-        self._cells = cells
+        kept, self._cells = self._cells, ({}, self.dialect)
+        if kept[1] is self.dialect and len(kept[0]) < _CELLS_KEPT:  # quoted for its separator
+            self._cells = kept
+        cells = self._cells[0]
 
         def cell(value: str) -> str:
             found = cells.get(value)
