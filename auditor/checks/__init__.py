@@ -98,6 +98,9 @@ def _sort_keys() -> Callable[[Finding], tuple[str, str, str, str, int, bool, str
     part is remembered by that object, kept alive beside it so its ``id`` stays its own.
     """
     named: dict[int, tuple[AccountRef, tuple[str, str, str, str]]] = {}
+    # ``Finding.rank`` per check and severity, by their members' ids: enum members are
+    # never freed, and hashing them calls Python code.
+    ranks: dict[tuple[int, int], tuple[int, bool, str]] = {}
 
     def key(finding: Finding) -> tuple[str, str, str, str, int, bool, str]:
         ref = finding.account
@@ -105,6 +108,10 @@ def _sort_keys() -> Callable[[Finding], tuple[str, str, str, str, int, bool, str
         if known is None or known[0] is not ref:
             part = (ref.practice_id, ref.portal, ref.username.casefold(), ref.owner or "")
             known = named[id(ref)] = (ref, part)
-        return (*known[1], *finding.rank)
+        kind = (id(finding.check), id(finding.severity))
+        rank = ranks.get(kind)
+        if rank is None:
+            rank = ranks[kind] = finding.rank
+        return (*known[1], *rank)
 
     return key

@@ -95,9 +95,13 @@ class _Rotation:
 def _rotation(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
     """The earlier of the policy's maximum age and the expiry date a password manager set.
 
-    Asked three times per account (overdue, due, the report's renewal day): no list, no
-    key function, the maximum age remembered per portal and role by the context.
+    Asked three times per account (overdue, due, the report's renewal day): worked out
+    once per account by the context.
     """
+    return ctx.remembered_rotation(audited, lambda: _renewal_rule(audited, ctx))
+
+
+def _renewal_rule(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
     account = audited.account
     expires = account.expires
     max_age = ctx.max_age_days(account.portal, account.role)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import ClassVar, TypeVar, cast
 
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, AccountRef, CheckId, Finding, Role, Severity
 from auditor.password.derive import AuditedAccount, SiteUse
 from auditor.policy import Incident, Policy, Portal
 from auditor.text import fold
+
+T = TypeVar("T")
 
 CHANGE_ON_PORTAL = phrase("action.change_on_portal")
 """Type the portal's address, set a new unique password, keep it in the password manager.
@@ -62,6 +64,8 @@ class _Remembered:
         self.actions: dict[tuple[Phrase, str], Phrase] = {}
         self.dues: dict[Severity, date] = {}
         self.checks: dict[CheckId, tuple[Severity, date]] = {}
+        self.rotations: dict[int, tuple[Account, object]] = {}
+        """By the account's ``id``, as ``accounts``: ``checks.dates``' renewal rule."""
         self.accounts: dict[int, tuple[Account, AccountRef, str]] = {}
         """By the account's ``id``: the account itself, which stays alive as long as its
         entry (no other account can take its place in memory), its name and its folded
@@ -125,6 +129,15 @@ class CheckContext:
         if known is None or known[0] is not account:
             known = accounts[id(account)] = (account, account.ref, fold(account.username))
         return known
+
+    def remembered_rotation(self, audited: AuditedAccount, work: Callable[[], T]) -> T:
+        """``work()``, the account's renewal rule, worked out once per account and context."""
+        rotations = self._remembered.rotations
+        account = audited.account
+        known = rotations.get(id(account))
+        if known is None or known[0] is not account:
+            known = rotations[id(account)] = (account, work())
+        return cast("T", known[1])
 
     def ref(self, audited: AuditedAccount) -> AccountRef:
         """The account's public name, one object for all its findings."""

@@ -43,8 +43,11 @@ def prioritised(
     them: the sort is stable, so it needs only the first parts of ``finding_key``, and
     does not build every finding's stable key a second time.
     """
-    counts = {audited.account.ref: breach_count(audited) for audited in accounts}
-    if not any(counts.values()):  # no password known to be breached: no count to order by
+    # Only breached accounts are named: the others count 0.
+    counts = {
+        audited.account.ref: count for audited in accounts if (count := breach_count(audited))
+    }
+    if not counts:  # no password known to be breached: no count to order by
         return tuple(sorted(findings, key=_urgency))
     return tuple(
         sorted(findings, key=lambda f: (f.severity.rank, -counts.get(f.account, 0), f.due))

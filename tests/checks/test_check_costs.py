@@ -148,3 +148,22 @@ def test_the_report_orders_findings_by_the_whole_priority_key(
     assert list(practice.findings) == expected
     # Against the stable order it started from: the priority did reorder them.
     assert list(practice.findings) != sorted(practice.findings, key=lambda f: f.sort_key)
+
+
+def test_renewal_rules_are_remembered_per_context_not_across_policies(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    audited = derive(_accounts(make_account), policy, None)
+    portals = tuple(
+        replace(portal, max_age_days=30) if portal.id == "viamedis" else portal
+        for portal in policy.portals
+    )
+    strict = replace(policy, portals=portals)
+    loose_ctx = CheckContext(policy, AS_OF)
+    for ctx, other in ((loose_ctx, strict), (replace(loose_ctx, policy=strict), policy)):
+        for one in audited:
+            mine = renewal_deadline(one, ctx)
+            fresh = renewal_deadline(one, CheckContext(ctx.policy, AS_OF))
+            assert mine == fresh
+            if one.account.portal == "viamedis" and one.account.password_changed is not None:
+                assert mine != renewal_deadline(one, CheckContext(other, AS_OF))
