@@ -293,12 +293,13 @@ class _Folded:
     """``fold`` of each login, worked out once per run: a login is named by each finding."""
 
     def __init__(self) -> None:
-        self._known: dict[str, str] = {}
+        self.known: dict[str, str] = {}
+        """Login → folded; ``known.get(login) or folded(login)`` spares a call per row."""
 
     def __call__(self, username: str) -> str:
-        known = self._known.get(username)
+        known = self.known.get(username)
         if known is None:
-            known = self._known[username] = fold(username)
+            known = self.known[username] = fold(username)
         return known
 
 
@@ -306,11 +307,13 @@ def _account_rows(
     run_id: int, practices: Iterable[PracticeReport], folded: _Folded
 ) -> Iterator[tuple[int, str, str, str]]:
     """``run_accounts`` rows: each audited account's portal and folded login."""
+    known = folded.known
     for practice in practices:
         practice_id = practice.practice.id
         for audited in practice.accounts:
             account = audited.account
-            yield (run_id, practice_id, account.portal, folded(account.username))
+            name = account.username
+            yield (run_id, practice_id, account.portal, known.get(name) or folded(name))
 
 
 _FindingRow = tuple[int, str, str, str, str, str, str, str, int]
@@ -324,6 +327,10 @@ def _finding_rows(
     The order matters: of two findings of one login and check (two owners listed),
     the first is kept (``INSERT OR IGNORE``).
     """
+    known = folded.known
+    # Check, severity and due day as written, per distinct triple: a run's findings share
+    # a few dozen. Keyed by the members' ids (never freed), as hashing them calls Python.
+    written: dict[tuple[int, int, date], tuple[str, str, str]] = {}
     for practice in practices:
         practice_id = practice.practice.id
         for waived, findings in (
@@ -332,15 +339,22 @@ def _finding_rows(
         ):
             for finding in findings:
                 ref = finding.account
+                name = ref.username
+                kind = (id(finding.check), id(finding.severity), finding.due)
+                said = written.get(kind)
+                if said is None:
+                    said = written[kind] = (
+                        finding.check.value,
+                        finding.severity.value,
+                        finding.due.isoformat(),
+                    )
                 yield (
                     run_id,
                     practice_id,
                     ref.portal,
-                    folded(ref.username),
-                    ref.username,
-                    finding.check.value,
-                    finding.severity.value,
-                    finding.due.isoformat(),
+                    known.get(name) or folded(name),
+                    name,
+                    *said,
                     waived,
                 )
 
