@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -202,7 +202,7 @@ class History:
             waived={FindingKey.of(w.finding) for w in practice.waived},
             accounts={(a.account.portal, folded(a.account.username)) for a in practice.accounts},
         )
-        return _changes(now, (run_id, as_of, _load(db, run_id, practice.practice.id)))
+        return _changes(now, (run_id, as_of, _load(db, run_id, practice.practice.id)), folded)
 
     def changes_of(self, run_id: int, practice_id: str) -> PracticeChanges:
         """What changed for a practice in a recorded run, against its run before that."""
@@ -508,21 +508,29 @@ def _stamp(value: object, what: str) -> str:
     return str(value)
 
 
-def _order(key: FindingKey) -> tuple[str, str, str, str]:
-    return key.key
+def _changes(
+    now: _Findings,
+    previous: tuple[int, date, _Findings] | None,
+    folded: Callable[[str], str] = fold,
+) -> PracticeChanges:
+    """New: open now, absent before. Fixed: there before, gone now, account still audited.
 
-
-def _changes(now: _Findings, previous: tuple[int, date, _Findings] | None) -> PracticeChanges:
-    """New: open now, absent before. Fixed: there before, gone now, account still audited."""
+    ``folded`` is ``fold``, or one that remembers the logins it folded: each key is
+    compared by its ``FindingKey.key``, which folds its login at every use.
+    """
     if previous is None:
         return PracticeChanges(None, None, (), (), ())
     run_id, as_of, before = previous
-    before_keys = {key.key for key in before.open | before.waived}
-    now_keys = {key.key for key in now.open | now.waived}
-    new = sorted((key for key in now.open if key.key not in before_keys), key=_order)
-    ended = sorted((key for key in before.open if key.key not in now_keys), key=_order)
-    fixed = [k for k in ended if (k.portal, fold(k.username)) in now.accounts]
-    gone = [k for k in ended if (k.portal, fold(k.username)) not in now.accounts]
+
+    def key(k: FindingKey) -> tuple[str, str, str, str]:  # FindingKey.key
+        return (k.practice_id, k.portal, folded(k.username), k.check.value)
+
+    before_keys = {key(k) for k in before.open | before.waived}
+    now_keys = {key(k) for k in now.open | now.waived}
+    new = sorted((k for k in now.open if key(k) not in before_keys), key=key)
+    ended = sorted((k for k in before.open if key(k) not in now_keys), key=key)
+    fixed = [k for k in ended if (k.portal, folded(k.username)) in now.accounts]
+    gone = [k for k in ended if (k.portal, folded(k.username)) not in now.accounts]
     return PracticeChanges(run_id, as_of, tuple(new), tuple(fixed), tuple(gone))
 
 
