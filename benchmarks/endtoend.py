@@ -134,9 +134,10 @@ def _instrument_writing(clock: _Clock) -> None:
             return clock.timed(f"write {kind}", prepare)(folder, name, text)
 
         private.PrivateFolder.prepare = timed_prepare  # type: ignore[method-assign,assignment]
-    if hasattr(private, "DurableBatch"):  # fsync and rename, by the batch's threads
-        private.DurableBatch._finish = clock.timed(  # type: ignore[method-assign]
-            f"{ALONGSIDE}fsync and rename of files (thread-seconds)", private.DurableBatch._finish
+    job = getattr(private, "_Job", None)
+    if job is not None:  # a batch's file synced and renamed by one of its threads
+        job._finish = clock.timed(
+            f"{ALONGSIDE}fsync and rename of files (thread-seconds)", job._finish
         )
     share = getattr(writing, "_Share", None)
     if share is not None:  # the forked worker's share of a large group

@@ -93,7 +93,7 @@ class Ends:
     def take(self, *, from_end: bool, gone: Callable[[], bool]) -> int | None:
         """The next job, or ``None`` when they are all taken, stopped, or the other is gone."""
         while not select.select([self._token], [], [], _WAIT)[0]:
-            if gone():
+            if gone() or self.stopped():  # a token lost with its holder: nobody waits on
                 return None
         if gone() and not select.select([self._token], [], [], 0)[0]:
             return None
