@@ -245,3 +245,34 @@ def test_no_worker_is_forked_while_other_threads_run(
         other.join()
     assert forks == []
     assert len(_digests(tmp_path)) == 4 * (PRACTICES + 1)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a second process needs two cores")
+def test_the_cli_says_a_worker_s_failure_in_one_line_with_exit_2(
+    run_cli: Callable[..., tuple[int, str, str]], tmp_path: Path, forks: list[int]
+) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir(mode=0o700)
+    elsewhere.mkdir()
+    last = "750056780"  # the example's last practice: the worker's first
+    (out / last).symlink_to(elsewhere)
+    code, _, err = run_cli(
+        "audit",
+        "examples/inventaire.csv",
+        "--no-breach-check",
+        "--no-history",
+        "--as-of",
+        "2026-11-22",
+        "--format",
+        "json,csv",
+        "--out",
+        str(out),
+    )
+    assert len(forks) == 1
+    assert code == 2, err
+    assert err.strip().splitlines() == [
+        f"portal-audit: error: {out / last}: is a symbolic link; refusing to write through it"
+    ]
+    assert list(elsewhere.iterdir()) == []
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert _reaped(forks)
