@@ -196,7 +196,8 @@ class SharedAccount(Check):
             reasons = []
             if account.owner and words(account.owner, 1) & generic:
                 reasons.append(phrase("finding.shared_reason.generic", owner=account.owner))
-            others = _name_some_but(owners.get(login, ()), account.owner or "")
+            # Stripped as the owners counted above are: " Bob " is Bob, not another person.
+            others = _name_some_but(owners.get(login, ()), (account.owner or "").strip())
             if others is not None:
                 reasons.append(phrase("finding.shared_reason.others", others=others))
             if reasons:

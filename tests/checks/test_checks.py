@@ -244,6 +244,20 @@ def test_shared_account_generic_owner_and_several_owners(
     assert "Marc Petit" in said(by_owner["Sophie Durand"])
 
 
+def test_an_owner_written_with_spaces_around_is_not_shared_with_themself(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    # A vault's field keeps the spaces typed around a name: " Bob " is Bob, one person.
+    alone = [make_account(username="solo", owner=" Claire Martin ")]
+    assert findings(alone, policy, check=CheckId.SHARED_ACCOUNT) == []
+    twice = [
+        make_account(username="solo", owner=" Claire Martin "),
+        make_account(portal="itelis", username="solo", owner="Claire Martin"),
+        make_account(username="solo", owner="Claire Martin"),
+    ]
+    assert findings(twice, policy, check=CheckId.SHARED_ACCOUNT) == []
+
+
 def test_severity_override_from_policy(make_account: Callable[..., Account], tmp_path: Any) -> None:
     override = tmp_path / "sev.toml"
     override.write_text('[severity]\nage-unknown = "critical"\n')
