@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 from collections import defaultdict
@@ -18,7 +17,7 @@ from auditor.audit.copies import merged_copies
 from auditor.audit.inventory import Inventory, read_inventories
 from auditor.audit.request import Audited, AuditRequest
 from auditor.checks import CheckContext, renewal_deadline, run_checks
-from auditor.collector import frozen
+from auditor.collector import frozen, paused
 from auditor.hibp import BreachSource, RangeCache
 from auditor.history import History, RecordedRun
 from auditor.i18n.logged import logged
@@ -67,14 +66,10 @@ def build_report(
     ``sites`` are the vaults' entries of no portal, as fingerprints under the run key
     that derived ``audited``.
 
-    The cyclic collector is paused meanwhile (if it was on): the findings, their
-    sentences and the practices' records hold no cycle, yet its full passes walked
-    them again and again as they grew (about 40 % of this at 20,000 accounts). It
-    looks at them once when it is back, or not at all under ``collector.frozen()``.
+    The cyclic collector is paused meanwhile (``collector.paused``): the findings, their
+    sentences and the practices' records hold no cycle.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         ctx = CheckContext(policy, as_of, sites)
         waivers = apply_waivers(run_checks(audited, ctx), policy.waivers, as_of)
         members: dict[str, list[AuditedAccount]] = defaultdict(list)
@@ -124,14 +119,6 @@ def build_report(
             portal_names={portal.id: portal.name for portal in policy.portals},
             standards=policy_basis(policy),
         )
-    finally:
-        if collecting:
-            if gc.get_freeze_count():
-                # Within ``collector.frozen()`` (``run_audit``): what was made joins what
-                # it keeps off the collector's passes until its block ends, rather than
-                # being walked once here (a fifth of this at 100,000 accounts).
-                gc.freeze()
-            gc.enable()
 
 
 def run_audit(
