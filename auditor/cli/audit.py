@@ -86,6 +86,8 @@ def _emit(
     out: Path | None,
     report: Report,
     options: RenderOptions | None = None,
+    *,
+    jobs: int | None = None,
 ) -> None:
     tty = sys.stdout.isatty()
     screen = replace(
@@ -108,7 +110,7 @@ def _emit(
     files: list[OutputFormat] = [f for f in report_formats if f is not OutputFormat.TERMINAL]
     if not report_formats:
         files = list(_FILE_FORMATS)
-    written = write_reports(report, out, [f.to_formatter(options) for f in files])
+    written = write_reports(report, out, [f.to_formatter(options) for f in files], jobs=jobs)
     logger.info(say("cli.wrote_reports", n=len(written), path=str(out)))
     if OutputFormat.TERMINAL in report_formats or tty:
         click.echo(OutputFormat.TERMINAL.to_formatter(screen).render(report), nl=False)
@@ -161,6 +163,7 @@ def audit(
         out,
         anonymity.shown(done, inputs.lang),  # the history recorded the real report
         RenderOptions(fail_threshold=fail_on.threshold, csv_dialect=csv_dialect, lang=inputs.lang),
+        jobs=inputs.request.jobs,  # --jobs bounds the writing's processes too
     )
     if not report.complete:
         logger.warning(say("cli.incomplete"))

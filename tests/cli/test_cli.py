@@ -382,3 +382,29 @@ def test_the_language_follows_the_locale_unless_told(
     assert english.startswith("# Portal password audit — 22 November 2026")
     _, document, _ = run(*example("--format", "json"))  # programs read JSON: always English
     assert "the password appears" in document and '"as_of": "2026-11-22"' in document
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [([], None), (["--jobs", "1"], 1), (["--jobs", "3"], 3)]
+)
+def test_jobs_bounds_the_processes_that_write_the_reports(
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    given: list[str],
+    expected: int | None,
+) -> None:
+    # --jobs 1 is one process throughout: no scoring workers, and no second writer.
+    from auditor.cli import audit as audit_command
+
+    seen: list[int | None] = []
+    real = audit_command.write_reports
+
+    def write_reports(*args: object, jobs: int | None = None, **kwargs: object) -> object:
+        seen.append(jobs)
+        return real(*args, jobs=jobs, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_command, "write_reports", write_reports)
+    code, _, err = run(*example("--out", str(tmp_path / "out"), *given))
+    assert code in (0, 1), err
+    assert seen == [expected]
