@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
 import string
 from collections.abc import Iterator
@@ -94,13 +95,28 @@ def inventory_rows(accounts: int, seed: int = 11) -> Iterator[dict[str, str]]:
 
 
 def write_inventory(path: Path, accounts: int) -> list[str]:
-    """Write an inventory CSV and return the password of each row, in order."""
+    """Write an inventory CSV and return the password of each row, in order.
+
+    Written beside, then renamed: another benchmark reading the same file meanwhile
+    sees the whole old one or the whole new one (the same rows), never half of it.
+    """
     rows = list(inventory_rows(accounts))
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    partial.replace(path)
     return [row["password"] for row in rows]
+
+
+def inventory_file(folder: Path, accounts: int) -> Path:
+    """``folder/inventory-N.csv``, written the first time it is asked for."""
+    path = folder / f"inventory-{accounts}.csv"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_inventory(path, accounts)
+    return path.resolve()  # one name for it, whichever checkout reads it
 
 
 def shared_fraction(passwords: list[str]) -> float:

@@ -25,17 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import DATA
-from benchmarks.data import write_inventory
+from benchmarks.data import inventory_file
 
 AS_OF = date(2026, 11, 22)
-
-
-def _inventory(accounts: int) -> Path:
-    path = DATA / f"inventory-{accounts}.csv"
-    if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        write_inventory(path, accounts)
-    return path.resolve()  # one name for it, whichever checkout reads it
 
 
 def _history_digest(path: Path) -> str:
@@ -76,7 +68,9 @@ def _audit(accounts: int, jobs: int) -> tuple[Any, Any, Any]:
     from auditor.policy import load_policy
 
     policy = load_policy(())
-    inventory = read_inventories([_inventory(accounts)], policy, AS_OF, skip_invalid=False)
+    inventory = read_inventories(
+        [inventory_file(DATA, accounts)], policy, AS_OF, skip_invalid=False
+    )
     policy = inventory.audit_policy(policy)
     every = (*inventory.accounts, *inventory.copies)
     derived = merged_copies(derive(every, policy, None, jobs=jobs, run_key=new_run_key()))

@@ -29,17 +29,9 @@ from types import ModuleType
 from typing import Any
 
 from benchmarks.common import DATA, REPO
-from benchmarks.data import write_inventory
+from benchmarks.data import inventory_file
 
 AS_OF = date(2026, 11, 22)
-
-
-def _inventory(accounts: int) -> Path:
-    path = DATA / f"inventory-{accounts}.csv"
-    if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        write_inventory(path, accounts)
-    return path
 
 
 def _module(name: str, source: str) -> ModuleType:
@@ -106,7 +98,7 @@ def main() -> None:
 
     policy = load_policy(())
     inventory = read_inventories(
-        [_inventory(arguments.accounts)], policy, AS_OF, skip_invalid=False
+        [inventory_file(DATA, arguments.accounts)], policy, AS_OF, skip_invalid=False
     )
     policy = inventory.audit_policy(policy)
     accounts = (*inventory.accounts, *inventory.copies)
