@@ -355,6 +355,7 @@ class _Unscored:
     earlier_keys: frozenset[bytes] = field(repr=False)
 
     def with_score(self, strength: Strength, breach: BreachStatus, *, empty: bool) -> PasswordFacts:
+        """The whole facts, once the score and the lookup are in."""
         return PasswordFacts(
             empty=empty,
             strength=strength,
