@@ -43,7 +43,7 @@ def audited_report(accounts: int) -> Any:
     write_inventory(inventory, accounts)
     caught: list[Any] = []
 
-    def capture(report: Any, out: Path, formatters: Any) -> list[Path]:
+    def capture(report: Any, out: Path, formatters: Any, **_: Any) -> list[Path]:
         caught.append(report)
         return []
 

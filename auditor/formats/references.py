@@ -11,7 +11,7 @@ from auditor.i18n import Catalog, Lang, Rendered
 from auditor.password.derive import AuditedAccount
 from auditor.policy.standards import Reference, Rule, load_standards
 from auditor.report import PracticeReport, Report
-from auditor.report.standards import RuleResult, outcome_word, standings
+from auditor.report.standards import Outcome, RuleResult, outcome_word, standings
 
 SYMBOLS = {"met": "✓", "not-met": "✗", "unknown": "?", "not-applicable": "–"}
 """One sign per outcome: the table stays narrow, the legend and each cell's title say the word."""
@@ -94,13 +94,17 @@ def _lines(
     words: Catalog,
     results: list[tuple[AuditedAccount, RuleResult]],
     who: Callable[[AuditedAccount], str],
+    reason_of: Callable[[Outcome], Rendered],
 ) -> tuple[Line, ...]:
-    """Accounts not met or unknown one by one, by outcome; met and not applicable summed up."""
+    """Accounts not met or unknown one by one, by outcome; met and not applicable summed up.
+
+    ``reason_of`` is an outcome's reason in the reader's words.
+    """
     grouped: dict[tuple[str, Rendered], int] = defaultdict(int)
     named: list[Line] = []
     for audited, result in results:
         outcome = outcome_word(result.outcome)
-        reason = words.text(result.outcome.reason)
+        reason = reason_of(result.outcome)
         if outcome in _GROUPED:
             grouped[(outcome, reason)] += 1
             continue
@@ -138,11 +142,28 @@ def references_view(
     """The practice's accounts against every reference; ``escape`` makes inventory text safe."""
     french = words.lang is Lang.FR
     found = standings(practice, report.standards, load_standards())
+    # Each account is named, and each outcome (shared by the accounts that stand alike)
+    # put into words, once for the whole section, not once per rule.
+    names: dict[int, str] = {}
+    reasons: dict[int, tuple[Outcome, Rendered]] = {}
 
     def who(audited: AuditedAccount) -> str:
-        account = audited.account
-        owner = f" ({escape(account.owner)})" if account.owner else ""
-        return f"{escape(portal_name(report, account.portal))} {escape(account.username)}{owner}"
+        name = names.get(id(audited))
+        if name is None:
+            account = audited.account
+            owner = f" ({escape(account.owner)})" if account.owner else ""
+            portal = escape(portal_name(report, account.portal))
+            name = names[id(audited)] = f"{portal} {escape(account.username)}{owner}"
+        return name
+
+    def said(outcome: Outcome) -> Rendered:
+        # Keyed by identity, the outcome kept beside: no other object can take its id.
+        known = reasons.get(id(outcome))
+        if known is None:
+            known = reasons[id(outcome)] = (outcome, words.text(outcome.reason))
+        return known[1]
+
+    cells = {outcome: _cell(words, outcome) for outcome in SYMBOLS}
 
     references = []
     for standing in found:
@@ -155,7 +176,7 @@ def references_view(
                     id=rule.id,
                     statement=rule.fr if french else rule.en,
                     source=_source(words, rule),
-                    lines=_lines(words, results, who),
+                    lines=_lines(words, results, who, said),
                 )
             )
         references.append(
@@ -173,7 +194,7 @@ def references_view(
             portal=escape(portal_name(report, audited.account.portal)),
             username=escape(audited.account.username),
             owner=escape(audited.account.owner or ""),
-            cells=tuple(_cell(words, standing.accounts[index].overall) for standing in found),
+            cells=tuple(cells[standing.accounts[index].overall] for standing in found),
         )
         # The accounts held to the standards (an entry on a lookalike site is not one).
         for index, audited in enumerate(a.audited for a in (found[0].accounts if found else ()))
