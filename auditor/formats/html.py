@@ -735,6 +735,16 @@ Phrases and series are not remembered whole (a phrase holding a ``str`` equals o
 holding that ``Rendered``): their parts are, as the catalogue renders them."""
 
 
+def _kept_day(kept: dict[date, Rendered], day: date, said: Callable[[date], Rendered]) -> Rendered:
+    """``said(day)``, remembered in ``kept`` while it holds fewer than ``_KEPT_TEXTS`` days."""
+    found = kept.get(day)
+    if found is None:
+        found = said(day)
+        if len(kept) < _KEPT_TEXTS:
+            kept[day] = found
+    return found
+
+
 def _keep(first: dict[Any, Any], recent: dict[Any, Any], key: object, value: object) -> None:
     """``value`` remembered: among the first texts while they have room, else among the
     recent ones, forgotten all at once when ``_KEPT_RECENT`` are there (``_KEPT_RECENT``)."""
@@ -772,20 +782,10 @@ class _Remembering(Catalog):
         return self._remembered(key, tuple(args.items()))
 
     def day(self, day: date) -> Rendered:
-        found = self._days.get(day)
-        if found is None:
-            found = super().day(day)
-            if len(self._days) < _KEPT_TEXTS:
-                self._days[day] = found
-        return found
+        return _kept_day(self._days, day, super().day)
 
     def short_day(self, day: date) -> Rendered:
-        found = self._short_days.get(day)
-        if found is None:
-            found = super().short_day(day)
-            if len(self._short_days) < _KEPT_TEXTS:
-                self._short_days[day] = found
-        return found
+        return _kept_day(self._short_days, day, super().short_day)
 
     def text(self, said: Phrase) -> Rendered:
         if not said.args:
