@@ -14,11 +14,14 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
+from auditor.errors import AuditorError
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
+from auditor.i18n.failure import failure
 from auditor.models import Account, Origin, OtherEntry
 from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
 from auditor.password.context import (
@@ -41,11 +44,14 @@ PARALLEL_THRESHOLD = 200
 """Below this many distinct passwords, starting worker processes costs more than it saves."""
 _PROGRESS_BATCH = 50
 _MAX_CHUNK = 200
-"""Passwords per batch sent to a worker, at most: the longest an interrupted audit
-waits for a running batch (0.2 to 0.6 s at the 1 to 3 ms per password measured in
-``benchmarks/``). 10,000 passwords on 2 cores are 50 batches: sending costs little."""
+"""Passwords per batch sent to a worker, at most: the progress line moves by batches,
+and the last one to end leaves the other cores idle for as long as it takes (0.1 to
+0.3 s at the 0.5 to 1.5 ms per password measured in ``benchmarks/``). 10,000
+passwords on 2 cores are 50 batches: sending costs little."""
 _STOP_POLL = 0.1
 """Seconds between two looks at the stop flag while a batch is scored."""
+_WORKER_END = 5.0
+"""Seconds to wait for each killed worker's end to be reported (it takes milliseconds)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,10 @@ class ScoringStopped(Exception):  # noqa: N818 - an outcome, not an error
     """Scoring was told to stop (Ctrl-C or SIGTERM in the main thread): its scores are void."""
 
 
+class ScoringError(AuditorError):
+    """A worker process ended before its passwords were scored (killed, out of memory)."""
+
+
 def _score_all(
     items: Sequence[tuple[str, Sequence[str]]],
     jobs: int,
@@ -180,8 +190,7 @@ def _score_all(
             progress(len(scores) - start)
         return scores
     # Enough batches that a slow one (long passwords) does not leave a core idle
-    # at the end, few enough that sending them costs little; small enough that
-    # an interrupted audit waits little for the batches already running.
+    # at the end, few enough that sending them costs little.
     chunk = min(_MAX_CHUNK, max(_PROGRESS_BATCH, len(items) // (jobs * 16)))
     batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
     context = _worker_context()
@@ -193,23 +202,63 @@ def _score_all(
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_ignore_interrupts
         )
-        futures = [pool.submit(_score_batch, batch) for batch in batches]
     try:
-        scores = []
-        for batch, future in zip(batches, futures, strict=True):
-            while True:
-                try:
-                    scores.extend(future.result(timeout=_STOP_POLL))
-                    break
-                except TimeoutError:
-                    if stop.is_set():
-                        raise ScoringStopped from None
-            progress(len(batch))
-        return scores
-    finally:
-        # On a stop, queued batches are cancelled and the running ones (at most
-        # one per worker, ``_MAX_CHUNK`` passwords) finish before the pool ends.
-        pool.shutdown(wait=True, cancel_futures=True)
+        scores = _collect(pool, batches, progress, stop)
+    except BaseException as exc:
+        _end_workers(pool)
+        if isinstance(exc, BrokenProcessPool):
+            if stop.is_set():  # the signal that stopped the audit ended workers too
+                raise ScoringStopped from None
+            raise failure(ScoringError, "scoring_error.worker_ended") from exc
+        raise
+    pool.shutdown(wait=True)
+    return scores
+
+
+def _collect(
+    pool: ProcessPoolExecutor,
+    batches: Sequence[Sequence[tuple[str, Sequence[str]]]],
+    progress: Advance,
+    stop: threading.Event,
+) -> list[int]:
+    """Send every batch to ``pool`` and gather their scores, in order, watching ``stop``."""
+    with _interrupts_blocked():  # the workers, started on demand, inherit it
+        futures = [pool.submit(_score_batch, batch) for batch in batches]
+    scores = []
+    for batch, future in zip(batches, futures, strict=True):
+        while True:
+            try:
+                scores.extend(future.result(timeout=_STOP_POLL))
+                break
+            except TimeoutError:
+                if stop.is_set():
+                    raise ScoringStopped from None
+        progress(len(batch))
+    return scores
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and wait for them, so that its shutdown cannot wait for ever.
+
+    A stopped or failed scoring needs none of their scores. Left to itself, the
+    pool's shutdown (Python 3.11 to 3.13) waits for each worker to take its
+    sentinel: one that never does, because it missed the SIGTERM that killed the
+    others or cannot run, would keep the audit from exiting. Killing is safe:
+    a worker writes nothing, and what it holds (passwords) dies with it.
+    """
+    # ``_processes`` (pid to process) is private, and the only way to reach the
+    # workers before 3.14's ``kill_workers``; ``shutdown`` empties it, so it is
+    # read first.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)  # nothing more is sent
+    for process in workers:
+        with contextlib.suppress(OSError, ValueError):  # ended already
+            process.kill()
+    for process in workers:
+        process.join(_WORKER_END)
+    if isinstance(manager, threading.Thread):  # it sees the workers gone, and ends
+        manager.join(_WORKER_END)
 
 
 def _ignore_interrupts() -> None:
