@@ -199,6 +199,11 @@ def field_count(expected: int, found: int) -> Phrase:
     return phrase("problem.field_count", n=found, expected=str(expected), found=str(found))
 
 
+_FOUND_KEPT = 4096
+"""Distinct portal texts remembered per sheet: a real one has tens; a hostile one with a
+different text a row costs a look-up a row, as before, and no more memory than that."""
+
+
 class RowReader:
     """Turns rows into accounts, noting every problem of every row."""
 
@@ -210,6 +215,8 @@ class RowReader:
         self.problems: list[RowProblem] = []
         self._names: dict[str, tuple[str, int]] = {}  # FINESS → first name, its line
         self._seen: dict[tuple[str, str, str, str], int] = {}  # entry key → first line
+        # A sheet names a handful of portals over and over: each text is looked up once.
+        self._found: dict[str, Portal | None] = {}
         self._row_problems: list[RowProblem] = []
 
     def read(self, line: int, cells: list[str]) -> Account | None:
@@ -328,7 +335,7 @@ class RowReader:
             if not text:
                 return None
         if text:
-            portal = self.policy.find_portal(text)
+            portal = self._find_portal(text)
             if portal is None:
                 swapped = swapped_columns(self.policy, self._password(cells))
                 self._problem(
@@ -361,6 +368,15 @@ class RowReader:
             return portal
         self._problem(line, "-", phrase("problem.portal_required"))
         return None
+
+    def _find_portal(self, text: str) -> Portal | None:
+        """``policy.find_portal(text)``, remembered for up to ``_FOUND_KEPT`` distinct texts."""
+        if text in self._found:
+            return self._found[text]
+        portal = self.policy.find_portal(text)
+        if len(self._found) < _FOUND_KEPT:
+            self._found[text] = portal
+        return portal
 
     def _password(self, cells: list[str]) -> str:
         position = self.columns.index.get("password")
