@@ -43,6 +43,13 @@ SYNC_PENDING = 64
 """Files of a batch written but not yet renamed, at most: each holds two descriptors
 (the file and its folder), far below the usual limit of 1,024, and a slow disk makes the
 writer wait instead of filling memory with files."""
+WRITEBACK_BYTES = 8 << 20
+"""Bytes of a durable file written before the kernel is asked to start writing them to the
+disk (``POSIX_FADV_DONTNEED`` on a range that was just written starts its writeback on Linux,
+and waits for none of it). Left alone, the kernel keeps a group's summaries (500 MB and more)
+in memory until their ``fsync``, which then waits for all of it at the end of the run with
+the cores idle; this way it waits for the last few MiB. Large enough for long writes."""
+_START_WRITEBACK = hasattr(os, "posix_fadvise")
 
 
 class SymlinkError(OSError):
@@ -229,7 +236,7 @@ class PrivateFolder:
             descriptor = os.open(temporary, flags, PRIVATE_FILE, dir_fd=self._descriptor)
             if job is not None:
                 job.descriptor = descriptor
-            _fill(descriptor, text)
+            _fill(descriptor, text, durable=durable)
             if job is not None:
                 job.hand_over()  # the batch's now: it syncs, closes, renames or removes
                 return path
@@ -262,7 +269,7 @@ class PrivateFolder:
         descriptor = -1
         try:
             descriptor = os.open(self._at(temporary), flags, PRIVATE_FILE, dir_fd=self._descriptor)
-            _fill(descriptor, text)
+            _fill(descriptor, text, durable=True)
             os.fsync(descriptor)
             os.close(descriptor)
             descriptor = -1
@@ -317,17 +324,33 @@ class Prepared:
     """Its temporary name in the same folder (``.<name>.<pid>.<serial>.tmp``)."""
 
 
-def _fill(descriptor: int, text: str | bytes | Iterable[str]) -> None:
-    """Write ``text`` to the open file and flush it; the descriptor stays open."""
+def _fill(descriptor: int, text: str | bytes | Iterable[str], *, durable: bool) -> None:
+    """Write ``text`` to the open file and flush it; the descriptor stays open.
+
+    A durable file written in pieces starts on its way to the disk every
+    ``WRITEBACK_BYTES``, so that its ``fsync`` has little left to wait for.
+    """
     if isinstance(text, bytes):
         with os.fdopen(descriptor, "wb", closefd=False) as raw:
             raw.write(text)
         return
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="", closefd=False) as handle:
-        if isinstance(text, str):
-            handle.write(text)
-        else:
-            handle.writelines(text)
+    if isinstance(text, str) or not (durable and _START_WRITEBACK):
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="", closefd=False) as handle:
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
+        return
+    with os.fdopen(descriptor, "wb", closefd=False) as raw:
+        written = started = 0  # the file is new: its bytes start at offset 0
+        for piece in text:
+            data = piece.encode()  # UTF-8, strict: what the text wrapper above writes
+            raw.write(data)
+            written += len(data)
+            if written - started >= WRITEBACK_BYTES:
+                raw.flush()
+                os.posix_fadvise(descriptor, started, written - started, os.POSIX_FADV_DONTNEED)
+                started = written
 
 
 def _rename(folder: int | None, temporary: str, name: str, path: Path) -> None:
