@@ -24,10 +24,11 @@ import decimal
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import ahocorasick
 from zxcvbn import matching, scoring, time_estimates
 
 USER_INPUTS = "user_inputs"
@@ -37,118 +38,124 @@ RankedDictionary = Mapping[str, int]
 Match = dict[str, Any]
 
 
-Hit = tuple[int, str, int]
-"""A dictionary word's (dictionary position, dictionary name, rank)."""
-PrefixTable = Mapping[str, tuple[Hit, ...]]
-"""Every non-empty prefix of a word → that word's hits, in dictionary order (none
-for a prefix that is no word): one look-up tells both whether to go on and what matched."""
+Hit = tuple[int, int]
+"""A dictionary word's (dictionary position, rank)."""
+Found = list[tuple[int, int, int, int]]
+"""Dictionary hits as (i, j, dictionary position, rank)."""
+
+_VALUE_BITS = 31
+"""pyahocorasick keeps an int value in 32 signed bits (a larger one wraps): a hit
+packed as rank, position and length fits in 31, a word that does not is a negative index."""
 
 
-_index_cache: dict[tuple[tuple[str, int], ...], PrefixTable] = {}
+class Index:
+    """Every word of the fixed dictionaries in one Aho–Corasick automaton of ints.
 
+    One pass of the automaton over a password finds every word in it, in C,
+    where a walk from each start made a dictionary look-up per substring. Each
+    word's value packs its length, dictionary position and rank into an int
+    held inside the automaton's node, not a Python object: the forked workers
+    share those pages with the forkserver instead of copying the ones that
+    reference counting would touch (and the index is a quarter of the size).
+    """
 
-_last_seen: list[tuple[Mapping[str, RankedDictionary], PrefixTable]] = []
-"""The mapping of the last call and its table: one score passes the same mapping
-to each of its dictionary matches (plain, reversed, each l33t table)."""
-
-
-def _index(dictionaries: Mapping[str, RankedDictionary]) -> PrefixTable:
-    if _last_seen and _last_seen[0][0] is dictionaries:
-        return _last_seen[0][1]
-    table = _table(dictionaries)
-    _last_seen[:] = [(dictionaries, table)]
-    return table
-
-
-def _table(dictionaries: Mapping[str, RankedDictionary]) -> PrefixTable:
-    # The fixed dictionaries are the same objects from call to call; only
-    # user_inputs changes. Build the merged table once per set of objects.
-    key = tuple((name, id(ranked)) for name, ranked in dictionaries.items() if name != USER_INPUTS)
-    table = _index_cache.get(key)
-    if table is None:
+    def __init__(self, dictionaries: Mapping[str, RankedDictionary]) -> None:
         words: dict[str, list[Hit]] = {}
         for position, (name, ranked) in enumerate(dictionaries.items()):
             if name != USER_INPUTS:
                 for word, rank in ranked.items():
-                    words.setdefault(word, []).append((position, name, rank))
-        merged: dict[str, tuple[Hit, ...]] = {
-            word[:end]: () for word in words for end in range(1, len(word))
-        }
-        merged.update((word, tuple(hits)) for word, hits in words.items())
-        table = merged
+                    if word:  # zxcvbn never matches an empty substring
+                        words.setdefault(word, []).append((position, rank))
+        longest = max(map(len, words), default=1)
+        self.length_bits = longest.bit_length()
+        self.position_bits = max(len(dictionaries), 1).bit_length()
+        self.rank_shift = self.length_bits + self.position_bits
+        largest_rank = (1 << (_VALUE_BITS - self.rank_shift)) - 1
+        spread: list[tuple[tuple[int, int, int], ...]] = []
+        """The hits of the few words in several dictionaries, as (length - 1, position, rank)."""
+        self.automaton: Any = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for word, hits in words.items():
+            last = len(word) - 1
+            position, rank = hits[0]
+            if len(hits) == 1 and rank <= largest_rank:
+                value = rank << self.rank_shift | position << self.length_bits | last
+            else:
+                value = ~len(spread)
+                spread.append(tuple((last, position, rank) for position, rank in hits))
+            self.automaton.add_word(word, value)
+        self.spread = tuple(spread)
+        self.empty = not words
+        if not self.empty:
+            self.automaton.make_automaton()
+
+
+_index_cache: dict[tuple[tuple[str, int], ...], Index] = {}
+
+
+_last_seen: list[tuple[Mapping[str, RankedDictionary], Index]] = []
+"""The mapping of the last call and its index: one score passes the same mapping
+to each of its dictionary matches (plain, reversed, each l33t reading)."""
+
+
+def _index(dictionaries: Mapping[str, RankedDictionary]) -> Index:
+    if _last_seen and _last_seen[0][0] is dictionaries:
+        return _last_seen[0][1]
+    # The fixed dictionaries are the same objects from call to call; only
+    # user_inputs changes. Build the index once per set of objects.
+    key = tuple((name, id(ranked)) for name, ranked in dictionaries.items() if name != USER_INPUTS)
+    index = _index_cache.get(key)
+    if index is None:
+        index = Index(dictionaries)
         _index_cache.clear()
-        _index_cache[key] = table
-    return table
+        _index_cache[key] = index
+    _last_seen[:] = [(dictionaries, index)]
+    return index
 
 
-_user_cache: dict[int, tuple[RankedDictionary, Mapping[str, int]]] = {}
-
-
-def _user_table(user: RankedDictionary) -> Mapping[str, int]:
-    """Every prefix of a context word → its rank, or 0 for a prefix that is no word."""
-    # One score calls this matcher several times (reverse, each l33t table)
-    # with the same user_inputs object: keep its table for the last one.
-    cached = _user_cache.get(id(user))
-    if cached is None or cached[0] is not user:
-        table = {word[:end]: 0 for word in user for end in range(1, len(word))}
-        table.update(user)
-        cached = (user, table)
-        _user_cache.clear()
-        _user_cache[id(user)] = cached
-    return cached[1]
-
-
-Found = list[tuple[int, int, int, str, int]]
-"""Dictionary hits as (i, j, dictionary position, dictionary name, rank)."""
-
-
-def _walk(
-    lower: str,
-    length: int,
-    starts: Iterable[int],
-    dictionaries: Mapping[str, RankedDictionary],
-    reach: list[int] | None = None,
-) -> Found:
-    """The dictionary hits of the substrings of ``lower`` that begin at ``starts``.
+def _found(lower: str, length: int, dictionaries: Mapping[str, RankedDictionary]) -> Found:
+    """The dictionary hits of the substrings of ``lower`` that end before ``length``.
 
     ``length`` is the password's own (zxcvbn slices its lower-case form by it).
-    With ``reach``, each start's entry becomes the end (exclusive) of the first
-    substring no word begins with: the walk from that start stopped there.
     """
-    lookup = _index(dictionaries).get
-    user: RankedDictionary = dictionaries.get(USER_INPUTS, {})
-    user_position = list(dictionaries).index(USER_INPUTS) if user else -1
-    user_lookup = _user_table(user).get
+    index = _index(dictionaries)
     found: Found = []
-    for i in starts:
-        end = i + 1
-        if user_lookup(lower[i:end]) is None:
-            # No context word starts here (the common case): the fixed table alone.
-            while end <= length and (hits := lookup(lower[i:end])) is not None:
-                for position, name, word_rank in hits:
-                    found.append((i, end - 1, position, name, word_rank))
-                end += 1
-        else:
-            while end <= length:
-                token = lower[i:end]
-                hits = lookup(token)
-                rank = user_lookup(token)
-                if hits is None and rank is None:
-                    break  # no word starts with this substring, nor with a longer one
-                if hits:
-                    for position, name, word_rank in hits:
-                        found.append((i, end - 1, position, name, word_rank))
-                if rank:
-                    found.append((i, end - 1, user_position, USER_INPUTS, rank))
-                end += 1
-        if reach is not None:
-            reach[i] = end
-    # zxcvbn matches dictionary by dictionary, then sorts by (i, j) stably.
-    found.sort(key=itemgetter(0, 1, 2))
+    append = found.append
+    if not index.empty:
+        length_mask = (1 << index.length_bits) - 1
+        position_mask = (1 << index.position_bits) - 1
+        length_bits = index.length_bits
+        rank_shift = index.rank_shift
+        for j, value in index.automaton.iter(lower, 0, length):
+            if value >= 0:
+                append(
+                    (
+                        j - (value & length_mask),
+                        j,
+                        value >> length_bits & position_mask,
+                        value >> rank_shift,
+                    )
+                )
+            else:
+                for last, position, rank in index.spread[~value]:
+                    append((j - last, j, position, rank))
+    user = dictionaries.get(USER_INPUTS)
+    if user:
+        # A few context words: str.find scans for each one in C.
+        user_position = list(dictionaries).index(USER_INPUTS)
+        for word, rank in user.items():
+            if word:
+                last = len(word) - 1
+                i = lower.find(word, 0, length)
+                while i >= 0:
+                    append((i, i + last, user_position, rank))
+                    i = lower.find(word, i + 1, length)
+    # zxcvbn matches dictionary by dictionary, then sorts by (i, j) stably:
+    # (i, j, position) is unique, so sorting the tuples gives its order.
+    found.sort()
     return found
 
 
-def _matches(password: str, lower: str, found: Found) -> list[Match]:
+def _matches(password: str, lower: str, found: Found, names: Sequence[str]) -> list[Match]:
     """zxcvbn's match objects for the hits ``found`` in ``password``."""
     return [
         {
@@ -158,12 +165,15 @@ def _matches(password: str, lower: str, found: Found) -> list[Match]:
             "token": password[i : j + 1],
             "matched_word": lower[i : j + 1],
             "rank": rank,
-            "dictionary_name": name,
+            "dictionary_name": names[position],
             "reversed": False,
             "l33t": False,
         }
-        for i, j, _, name, rank in found
+        for i, j, position, rank in found
     ]
+
+
+_zxcvbn_dictionary_match = matching.dictionary_match
 
 
 def dictionary_match(
@@ -173,32 +183,56 @@ def dictionary_match(
     """The matches of ``zxcvbn.matching.dictionary_match``, in the same order."""
     lower = password.lower()
     length = len(password)
-    reach = [0] * length
-    found = _walk(lower, length, range(length), _ranked_dictionaries, reach)
-    # Kept for the password and its reverse: zxcvbn's omnimatch matches both, then l33t.
-    _last_reach[:] = [*_last_reach[-1:], (password, _ranked_dictionaries, reach)]
-    return _matches(password, lower, found)
+    if len(lower) < length:  # no lower-casing shortens a string; zxcvbn's own if one did
+        return list(_zxcvbn_dictionary_match(password, _ranked_dictionaries))
+    found = _found(lower, length, _ranked_dictionaries)
+    return _matches(password, lower, found, list(_ranked_dictionaries))
 
 
-_last_reach: list[tuple[str, Mapping[str, RankedDictionary], list[int]]] = []
-"""The last two passwords walked whole, their dictionaries and where each start's walk
-stopped: zxcvbn's l33t matcher comes after its dictionary matcher on the same password."""
+_L33T_CHARACTERS = frozenset(char for subs in matching.L33T_TABLE.values() for char in subs)
+
+Reading = tuple[dict[str, str], dict[int, str]]
+"""One way of reading a password's l33t characters, and its table for ``str.translate``."""
 
 
-def _reach(password: str, dictionaries: Mapping[str, RankedDictionary]) -> list[int]:
-    """Where the walk from each start of ``password`` stops (``_walk``'s ``reach``)."""
-    for seen, seen_with, reach in _last_reach:
-        if seen_with is dictionaries and seen == password:
-            return reach
-    reach = [0] * len(password)
-    _walk(password.lower(), len(password), range(len(password)), dictionaries, reach)
-    return reach
+def _enumerate_l33t_subs(table: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+    """``zxcvbn.matching.enumerate_l33t_subs``: the same readings, in the same order.
+
+    zxcvbn's own recursion, as a loop; it tells duplicates apart by a label it
+    joins from each reading's sorted (letter, character) pairs, here by the
+    sorted pairs themselves (one character each, so the two agree).
+    """
+    subs: list[list[tuple[str, str]]] = [[]]
+    for letter, characters in table.items():
+        grown: list[list[tuple[str, str]]] = []
+        for character in characters:
+            for sub in subs:
+                for index, (seen, _) in enumerate(sub):
+                    if seen == character:
+                        grown.append(sub)
+                        grown.append([*sub[:index], *sub[index + 1 :], (character, letter)])
+                        break
+                else:
+                    grown.append([*sub, (character, letter)])
+        labels: set[tuple[tuple[str, str], ...]] = set()
+        subs = []
+        for sub in grown:
+            label = tuple(sorted((letter, character) for character, letter in sub))
+            if label not in labels:
+                labels.add(label)
+                subs.append(sub)
+    return [dict(sub) for sub in subs]
 
 
-@functools.lru_cache(maxsize=512)
-def _readings(relevant: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, str], ...]:
-    """zxcvbn's ways of reading the l33t characters of a relevant subtable (never changed)."""
-    return tuple(matching.enumerate_l33t_subs({letter: list(subs) for letter, subs in relevant}))
+@functools.lru_cache(maxsize=1024)
+def _readings(present: frozenset[str]) -> tuple[Reading, ...]:
+    """zxcvbn's readings of a password holding the l33t characters ``present`` (never changed).
+
+    zxcvbn's relevant subtable depends only on which of its characters the
+    password holds, so their set stands for the password.
+    """
+    relevant = matching.relevant_l33t_subtable("".join(sorted(present)), matching.L33T_TABLE)
+    return tuple((sub, str.maketrans(sub)) for sub in _enumerate_l33t_subs(relevant))
 
 
 _zxcvbn_l33t_match = matching.l33t_match
@@ -212,48 +246,50 @@ def l33t_match(
     """The matches of ``zxcvbn.matching.l33t_match``, in the same order.
 
     zxcvbn matches the whole password again for each way of reading its l33t
-    characters, and keeps only the matches that hold one. A walk of the
-    dictionaries that stops before the first l33t character it could reach
-    finds only matches without one: here only the other starts are walked
-    again. That holds where lower-casing maps each character to one character
-    on its own, so other passwords (non-ASCII: "İ", a final "Σ") go to zxcvbn's.
+    characters, and keeps only the matches that hold one; here so does the
+    automaton, and the match objects are made only for the matches kept. That
+    relies on lower-casing mapping each character to one character on its own,
+    so other passwords (non-ASCII: "İ", a final "Σ") go to zxcvbn's, as do
+    other l33t tables than zxcvbn's own.
     """
-    if not password.isascii():
+    if not password.isascii() or _l33t_table is not matching.L33T_TABLE:
         return list(_zxcvbn_l33t_match(password, _ranked_dictionaries, _l33t_table))
-    relevant = matching.relevant_l33t_subtable(password, _l33t_table)
-    # The readings depend only on which l33t characters the password holds.
-    subs = _readings(tuple((letter, tuple(found)) for letter, found in relevant.items()))
+    readings = _readings(_L33T_CHARACTERS.intersection(password))
     length = len(password)
-    reach: list[int] = []
+    plain = password.lower()
+    names: list[str] = []
     matches: list[Match] = []
-    for sub in subs:
+    for sub, table in readings:
         if not sub:
             break  # zxcvbn stops at the first empty reading
-        reach = reach or _reach(password, _ranked_dictionaries)
-        # From each start, the first position whose character this reading changes.
-        next_changed = [length] * (length + 1)
-        for position in range(length - 1, -1, -1):
-            changed = password[position] in sub
-            next_changed[position] = position if changed else next_changed[position + 1]
-        starts = [i for i in range(length) if next_changed[i] < reach[i]]
-        if not starts:
-            continue
-        subbed = matching.translate(password, sub)
-        lower = subbed.lower()
-        for match in _matches(subbed, lower, _walk(lower, length, starts, _ranked_dictionaries)):
-            # What zxcvbn's own l33t_match does with each match, unchanged.
-            token = password[match["i"] : match["j"] + 1]
-            if token.lower() == match["matched_word"]:
-                continue  # no substitution in it
+        names = names or list(_ranked_dictionaries)
+        lower = password.translate(table).lower()
+        for i, j, position, rank in _found(lower, length, _ranked_dictionaries):
+            end = j + 1
+            # zxcvbn drops the matches of one character, and those with no
+            # substitution in them (the token's lower case is the word).
+            if i == j or plain[i:end] == lower[i:end]:
+                continue
+            token = password[i:end]
             match_sub = {key: letter for key, letter in sub.items() if key in token}
-            match["l33t"] = True
-            match["token"] = token
-            match["sub"] = match_sub
-            match["sub_display"] = ", ".join(
-                f"{key} -> {value}" for key, value in match_sub.items()
+            matches.append(
+                {
+                    "pattern": "dictionary",
+                    "i": i,
+                    "j": j,
+                    "token": token,
+                    "matched_word": lower[i:end],
+                    "rank": rank,
+                    "dictionary_name": names[position],
+                    "reversed": False,
+                    "l33t": True,
+                    "sub": match_sub,
+                    "sub_display": ", ".join(
+                        f"{key} -> {value}" for key, value in match_sub.items()
+                    ),
+                }
             )
-            matches.append(match)
-    return sorted((match for match in matches if len(match["token"]) > 1), key=itemgetter("i", "j"))
+    return sorted(matches, key=itemgetter("i", "j"))
 
 
 def _bruteforce_guesses(length: int) -> decimal.Decimal:
@@ -267,7 +303,8 @@ def _bruteforce_guesses(length: int) -> decimal.Decimal:
     return decimal.Decimal(max(scoring.BRUTEFORCE_CARDINALITY**length, floor + 1))
 
 
-_Terms = tuple[list[int], list[int], list[decimal.Decimal]]
+Decimals = list[decimal.Decimal]
+_Terms = tuple[Decimals, Decimals, Decimals]
 _terms_cache: list[_Terms] = []
 
 
@@ -275,16 +312,47 @@ def _terms(n: int) -> _Terms:
     """l! and 10000^(l-1) for every sequence length l, and each span length's brute force.
 
     They depend only on the length, never on the password: computed once for the
-    longest password seen, and shared (read only) by every search.
+    longest password seen, and shared (read only) by every search. They are
+    Decimals already (converting an int is exact), so that no product converts them.
     """
     if not _terms_cache or len(_terms_cache[0][2]) < n + 1:
         longest = max(n, 80)
-        factorials = [math.factorial(length) for length in range(longest + 2)]
         growth = scoring.MIN_GUESSES_BEFORE_GROWING_SEQUENCE
-        additive = [growth ** (length - 1) for length in range(1, longest + 2)]
+        factorials = [decimal.Decimal(math.factorial(length)) for length in range(longest + 2)]
+        additive = [decimal.Decimal(0)] + [
+            decimal.Decimal(growth ** (length - 1)) for length in range(1, longest + 2)
+        ]
         spans = [decimal.Decimal(0)] + [_bruteforce_guesses(k) for k in range(1, longest + 1)]
         _terms_cache[:] = [(factorials, additive, spans)]
     return _terms_cache[0]
+
+
+def _estimate(match: Match, password: str) -> decimal.Decimal:
+    """``zxcvbn.scoring.estimate_guesses``: the same value, at once for a lower-case word.
+
+    Most matches are a dictionary word without capitals or l33t, whose guesses
+    are its rank (twice for a reversed one), raised to the floor of a submatch.
+    zxcvbn's own function computes the rest (and notes its figures in the match).
+    """
+    token = match["token"]
+    if (
+        match["pattern"] == "dictionary"
+        and not match.get("l33t")
+        and "guesses" not in match
+        and token.lower() == token  # what uppercase_variations counts as 1, and more
+    ):
+        size = len(token)
+        floor = (
+            1
+            if size >= len(password)
+            else scoring.MIN_SUBMATCH_GUESSES_SINGLE_CHAR
+            if size == 1
+            else scoring.MIN_SUBMATCH_GUESSES_MULTI_CHAR
+        )
+        rank = match["rank"] * 2 if match.get("reversed") else match["rank"]
+        return decimal.Decimal(max(rank, floor))
+    guesses: decimal.Decimal = scoring.estimate_guesses(match, password)
+    return guesses
 
 
 def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to compare step by step
@@ -310,31 +378,31 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
     by_end: list[list[Match]] = [[] for _ in range(n)]
     for match in matches:
         by_end[match["j"]].append(match)
-    for ending in by_end:
-        ending.sort(key=itemgetter("i"))
+    # Comparing a Decimal with a float converts the float each time: once here
+    # (exactly, so every comparison gives the same answer).
+    limit = decimal.Decimal(ceiling) if ceiling is not None else None
 
     # For each end k and sequence length l: the product of guesses (pi), the
     # minimised metric (g), and whether the last match is a brute-force span.
     pi_at: list[dict[int, decimal.Decimal]] = [{} for _ in range(n)]
     g_at: list[dict[int, decimal.Decimal]] = [{} for _ in range(n)]
     bruteforce_last: list[dict[int, bool]] = [{} for _ in range(n)]
-    # (k + 1, lengths of the sequences ending at k whose last match is not
-    # brute force), for each k passed that has some, in order of k: only those
-    # sequences may be followed by a brute-force span.
-    extendable: list[tuple[int, list[int]]] = []
+    # For each end k passed, the sequences ending there whose last match is not
+    # brute force (only those may be followed by a brute-force span), in order
+    # of k then length: (k + 1, [(their length + 1, their product)]).
+    extendable: list[tuple[int, list[tuple[int, decimal.Decimal]]]] = []
     factorials, additive, span_guesses = _terms(n)
 
-    def update(k: int, start: int, guesses: decimal.Decimal, length: int, bruteforce: bool) -> bool:
+    def update(k: int, pi: decimal.Decimal, length: int, bruteforce: bool) -> bool:
         """Consider one sequence; False when it reaches the ceiling (and is dropped)."""
-        pi = guesses * pi_at[start - 1][length - 1] if length > 1 else guesses
-        g = factorials[length] * pi
-        g += additive[length - 1]
-        if ceiling is not None and not g < ceiling:
+        g = factorials[length] * pi + additive[length]
+        if limit is not None and not g < limit:
             return False
-        for competing_length, competing_g in g_at[k].items():
+        here = g_at[k]
+        for competing_length, competing_g in here.items():
             if competing_length <= length and competing_g <= g:
                 return True
-        g_at[k][length] = g
+        here[length] = g
         pi_at[k][length] = pi
         bruteforce_last[k][length] = bruteforce
         return True
@@ -342,31 +410,34 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
     whole_span = True
     """Whether the brute-force span from the start may still be under the ceiling."""
     for k in range(n):
-        for match in by_end[k]:
+        ending = by_end[k]
+        if len(ending) > 1:
+            ending.sort(key=itemgetter("i"))
+        for match in ending:
             start = match["i"]
             if start > 0:
-                before = g_at[start - 1]
+                before = pi_at[start - 1]
                 if before:  # else no sequence reaches this match: skip its estimate
-                    guesses = scoring.estimate_guesses(match, password)
-                    for length in list(before):
-                        update(k, start, guesses, length + 1, bruteforce=False)
+                    guesses = _estimate(match, password)
+                    for length, pi in before.items():
+                        update(k, guesses * pi, length + 1, bruteforce=False)
             else:
-                update(k, start, scoring.estimate_guesses(match, password), 1, bruteforce=False)
+                update(k, _estimate(match, password), 1, bruteforce=False)
         if whole_span:
-            whole_span = update(k, 0, span_guesses[k + 1], 1, bruteforce=True)
-        # A span's guesses grow with its end: once every sequence a start extends
+            whole_span = update(k, span_guesses[k + 1], 1, bruteforce=True)
+        # A span's guesses grow with its end: once a sequence a span extends
         # reaches the ceiling, so do all later ones from that start, and it is dropped.
-        still: list[tuple[int, list[int]]] = []
-        for start, lengths in extendable:
-            below = False
-            for length in lengths:
-                below |= update(k, start, span_guesses[k - start + 1], length + 1, bruteforce=True)
+        still: list[tuple[int, list[tuple[int, decimal.Decimal]]]] = []
+        for start, sequences in extendable:
+            span = span_guesses[k - start + 1]
+            below = [(length, pi) for length, pi in sequences if update(k, span * pi, length, True)]
             if below:
-                still.append((start, lengths))
+                still.append((start, below))
         extendable = still
-        lengths = [length for length, last in bruteforce_last[k].items() if not last]
-        if lengths:
-            extendable.append((k + 1, lengths))
+        last = bruteforce_last[k]
+        sequences = [(length + 1, pi) for length, pi in pi_at[k].items() if not last[length]]
+        if sequences:
+            extendable.append((k + 1, sequences))
     if not g_at[n - 1]:
         return None
     return min(g_at[n - 1].values())
@@ -383,6 +454,10 @@ _MAYBE_DATE = re.compile(r"\d{4}|\d([\s/\\_.-])\d{1,2}\1\d")
 separators), or digits on both sides of one separator used twice (its date with them)."""
 
 
+_DATE_CHARACTERS = re.compile(r"[\d\s/\\_.-]+")
+"""The characters of zxcvbn's dates: digits and its separators (both of its expressions)."""
+
+
 def date_match(
     password: str,
     _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
@@ -390,11 +465,22 @@ def date_match(
     """The matches of ``zxcvbn.matching.date_match``: none where no date can be.
 
     zxcvbn tries two regular expressions on every substring of 4 to 10
-    characters; most passwords hold nothing either could match.
+    characters; most passwords hold nothing either could match. Every date it
+    finds lies in one run of digits and separators, and one date can hide
+    another only in the same run: zxcvbn's search is run on each run that may
+    hold a date, not on the whole password, and its matches moved back in place.
     """
     if not _MAYBE_DATE.search(password):
         return []
-    return list(_zxcvbn_date_match(password, _ranked_dictionaries=_ranked_dictionaries))
+    matches: list[Match] = []
+    for run in _DATE_CHARACTERS.finditer(password):
+        if _MAYBE_DATE.search(run.group()):
+            offset = run.start()
+            for match in _zxcvbn_date_match(run.group(), _ranked_dictionaries=_ranked_dictionaries):
+                match["i"] += offset
+                match["j"] += offset
+                matches.append(match)
+    return matches
 
 
 Graph = Mapping[str, Sequence[str | None]]
@@ -403,6 +489,8 @@ Steps = Mapping[tuple[str, str], tuple[int, bool]]
 """(key, next key) → the direction of the step and whether the next key is shifted."""
 
 _SHIFTED = matching.SHIFTED_RX
+_SHIFTED_KEYS = frozenset(char for char in map(chr, range(128)) if _SHIFTED.match(char))
+"""The characters zxcvbn's expression counts as shifted keys (all ASCII), for a set look-up."""
 _SHIFTED_GRAPHS = ("qwerty", "dvorak")
 """The graphs where zxcvbn counts a shifted first key."""
 _steps_cache: dict[int, tuple[Graph, Steps]] = {}
@@ -439,7 +527,13 @@ def spatial_match_helper(password: str, graph: Graph, graph_name: str) -> list[M
         j = i + 1
         last_direction = None
         turns = 0
-        shifted_count = 1 if shifted_first and _SHIFTED.search(password[i]) else 0
+        first = password[i]
+        shifted_count = (
+            1
+            if shifted_first
+            and (first in _SHIFTED_KEYS or (not first.isascii() and _SHIFTED.search(first)))
+            else 0
+        )
         while j < length and (step := steps((password[j - 1], password[j]))) is not None:
             direction, shifted = step
             shifted_count += shifted
@@ -490,12 +584,7 @@ def prepare(dictionaries: Mapping[str, RankedDictionary]) -> None:
 def score(password: str, dictionaries: Mapping[str, RankedDictionary]) -> int:
     """zxcvbn's 0–4 score of ``password`` against ``dictionaries`` (user_inputs included)."""
     install()
-    try:
-        matches = matching.omnimatch(password, dictionaries)
-    finally:
-        # The walk kept for the l33t matcher names the password: it must not
-        # outlive this score (the last one of a run would stay in memory).
-        _last_reach.clear()
+    matches = matching.omnimatch(password, dictionaries)
     # Where the fewest guesses reach score 4 their exact count changes nothing,
     # and most strong passwords' searches end early without it.
     guesses = minimum_guesses(password, matches, ceiling=SCORE_FOUR)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import string
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from zxcvbn import matching, scoring, zxcvbn
 
 from auditor.password import guessing
@@ -172,7 +177,15 @@ def test_a_password_with_no_date_shape_skips_the_date_search(
     monkeypatch.setattr(guessing, "_zxcvbn_date_match", lambda p, **_: seen.append(p) or [])
     guessing.date_match("Pharmacie-du-Marche!")
     guessing.date_match("Pharmacie 12/02/24")
-    assert seen == ["Pharmacie 12/02/24"]
+    # Only the run of digits and separators that may hold a date is searched.
+    assert seen == [" 12/02/24"]
+
+
+def test_only_the_runs_that_may_hold_a_date_are_searched(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr(guessing, "_zxcvbn_date_match", lambda p, **_: seen.append(p) or [])
+    guessing.date_match("Lumiere 12/02/24 et-1999x75_12")
+    assert seen == [" 12/02/24 ", "-1999"]
 
 
 ORIGINAL_L33T_MATCH = matching.l33t_match
@@ -205,24 +218,109 @@ def test_l33t_matches_are_zxcvbns(dictionaries: dict[str, dict[str, int]]) -> No
 def test_no_password_stays_in_the_matchers_memory_after_a_score(
     dictionaries: dict[str, dict[str, int]],
 ) -> None:
-    guessing.score("Ph4rm@cie-Lumiere", dictionaries)
-    assert not guessing._last_reach
+    password = "Ph4rm@cie-Lumiere"
+    guessing.score(password, dictionaries)
+    kept = [
+        value
+        for value in vars(guessing).values()
+        if isinstance(value, list | dict | tuple | set) and value is not guessing.__builtins__
+    ]
+    assert not [value for value in kept if password in repr(value)]
 
 
-def test_the_l33t_matcher_reuses_the_walk_of_the_password(
+def test_each_string_is_matched_in_one_pass_of_the_automaton(
     dictionaries: dict[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    walked: list[str] = []
-    real = guessing._walk
+    passes: list[str] = []
+    real = guessing._found
 
-    def walk(lower: str, *args: Any, **kwargs: Any) -> Any:
-        walked.append(lower)
-        return real(lower, *args, **kwargs)
+    def found(lower: str, *args: Any) -> Any:
+        passes.append(lower)
+        return real(lower, *args)
 
-    monkeypatch.setattr(guessing, "_walk", walk)
-    guessing.score("p@ssw0rd-xyz", dictionaries)
-    # Plain, reversed, then only the l33t readings: never the plain password twice.
-    assert walked.count("p@ssw0rd-xyz") == 1, walked
+    monkeypatch.setattr(guessing, "_found", found)
+    guessing.score("p@sw0rd-xyz", dictionaries)
+    # The password, its reverse, then its one l33t reading: never a walk per start.
+    assert passes == ["p@sw0rd-xyz", "zyx-dr0ws@p", "pasword-xyz"]
+
+
+def _traced_growth(build: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = build()
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del kept
+    return grown
+
+
+INDEX_BOUND = 16 * 2**20
+"""The index of the fixed dictionaries' 94,000 words, in bytes: the walk's table of
+every prefix took 26 MiB of Python objects, which each forked worker's reference
+counting copied page by page; the automaton's nodes are about 10 MiB of C memory."""
+
+
+def test_the_dictionaries_index_is_small(dictionaries: dict[str, dict[str, int]]) -> None:
+    fixed = {name: ranked for name, ranked in dictionaries.items() if name != "user_inputs"}
+    guessing._index_cache.clear()  # built afresh, not the one the other tests left
+    guessing._last_seen.clear()
+    assert _traced_growth(lambda: guessing._index(fixed)) < INDEX_BOUND
+
+
+ORIGINAL_ENUMERATE_L33T_SUBS = matching.enumerate_l33t_subs
+L33T_CHARACTERS = sorted({char for subs in matching.L33T_TABLE.values() for char in subs})
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(present=st.sets(st.sampled_from(L33T_CHARACTERS)))
+def test_l33t_readings_are_zxcvbns(present: set[str]) -> None:
+    relevant = matching.relevant_l33t_subtable("".join(present), matching.L33T_TABLE)
+    expected = ORIGINAL_ENUMERATE_L33T_SUBS(relevant)
+    readings = guessing._enumerate_l33t_subs(relevant)
+    assert [list(sub.items()) for sub in readings] == [list(sub.items()) for sub in expected]
+
+
+_WORDS = [word for word in matching.RANKED_DICTIONARIES["passwords"] if len(word) > 2][:2000]
+_LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "l": "|", "o": "0", "s": "$", "t": "7"})
+_PIECES = st.one_of(
+    st.sampled_from(_WORDS),
+    st.sampled_from(_WORDS).map(lambda word: word.translate(_LEET)),
+    st.sampled_from(_WORDS).map(str.capitalize),
+    st.sampled_from(["pharmacie", "dupont", "viamedis", "1991", "12/02/", "qwerty", "abcd"]),
+    st.text(alphabet=string.ascii_letters + "".join(L33T_CHARACTERS) + "/._- ", max_size=6),
+)
+GENERATED = st.lists(_PIECES, max_size=5).map("".join).map(lambda text: text[:40])
+"""Passwords made of dictionary words (plain, l33t, capitalised), dates, walks and noise."""
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None)
+@given(password=GENERATED)
+def test_generated_matches_are_zxcvbns(
+    dictionaries: dict[str, dict[str, int]], password: str
+) -> None:
+    for candidate in (password, password[::-1]):
+        expected = ORIGINAL_DICTIONARY_MATCH(candidate, dictionaries)
+        assert guessing.dictionary_match(candidate, dictionaries) == expected
+    assert guessing.l33t_match(password, dictionaries) == ORIGINAL_L33T_MATCH(
+        password, dictionaries
+    )
+    assert guessing.date_match(password) == ORIGINAL_DATE_MATCH(password)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(password=GENERATED.filter(bool))
+def test_generated_scores_are_zxcvbns(
+    dictionaries: dict[str, dict[str, int]], password: str
+) -> None:
+    inputs = ["pharmacie", "dupont", "750056780", "viamedis", "jdupont"]
+    matches = matching.omnimatch(password, dictionaries)
+    exact = scoring.most_guessable_match_sequence(password, [dict(m) for m in matches])
+    assert guessing.minimum_guesses(password, matches) == exact["guesses"]
+    assert guessing.score(password, dictionaries) == zxcvbn(password, inputs)["score"]
 
 
 ORIGINAL_SPATIAL_HELPER = matching.spatial_match_helper
