@@ -171,12 +171,16 @@ class PrivateFolder:
         """The sub-folder ``name`` (one component), created 0700; a symlink is refused."""
         if "/" in name or os.sep in name or name in ("", ".", ".."):
             raise ValueError("one folder name expected")
-        with contextlib.suppress(FileExistsError):
+        try:
             os.mkdir(self._at(name), PRIVATE_FOLDER, dir_fd=self._descriptor)
+            made = True  # 0700 (a umask only takes away), and empty: nothing to tighten or clean
+        except FileExistsError:
+            made = False
         if self._descriptor is None:
             self._refuse_link(name)
             child = PrivateFolder(self.path / name, None)
-            child._make_private()
+            if not made:
+                child._make_private()
             yield child
             return
         try:
@@ -189,7 +193,8 @@ class PrivateFolder:
             raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
         try:
             child = PrivateFolder(self.path / name, descriptor)
-            child._make_private()
+            if not made:
+                child._make_private()
             yield child
         finally:
             os.close(descriptor)
