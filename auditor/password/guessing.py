@@ -355,7 +355,7 @@ def _estimate(match: Match, password: str) -> decimal.Decimal:
     return guesses
 
 
-def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to compare step by step
+def minimum_guesses(  # noqa: PLR0912, PLR0915 - zxcvbn's search, in one piece to compare
     password: str, matches: Sequence[Match], *, ceiling: float | None = None
 ) -> decimal.Decimal | int | None:
     """The ``guesses`` of ``zxcvbn.scoring.most_guessable_match_sequence``, same value.
@@ -371,16 +371,31 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
     least 1), so nothing dropped could have led below the ceiling. And a dropped
     sequence could only have pruned others at or above its own count, so every
     sequence below the ceiling meets the same rivals as in zxcvbn's search.
+    Two consequences save most of the work: no sequence longer than the
+    ceiling's ``10000^(l-1)`` allows is ever formed (score 4's allows 3), and
+    the search stops at the first end past which no sequence can go on.
     """
     n = len(password)
     if n == 0:
         return 1 if ceiling is None or ceiling > 1 else None
     by_end: list[list[Match]] = [[] for _ in range(n)]
+    # For each start, the last end of a match from it (-1 for none).
+    reach = [-1] * (n + 1)
     for match in matches:
-        by_end[match["j"]].append(match)
+        i = match["i"]
+        j = match["j"]
+        by_end[j].append(match)
+        reach[i] = max(reach[i], j)
+    factorials, additive, span_guesses = _terms(n)
     # Comparing a Decimal with a float converts the float each time: once here
     # (exactly, so every comparison gives the same answer).
     limit = decimal.Decimal(ceiling) if ceiling is not None else None
+    longest = n
+    """The most matches a sequence below the ceiling holds (its count exceeds 10000^(l-1))."""
+    if limit is not None:
+        longest = 0
+        while longest < n and additive[longest + 1] < limit:
+            longest += 1
 
     # For each end k and sequence length l: the product of guesses (pi), the
     # minimised metric (g), and whether the last match is a brute-force span.
@@ -391,7 +406,6 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
     # brute force (only those may be followed by a brute-force span), in order
     # of k then length: (k + 1, [(their length + 1, their product)]).
     extendable: list[tuple[int, list[tuple[int, decimal.Decimal]]]] = []
-    factorials, additive, span_guesses = _terms(n)
 
     def update(k: int, pi: decimal.Decimal, length: int, bruteforce: bool) -> bool:
         """Consider one sequence; False when it reaches the ceiling (and is dropped)."""
@@ -407,8 +421,10 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
         bruteforce_last[k][length] = bruteforce
         return True
 
-    whole_span = True
+    whole_span = longest > 0
     """Whether the brute-force span from the start may still be under the ceiling."""
+    horizon = reach[0]
+    """The last end of a match that starts a sequence or follows one already found."""
     for k in range(n):
         ending = by_end[k]
         if len(ending) > 1:
@@ -416,12 +432,13 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
         for match in ending:
             start = match["i"]
             if start > 0:
-                before = pi_at[start - 1]
-                if before:  # else no sequence reaches this match: skip its estimate
-                    guesses = _estimate(match, password)
-                    for length, pi in before.items():
+                guesses = None  # estimated only if a sequence reaches this match
+                for length, pi in pi_at[start - 1].items():
+                    if length < longest:
+                        if guesses is None:
+                            guesses = _estimate(match, password)
                         update(k, guesses * pi, length + 1, bruteforce=False)
-            else:
+            elif longest:
                 update(k, _estimate(match, password), 1, bruteforce=False)
         if whole_span:
             whole_span = update(k, span_guesses[k + 1], 1, bruteforce=True)
@@ -434,10 +451,21 @@ def minimum_guesses(  # noqa: PLR0912 - zxcvbn's search, kept in one piece to co
             if below:
                 still.append((start, below))
         extendable = still
-        last = bruteforce_last[k]
-        sequences = [(length + 1, pi) for length, pi in pi_at[k].items() if not last[length]]
-        if sequences:
-            extendable.append((k + 1, sequences))
+        here = pi_at[k]
+        if here:
+            last = bruteforce_last[k]
+            sequences = [
+                (length + 1, pi)
+                for length, pi in here.items()
+                if length < longest and not last[length]
+            ]
+            if sequences:
+                extendable.append((k + 1, sequences))
+            horizon = max(horizon, reach[k + 1])
+        elif not (whole_span or extendable) and horizon <= k:
+            # Nothing ends here, and no sequence found so far can be extended
+            # past here, by a span or by a match: none will ever reach the end.
+            return None
     if not g_at[n - 1]:
         return None
     return min(g_at[n - 1].values())
@@ -485,8 +513,9 @@ def date_match(
 
 Graph = Mapping[str, Sequence[str | None]]
 """zxcvbn's keyboard graph: each key → its neighbours' keys (unshifted, shifted), by direction."""
-Steps = Mapping[tuple[str, str], tuple[int, bool]]
-"""(key, next key) → the direction of the step and whether the next key is shifted."""
+Steps = Mapping[str, tuple[int, bool]]
+"""A key and the next key, as one string of two → the direction of the step and whether
+the next key is shifted."""
 
 _SHIFTED = matching.SHIFTED_RX
 _SHIFTED_KEYS = frozenset(char for char in map(chr, range(128)) if _SHIFTED.match(char))
@@ -500,61 +529,92 @@ def _steps(graph: Graph) -> Steps:
     """Every step zxcvbn's walk can take on ``graph``, as its loop over neighbours finds it."""
     cached = _steps_cache.get(id(graph))
     if cached is None or cached[0] is not graph:
-        steps: dict[tuple[str, str], tuple[int, bool]] = {}
+        steps: dict[str, tuple[int, bool]] = {}
         for key, neighbours in graph.items():
+            if len(key) != 1:
+                continue  # zxcvbn looks a key up by one character of the password
             for direction, neighbour in enumerate(neighbours or ()):
                 keys = neighbour or ""
                 for char in keys:
                     # The first neighbour holding the character wins, as zxcvbn breaks there.
-                    steps.setdefault((key, char), (direction, keys.index(char) == 1))
+                    steps.setdefault(key + char, (direction, keys.index(char) == 1))
         cached = (graph, steps)
         _steps_cache[id(graph)] = cached
     return cached[1]
 
 
-def spatial_match_helper(password: str, graph: Graph, graph_name: str) -> list[Match]:
-    """The matches of ``zxcvbn.matching.spatial_match_helper``, in the same order.
+def _pairs(password: str) -> list[str]:
+    """Each character of ``password`` with the next one: the steps a walk could take."""
+    return [password[k : k + 2] for k in range(len(password) - 1)]
 
-    zxcvbn looks through every neighbour of each key for the next character;
-    here each step is one look-up in a table of the graph's steps built once.
+
+def _walks(password: str, pairs: Sequence[str], graph: Graph, graph_name: str) -> list[Match]:
+    """zxcvbn's keyboard walks of ``password`` on one graph, from its ``pairs``.
+
+    zxcvbn's walk from a key goes on while the next character is a neighbour,
+    and the next walk starts where it stopped: its walks are the runs of
+    consecutive steps of the graph. Each step is looked up once, in C (``map``),
+    and only the runs are then followed in Python.
     """
-    steps = _steps(graph).get
+    found = list(map(_steps(graph).get, pairs))
+    taken = [k for k, step in enumerate(found) if step is not None]
     shifted_first = graph_name in _SHIFTED_GRAPHS
     matches: list[Match] = []
-    length = len(password)
-    i = 0
-    while i < length - 1:
-        j = i + 1
-        last_direction = None
-        turns = 0
-        first = password[i]
+    count = len(taken)
+    index = 0
+    while index < count:
+        first = last = taken[index]
+        index += 1
+        while index < count and taken[index] == last + 1:
+            last += 1
+            index += 1
+        if last == first:
+            continue  # zxcvbn keeps no walk of 1 or 2 keys
+        key = password[first]
         shifted_count = (
             1
             if shifted_first
-            and (first in _SHIFTED_KEYS or (not first.isascii() and _SHIFTED.search(first)))
+            and (key in _SHIFTED_KEYS or (not key.isascii() and _SHIFTED.search(key)))
             else 0
         )
-        while j < length and (step := steps((password[j - 1], password[j]))) is not None:
-            direction, shifted = step
+        turns = 0
+        last_direction = None
+        for step in found[first : last + 1]:
+            direction, shifted = step  # type: ignore[misc]  # every step of a run is one
             shifted_count += shifted
             if last_direction != direction:
                 turns += 1  # every pattern starts with a turn, as in zxcvbn
                 last_direction = direction
-            j += 1
-        if j - i > 2:  # zxcvbn keeps no chain of 1 or 2 keys
-            matches.append(
-                {
-                    "pattern": "spatial",
-                    "i": i,
-                    "j": j - 1,
-                    "token": password[i:j],
-                    "graph": graph_name,
-                    "turns": turns,
-                    "shifted_count": shifted_count,
-                }
-            )
-        i = j
+        matches.append(
+            {
+                "pattern": "spatial",
+                "i": first,
+                "j": last + 1,
+                "token": password[first : last + 2],
+                "graph": graph_name,
+                "turns": turns,
+                "shifted_count": shifted_count,
+            }
+        )
     return matches
+
+
+def spatial_match_helper(password: str, graph: Graph, graph_name: str) -> list[Match]:
+    """The matches of ``zxcvbn.matching.spatial_match_helper``, in the same order."""
+    return _walks(password, _pairs(password), graph, graph_name)
+
+
+def spatial_match(
+    password: str,
+    _graphs: Mapping[str, Graph] = matching.GRAPHS,
+    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
+) -> list[Match]:
+    """The matches of ``zxcvbn.matching.spatial_match``: the pairs made once for every graph."""
+    pairs = _pairs(password)
+    matches: list[Match] = []
+    for graph_name, graph in _graphs.items():
+        matches.extend(_walks(password, pairs, graph, graph_name))
+    return sorted(matches, key=itemgetter("i", "j"))
 
 
 _installed = False
@@ -571,6 +631,7 @@ def install() -> None:
         matching.dictionary_match = dictionary_match
         matching.l33t_match = l33t_match
         matching.spatial_match_helper = spatial_match_helper
+        matching.spatial_match = spatial_match
         matching.date_match = date_match
         _installed = True
 

@@ -7,7 +7,7 @@ import random
 import string
 import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -133,6 +133,30 @@ def test_a_ceiling_keeps_every_minimum_below_it(
         ]
         bounded = guessing.minimum_guesses(password, matches, ceiling=ceiling)
         assert bounded == (exact if exact < ceiling else None), (password, exact, bounded)
+
+
+class _Watched(dict[str, Any]):
+    """A match that notes each field the search reads from it."""
+
+    read: ClassVar[list[str]] = []
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.append(key)
+        return super().__getitem__(key)
+
+
+def test_the_search_stops_where_no_sequence_can_go_on(
+    dictionaries: dict[str, dict[str, int]],
+) -> None:
+    # Twelve characters no match covers already need more guesses than score 4's
+    # threshold, so nothing can reach the word after them.
+    password = "8#q%Z&4*w(X!}password"
+    matches = [_Watched(match) for match in matching.omnimatch(password, dictionaries)]
+    assert min(match["i"] for match in matches) == 13
+    _Watched.read.clear()
+    assert guessing.minimum_guesses(password, matches, ceiling=guessing.SCORE_FOUR) is None
+    # Sorted by their ends ("i", "j" each once), then never looked at again.
+    assert len(_Watched.read) == 2 * len(matches), _Watched.read
 
 
 def test_scores_on_either_side_of_each_threshold_are_zxcvbns(
@@ -320,10 +344,14 @@ def test_generated_scores_are_zxcvbns(
     matches = matching.omnimatch(password, dictionaries)
     exact = scoring.most_guessable_match_sequence(password, [dict(m) for m in matches])
     assert guessing.minimum_guesses(password, matches) == exact["guesses"]
+    for ceiling in CEILINGS:
+        bounded = guessing.minimum_guesses(password, [dict(m) for m in matches], ceiling=ceiling)
+        assert bounded == (exact["guesses"] if exact["guesses"] < ceiling else None)
     assert guessing.score(password, dictionaries) == zxcvbn(password, inputs)["score"]
 
 
 ORIGINAL_SPATIAL_HELPER = matching.spatial_match_helper
+ORIGINAL_SPATIAL_MATCH = matching.spatial_match
 
 WALKS = [
     "qwertyuiop",
@@ -347,3 +375,12 @@ def test_spatial_matches_are_zxcvbns() -> None:
         for name, graph in matching.GRAPHS.items():
             expected = ORIGINAL_SPATIAL_HELPER(password, graph, name)
             assert guessing.spatial_match_helper(password, graph, name) == expected, password
+
+
+def test_keyboard_walks_on_every_graph_are_zxcvbns() -> None:
+    assert ORIGINAL_SPATIAL_MATCH.__module__ == "zxcvbn.matching"  # captured before install()
+    rng = random.Random(31)
+    keys = "qwertyuiopasdfghjklzxcvbnm1234567890!@#$%^&*()-=[];',./QWERTYASDFGZXCV<>?:{}+*"
+    generated = ["".join(rng.choices(keys, k=rng.randint(0, 24))) for _ in range(300)]
+    for password in WALKS + generated + PASSWORDS + NON_ASCII:
+        assert guessing.spatial_match(password) == ORIGINAL_SPATIAL_MATCH(password), password
