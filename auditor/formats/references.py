@@ -102,6 +102,7 @@ def _lines(
     """
     grouped: dict[tuple[str, Rendered], int] = defaultdict(int)
     named: list[Line] = []
+    around: dict[tuple[str, Rendered], tuple[str, str] | None] = {}
     for audited, result in results:
         outcome = outcome_word(result.outcome)
         reason = reason_of(result.outcome)
@@ -109,7 +110,15 @@ def _lines(
             grouped[(outcome, reason)] += 1
             continue
         key = "references.rule_not_met" if outcome == "not-met" else "references.rule_unknown"
-        named.append(Line(outcome, words.t(key, account=Rendered(who(audited)), reason=reason)))
+        if (key, reason) not in around:
+            around[(key, reason)] = _around(words, key, reason)
+        sides = around[(key, reason)]
+        account = who(audited)
+        if sides is None:
+            text = words.t(key, account=Rendered(account), reason=reason)
+        else:
+            text = Rendered(f"{sides[0]}{account}{sides[1]}")
+        named.append(Line(outcome, text))
     order = {word: rank for rank, word in enumerate(("not-met", "unknown"))}
     lines = sorted(named, key=lambda line: order[line.outcome])
     for (outcome, said), n in grouped.items():
@@ -117,6 +126,23 @@ def _lines(
         accounts = words.t("count.accounts", n=n)
         lines.append(Line(outcome, words.t(key, accounts=accounts, reason=Rendered(said))))
     return tuple(lines)
+
+
+_ACCOUNT = "\x00account\x00"
+"""Stands for the account in a line put into words once per reason (a reason that holds it
+too is seen: the line is then put into words for each account)."""
+
+
+def _around(words: Catalog, key: str, reason: Rendered) -> tuple[str, str] | None:
+    """The text of ``key`` before and after its account, for a ``reason``: each account's
+    line is then its name between them (one line per account and rule), the same text as
+    ``words.t`` gives. None if the account is not there once (then each line is put into
+    words)."""
+    text = words.t(key, account=Rendered(_ACCOUNT), reason=reason)
+    if text.count(_ACCOUNT) != 1:
+        return None
+    before, _, after = text.partition(_ACCOUNT)
+    return before, after
 
 
 def _source(words: Catalog, rule: Rule) -> Rendered:
