@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -79,3 +80,8 @@ def run(count: int = PASSWORDS) -> dict[str, Any]:
         flush=True,
     )
     return result
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.scoring [COUNT]: this benchmark alone.
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else PASSWORDS)

@@ -93,13 +93,15 @@ _index_cache: dict[tuple[tuple[str, int], ...], Index] = {}
 
 
 _last_seen: list[tuple[Mapping[str, RankedDictionary], Index]] = []
-"""The mapping of the last call and its index: one score passes the same mapping
-to each of its dictionary matches (plain, reversed, each l33t reading)."""
+"""The mappings of the last two calls and their index: one score passes the same mapping
+to each of its dictionary matches (plain, reversed, each l33t reading), and zxcvbn's
+repeat matcher zxcvbn's own mapping for the repeated part."""
 
 
 def _index(dictionaries: Mapping[str, RankedDictionary]) -> Index:
-    if _last_seen and _last_seen[0][0] is dictionaries:
-        return _last_seen[0][1]
+    for seen, seen_index in _last_seen:
+        if seen is dictionaries:
+            return seen_index
     # The fixed dictionaries are the same objects from call to call; only
     # user_inputs changes. Build the index once per set of objects.
     key = tuple((name, id(ranked)) for name, ranked in dictionaries.items() if name != USER_INPUTS)
@@ -108,7 +110,7 @@ def _index(dictionaries: Mapping[str, RankedDictionary]) -> Index:
         index = Index(dictionaries)
         _index_cache.clear()
         _index_cache[key] = index
-    _last_seen[:] = [(dictionaries, index)]
+    _last_seen[:] = [(dictionaries, index), *_last_seen[:1]]
     return index
 
 
@@ -200,10 +202,19 @@ def _enumerate_l33t_subs(table: Mapping[str, Sequence[str]]) -> list[dict[str, s
 
     zxcvbn's own recursion, as a loop; it tells duplicates apart by a label it
     joins from each reading's sorted (letter, character) pairs, here by the
-    sorted pairs themselves (one character each, so the two agree).
+    sorted pairs themselves (one character each, so the two agree). A letter
+    whose characters no earlier letter has (all but "l" after "i", "t" after
+    "l") only adds one of them to each reading: no reading can be a duplicate,
+    and none is looked for.
     """
     subs: list[list[tuple[str, str]]] = [[]]
+    earlier: set[str] = set()
     for letter, characters in table.items():
+        if earlier.isdisjoint(characters):
+            subs = [[*sub, (character, letter)] for character in characters for sub in subs]
+            earlier.update(characters)
+            continue
+        earlier.update(characters)
         grown: list[list[tuple[str, str]]] = []
         for character in characters:
             for sub in subs:
