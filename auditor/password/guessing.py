@@ -522,6 +522,83 @@ def date_match(
     return matches
 
 
+_GREEDY = re.compile(r"(.+)\1+")
+_LAZY = re.compile(r"(.+?)\1+")
+_LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
+"""zxcvbn's three expressions for repeats (it looks each up again on every call)."""
+
+_ONE_KEY = frozenset(map(chr, range(32, 127)))
+"""The characters whose repetition is analysed ahead of time: the printable ASCII ones."""
+Analysis = tuple[Any, list[Match]]
+"""zxcvbn's guesses and sequence for a repeated part."""
+_one_key_cache: list[tuple[tuple[tuple[str, int, int], ...], dict[str, Analysis]]] = []
+
+
+def _analysis(base: str) -> Analysis:
+    """What zxcvbn's repeat matcher works out of the repeated part: its guesses and sequence.
+
+    Most repeats are of one character ("ss" in "mississippi"), whose analysis
+    depends only on the character and zxcvbn's dictionaries: for the printable
+    ASCII ones it is made once, from the alphabet rather than from a password,
+    and each repeat gets a copy of its sequence.
+    """
+    ranked = matching.RANKED_DICTIONARIES
+    if base in _ONE_KEY and USER_INPUTS not in ranked:
+        key = tuple((name, id(words), len(words)) for name, words in ranked.items())
+        if not _one_key_cache or _one_key_cache[0][0] != key:
+            _one_key_cache[:] = [(key, {char: _analysed(char) for char in sorted(_ONE_KEY)})]
+        guesses, sequence = _one_key_cache[0][1][base]
+        return guesses, [dict(match) for match in sequence]
+    return _analysed(base)
+
+
+def _analysed(base: str) -> Analysis:
+    analysis = matching.most_guessable_match_sequence(base, matching.omnimatch(base))
+    return analysis["guesses"], analysis["sequence"]
+
+
+def repeat_match(
+    password: str,
+    _ranked_dictionaries: Mapping[str, RankedDictionary] = matching.RANKED_DICTIONARIES,
+) -> list[Match]:
+    """The matches of ``zxcvbn.matching.repeat_match``, in the same order.
+
+    zxcvbn's own loop; it searches with its lazy expression even where its
+    greedy one found nothing (and it stops), and analyses the repeated part of
+    each repeat again (``_analysis``).
+    """
+    matches: list[Match] = []
+    last_index = 0
+    while last_index < len(password):
+        greedy = _GREEDY.search(password, pos=last_index)
+        if not greedy:
+            break
+        lazy = _LAZY.search(password, pos=last_index)
+        if lazy is None or len(greedy.group(0)) > len(lazy.group(0)):
+            match = greedy
+            whole = _LAZY_ANCHORED.search(match.group(0))
+            base = whole.group(1) if whole else match.group(0)
+        else:
+            match = lazy
+            base = match.group(1)
+        i, j = match.span()[0], match.span()[1] - 1
+        base_guesses, base_matches = _analysis(base)
+        matches.append(
+            {
+                "pattern": "repeat",
+                "i": i,
+                "j": j,
+                "token": match.group(0),
+                "base_token": base,
+                "base_guesses": base_guesses,
+                "base_matches": base_matches,
+                "repeat_count": len(match.group(0)) / len(base),
+            }
+        )
+        last_index = j + 1
+    return matches
+
+
 Graph = Mapping[str, Sequence[str | None]]
 """zxcvbn's keyboard graph: each key → its neighbours' keys (unshifted, shifted), by direction."""
 Steps = Mapping[str, tuple[int, bool]]
@@ -643,6 +720,7 @@ def install() -> None:
         matching.l33t_match = l33t_match
         matching.spatial_match_helper = spatial_match_helper
         matching.spatial_match = spatial_match
+        matching.repeat_match = repeat_match
         matching.date_match = date_match
         _installed = True
 

@@ -351,6 +351,7 @@ def test_generated_scores_are_zxcvbns(
 
 
 ORIGINAL_SPATIAL_HELPER = matching.spatial_match_helper
+ORIGINAL_REPEAT_MATCH = matching.repeat_match
 ORIGINAL_SPATIAL_MATCH = matching.spatial_match
 
 WALKS = [
@@ -384,3 +385,55 @@ def test_keyboard_walks_on_every_graph_are_zxcvbns() -> None:
     generated = ["".join(rng.choices(keys, k=rng.randint(0, 24))) for _ in range(300)]
     for password in WALKS + generated + PASSWORDS + NON_ASCII:
         assert guessing.spatial_match(password) == ORIGINAL_SPATIAL_MATCH(password), password
+
+
+REPEATS = [
+    "aaaa",
+    "zzzzzz" * 12,
+    "abcabcabc",
+    "aabaab",
+    "aabaabaabaab",
+    "Mississippi!!",
+    "$$$$",
+    "éé",
+]
+REPEATS += ["1212", "xXxX", "p@p@p@", "ab" * 30 + "c", "a b a b", "\t\t", "ΣΣΣ", "!!!??!!!??"]
+
+
+@pytest.mark.parametrize("left_by_zxcvbn", [None, ["pharmacie", "x", "ss"]])
+def test_repeat_matches_are_zxcvbns(
+    monkeypatch: pytest.MonkeyPatch, left_by_zxcvbn: list[str] | None
+) -> None:
+    assert ORIGINAL_REPEAT_MATCH.__module__ == "zxcvbn.matching"  # captured before install()
+    guessing.install()
+    # With no user_inputs in zxcvbn's own dictionaries, and with those zxcvbn() leaves.
+    if left_by_zxcvbn is None:
+        monkeypatch.delitem(matching.RANKED_DICTIONARIES, "user_inputs", raising=False)
+    else:
+        inputs = matching.build_ranked_dict(left_by_zxcvbn)
+        monkeypatch.setitem(matching.RANKED_DICTIONARIES, "user_inputs", inputs)
+    rng = random.Random(37)
+    generated = ["".join(rng.choices("aab1!Σ", k=rng.randint(0, 16))) for _ in range(300)]
+    for password in REPEATS + generated + PASSWORDS + NON_ASCII:
+        assert guessing.repeat_match(password) == ORIGINAL_REPEAT_MATCH(password), password
+
+
+def test_a_repeated_character_is_analysed_once_for_all_passwords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    guessing.install()
+    # zxcvbn() leaves its last user_inputs in its own dictionaries (the other tests
+    # call it), and its repeat matcher then reads them: no table holds for those.
+    monkeypatch.delitem(matching.RANKED_DICTIONARIES, "user_inputs", raising=False)
+    guessing.repeat_match("xx")  # the table of one-character repeats is made
+    analysed: list[str] = []
+    real = matching.omnimatch
+
+    def omnimatch(password: str, *args: Any, **kwargs: Any) -> Any:
+        analysed.append(password)
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr(matching, "omnimatch", omnimatch)
+    found = guessing.repeat_match("Pharmaciee2024!!xyxy")
+    assert [match["base_token"] for match in found] == ["e", "!", "xy"]
+    assert analysed == ["xy"]
