@@ -727,6 +727,13 @@ _KEPT_TEXTS = 8192
 The first practices give the texts every page repeats (labels, severities, reasons);
 forgetting them all when full, as it did, made a group's report fill it again every few
 practices with one-off texts: about a fifth of the HTML writing at 10,000 accounts."""
+_TRIAL = 512
+"""Times a text is asked for before the page's catalogue judges whether remembering it pays."""
+_FEW_HITS = 8
+"""A text found remembered fewer than once in this many asks, over its ``_TRIAL``, is put into
+words each time from then on (an account in a sentence, a finding naming its other accounts):
+the key it would be remembered by costs more than it saves, and its texts would push out the
+ones that repeat."""
 _PLAIN_VALUES = frozenset((str, Rendered, int, date, Localized))
 """Types of values that put a text into the same words whenever they are equal and of the
 same type. A ``Rendered`` and a ``str`` are equal but are escaped differently: the type is
@@ -772,6 +779,10 @@ class _Remembering(Catalog):
         self._days: dict[date, Rendered] = {}
         self._short_days: dict[date, Rendered] = {}
         """Days in words (change dates, deadlines): a few thousand, most often."""
+        self._trials: dict[str, list[int]] = {}
+        """Per key on trial: how many times it was asked for, and found remembered."""
+        self._said_once: set[str] = set()
+        """Keys whose texts are seldom asked twice (``_FEW_HITS``): never remembered."""
 
     def t(self, key: str, **args: Arg) -> Rendered:
         if not args:
@@ -799,6 +810,8 @@ class _Remembering(Catalog):
         Keyed in the order given: the same values in another order are put into words
         again (the same words), never mistaken for others.
         """
+        if key in self._said_once:
+            return self._fresh(key, args)
         remembered: tuple[object, ...] = (key,)
         for name, value in args:
             kind = type(value)
@@ -806,6 +819,14 @@ class _Remembering(Catalog):
                 return self._fresh(key, args)
             remembered += (name, kind, value)
         found = self._said.get(remembered) or self._said_recently.get(remembered)
+        trial = self._trials.get(key)
+        if trial is None:
+            trial = self._trials[key] = [0, 0]
+        if trial[0] < _TRIAL:
+            trial[0] += 1
+            trial[1] += found is not None
+            if trial[0] == _TRIAL and trial[1] * _FEW_HITS < _TRIAL:
+                self._said_once.add(key)
         if found is None:
             found = self._fresh(key, args)
             _keep(self._said, self._said_recently, remembered, found)
