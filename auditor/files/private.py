@@ -218,7 +218,7 @@ class PrivateFolder:
     def write(
         self,
         name: str,
-        text: str | bytes | Iterable[str],
+        text: str | bytes | Iterable[str | bytes],
         *,
         durable: bool = True,
         batch: DurableBatch | None = None,
@@ -268,7 +268,7 @@ class PrivateFolder:
             raise
         return path
 
-    def prepare(self, name: str, text: str | bytes | Iterable[str]) -> Prepared:
+    def prepare(self, name: str, text: str | bytes | Iterable[str | bytes]) -> Prepared:
         """Write the file ``name``, on disk but not yet under its name: ``install`` gives it
         that name, ``discard`` removes it. For a file that another process decides about."""
         temporary = _temporary_name(name)
@@ -332,8 +332,11 @@ class Prepared:
     """Its temporary name in the same folder (``.<name>.<pid>.<serial>.tmp``)."""
 
 
-def _fill(descriptor: int, text: str | bytes | Iterable[str], *, durable: bool) -> None:
+def _fill(descriptor: int, text: str | bytes | Iterable[str | bytes], *, durable: bool) -> None:
     """Write ``text`` (UTF-8, strict) to the open file; the descriptor stays open.
+
+    A piece that is ``bytes`` is taken as encoded already (a section another process
+    encoded and wrote to a file this one reads back).
 
     Pieces are gathered and written by ``os.write`` itself, without a file object's
     own calls (``fstat``, ``isatty``, ``lseek``) for each file. A durable file starts
@@ -350,7 +353,7 @@ def _fill(descriptor: int, text: str | bytes | Iterable[str], *, durable: bool) 
     pending: list[bytes] = []
     held = written = started = 0  # the file is new: its bytes start at offset 0
     for piece in text:
-        data = piece.encode()
+        data = piece if isinstance(piece, bytes) else piece.encode()
         pending.append(data)
         held += len(data)
         if held >= _GATHER_BYTES or (every and written + held - started >= every):
@@ -509,7 +512,9 @@ class _Job:
         self.batch._forget(self)
 
 
-def write_private(path: Path, text: str | bytes | Iterable[str], *, durable: bool = True) -> None:
+def write_private(
+    path: Path, text: str | bytes | Iterable[str | bytes], *, durable: bool = True
+) -> None:
     """Write ``text`` to ``path`` in one step: readers see the old file or the whole new one.
 
     Folders created on the way are 0700, the file 0600, its temporary file removed

@@ -269,8 +269,8 @@ def _lost(root: privatefile.PrivateFolder, report: Report, back: int, how: str) 
     )
 
 
-def _read(part: int, offset: int, length: int) -> str:
-    """A section the worker wrote to ``part``."""
+def _read(part: int, offset: int, length: int) -> bytes:
+    """A section the worker wrote to ``part``, encoded: the summary writes it as it is."""
     pieces = []
     while length:
         piece = os.pread(part, length, offset)
@@ -279,7 +279,7 @@ def _read(part: int, offset: int, length: int) -> str:
         pieces.append(piece)
         offset += len(piece)
         length -= len(piece)
-    return b"".join(pieces).decode()
+    return b"".join(pieces)
 
 
 def _install(root: privatefile.PrivateFolder, prepared: list[privatefile.Prepared]) -> None:
@@ -311,14 +311,14 @@ class _Summary:
     """
 
     def __init__(self, root: privatefile.PrivateFolder, name: str, head: str) -> None:
-        self.queue: queue.Queue[str | _AbortedError | None] = queue.Queue(maxsize=_QUEUED)
+        self.queue: queue.Queue[str | bytes | _AbortedError | None] = queue.Queue(maxsize=_QUEUED)
         self.queue.put(head)
         self.path: Path | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._write, args=(root, name), daemon=True)
         self.thread.start()
 
-    def _pieces(self) -> Iterator[str]:
+    def _pieces(self) -> Iterator[str | bytes]:
         while (piece := self.queue.get()) is not None:
             if isinstance(piece, _AbortedError):
                 raise piece
@@ -330,7 +330,7 @@ class _Summary:
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
             self.error = exc
 
-    def put(self, piece: str | _AbortedError | None) -> None:
+    def put(self, piece: str | bytes | _AbortedError | None) -> None:
         """Queue a piece for the writer, raising its error if it failed."""
         while self.error is None:
             with contextlib.suppress(queue.Full):
@@ -379,8 +379,8 @@ class _Summaries:
         for formatter, summary in self.summaries.items():
             summary.put(formatter.section(self.report, practice, first=first))
 
-    def put(self, sections: Sequence[str]) -> None:
-        """Hand each summary a practice's section, already rendered (by the worker)."""
+    def put(self, sections: Sequence[bytes]) -> None:
+        """Hand each summary a practice's section, already rendered and encoded (by the worker)."""
         for summary, section in zip(self.summaries.values(), sections, strict=True):
             summary.put(section)
 
