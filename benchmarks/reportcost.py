@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--baseline", help="a commit to compare with (git archive)")
+    parser.add_argument(
+        "--revision", help="the commit to measure as new (default: the working tree)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=("report", "history"), help="print a cProfile")
     parser.add_argument("--child", choices=("checks", "report"), help=argparse.SUPPRESS)
@@ -255,10 +258,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not _derived_path(arguments.accounts).exists():
         _make_derived(arguments.accounts)
-    with tempfile.TemporaryDirectory() as folder:
-        sides = {"new": REPO}
+    with tempfile.TemporaryDirectory() as old, tempfile.TemporaryDirectory() as new:
+        sides = {"new": _export(arguments.revision, Path(new)) if arguments.revision else REPO}
         if arguments.baseline:
-            sides = {"old": _export(arguments.baseline, Path(folder)), **sides}
+            sides = {"old": _export(arguments.baseline, Path(old)), **sides}
         taken: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
         for turn in range(arguments.rounds):
             for side, root in sides.items():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import assert_never
 
 from auditor.checks.accounts import CredentialPair, NoMfa, Reused, SharedAccount
@@ -19,7 +20,7 @@ from auditor.checks.interface import Check, CheckContext
 from auditor.checks.password import BannedWord, Breached, Contextual, EmptyPassword, Weak
 from auditor.checks.similar import SimilarPassword
 from auditor.checks.sites import SITE_CHECKS, LookalikeSite, Phished, ReusedElsewhere
-from auditor.models import AccountRef, CheckId, Finding
+from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 
 __all__ = ["Check", "CheckContext", "check_for", "renewal_deadline", "run_checks"]
@@ -88,30 +89,47 @@ def run_checks(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[F
             everyone if check_id in SITE_CHECKS else portals, ctx
         )
     ]
-    return tuple(sorted(said_once(findings), key=_sort_keys()))
+    return _in_stable_order(said_once(findings))
 
 
-def _sort_keys() -> Callable[[Finding], tuple[str, str, str, str, int, bool, str]]:
-    """``Finding.sort_key``, its account's part worked out once per account, not per finding.
+def _in_stable_order(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """``findings`` sorted by ``Finding.sort_key``, each key worked out as one number.
 
-    Findings of one account share its ``AccountRef`` (``CheckContext.ref``); the
-    part is remembered by that object, kept alive beside it so its ``id`` stays its own.
+    A group's 160,000 findings compared their seven-part keys (four strings first) some
+    two million times. Instead each account's part of the key (practice, portal, login,
+    owner) is sorted once, within its practice, and each distinct rank (``Finding.rank``)
+    once: a finding's key is its account part's place times the number of ranks plus its
+    rank's place. The same order, ties included (equal parts share a place, and the sort
+    is stable), compared as integers.
     """
-    named: dict[int, tuple[AccountRef, tuple[str, str, str, str]]] = {}
-    # ``Finding.rank`` per check and severity, by their members' ids: enum members are
-    # never freed, and hashing them calls Python code.
-    ranks: dict[tuple[int, int], tuple[int, bool, str]] = {}
-
-    def key(finding: Finding) -> tuple[str, str, str, str, int, bool, str]:
+    # By the objects' ids: every ref and member is alive (the findings hold them), and
+    # hashing an enum member calls Python code.
+    practices: dict[str, list[tuple[str, str, str, int]]] = defaultdict(list)
+    kinds: dict[tuple[int, int], tuple[int, bool, str]] = {}
+    seen: set[int] = set()
+    for finding in findings:
         ref = finding.account
-        known = named.get(id(ref))
-        if known is None or known[0] is not ref:
-            part = (ref.practice_id, ref.portal, ref.username.casefold(), ref.owner or "")
-            known = named[id(ref)] = (ref, part)
+        if id(ref) not in seen:
+            seen.add(id(ref))
+            name = (ref.portal, ref.username.casefold(), ref.owner or "", id(ref))
+            practices[ref.practice_id].append(name)
         kind = (id(finding.check), id(finding.severity))
-        rank = ranks.get(kind)
-        if rank is None:
-            rank = ranks[kind] = finding.rank
-        return (*known[1], *rank)
+        if kind not in kinds:
+            kinds[kind] = finding.rank
+    places: dict[int, int] = {}
+    place = -1
+    for practice_id in sorted(practices):
+        last = None
+        for portal, login, owner, ref_id in sorted(practices[practice_id]):
+            if (portal, login, owner) != last:
+                place += 1
+                last = (portal, login, owner)
+            places[ref_id] = place
+    rank_place = {rank: place for place, rank in enumerate(sorted(set(kinds.values())))}
+    ranks = {kind: rank_place[rank] for kind, rank in kinds.items()}
+    width = len(rank_place)
 
-    return key
+    def key(finding: Finding) -> int:
+        return places[id(finding.account)] * width + ranks[id(finding.check), id(finding.severity)]
+
+    return tuple(sorted(findings, key=key))

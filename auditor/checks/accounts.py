@@ -189,17 +189,31 @@ class SharedAccount(Check):
                 owner_sets[login].add(account.owner.strip())
         # Sorted once per login, then cut per account: one login listed for N
         # owners costs O(N log N), not a set copy and a sort per row (N²).
-        owners = {login: sorted(names) for login, names in owner_sets.items()}
+        owners = {
+            login: sorted(names) if len(names) > 1 else list(names)
+            for login, names in owner_sets.items()
+        }
         generic = ctx.policy.generic_owners
+        # Whether an owner is a generic name, once per distinct owner: a group's
+        # 100,000 accounts have a few owners each, named again and again.
+        is_generic: dict[str, bool] = {}
         for audited, login in zip(accounts, logins, strict=True):
-            account = audited.account
+            owner = audited.account.owner
             reasons = []
-            if account.owner and words(account.owner, 1) & generic:
-                reasons.append(phrase("finding.shared_reason.generic", owner=account.owner))
+            if owner:
+                found = is_generic.get(owner)
+                if found is None:
+                    found = is_generic[owner] = bool(words(owner, 1) & generic)
+                if found:
+                    reasons.append(phrase("finding.shared_reason.generic", owner=owner))
+            names = owners.get(login)
             # Stripped as the owners counted above are: " Bob " is Bob, not another person.
-            others = _name_some_but(owners.get(login, ()), (account.owner or "").strip())
-            if others is not None:
-                reasons.append(phrase("finding.shared_reason.others", others=others))
+            own = owner.strip() if owner else ""
+            # Most logins have one owner, this account's own: nobody to name, no search.
+            if names and (len(names) > 1 or names[0] != own):
+                others = _name_some_but(names, own)
+                if others is not None:
+                    reasons.append(phrase("finding.shared_reason.others", others=others))
             if reasons:
                 yield ctx.finding(
                     self.id,

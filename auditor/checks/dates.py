@@ -98,7 +98,7 @@ def _rotation(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:
     Asked three times per account (overdue, due, the report's renewal day): worked out
     once per account by the context.
     """
-    return ctx.remembered_rotation(audited, lambda: _renewal_rule(audited, ctx))
+    return ctx.remembered_rotation(audited, _renewal_rule)
 
 
 def _renewal_rule(audited: AuditedAccount, ctx: CheckContext) -> _Rotation | None:

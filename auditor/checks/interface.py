@@ -60,10 +60,17 @@ class _Remembered:
     def __init__(self) -> None:
         self.portals: dict[str, Portal] = {}
         self.incidents: dict[str, tuple[Incident, ...]] = {}
-        self.max_ages: dict[tuple[str, Role], int | None] = {}
+        self.max_ages: dict[tuple[str, int], int | None] = {}
+        """By portal and the role's ``id``: hashing an enum member calls Python code, and
+        members are never freed."""
         self.actions: dict[tuple[Phrase, str], Phrase] = {}
+        self.actions_seen: dict[tuple[int, str], tuple[Phrase, Phrase]] = {}
+        """``actions`` by the action's ``id``: the action itself, kept alive beside its
+        entry (no other object can take its id), and its addressed form. A phrase's hash
+        walks its arguments, at every finding; most actions are a check's one constant."""
         self.dues: dict[Severity, date] = {}
-        self.checks: dict[CheckId, tuple[Severity, date]] = {}
+        self.checks: dict[int, tuple[Severity, date]] = {}
+        """By the check id's ``id``, as ``max_ages``: asked at every finding."""
         self.rotations: dict[int, tuple[Account, object]] = {}
         """By the account's ``id``, as ``accounts``: ``checks.dates``' renewal rule."""
         self.accounts: dict[int, tuple[Account, AccountRef, str]] = {}
@@ -104,7 +111,7 @@ class CheckContext:
     def max_age_days(self, portal_id: str, role: Role) -> int | None:
         """The strictest maximum age for this portal and role (``Policy.max_age_days``)."""
         ages = self._remembered.max_ages
-        key = (portal_id, role)
+        key = (portal_id, id(role))
         if key not in ages:
             ages[key] = self.policy.max_age_days(portal_id, role)
         return ages[key]
@@ -130,13 +137,19 @@ class CheckContext:
             known = accounts[id(account)] = (account, account.ref, fold(account.username))
         return known
 
-    def remembered_rotation(self, audited: AuditedAccount, work: Callable[[], T]) -> T:
-        """``work()``, the account's renewal rule, worked out once per account and context."""
+    def remembered_rotation(
+        self, audited: AuditedAccount, work: Callable[[AuditedAccount, CheckContext], T]
+    ) -> T:
+        """``work(audited, self)``, the account's renewal rule, once per account and context.
+
+        ``work`` takes its arguments rather than closing over them: no function is made
+        for each of the three askings per account.
+        """
         rotations = self._remembered.rotations
         account = audited.account
         known = rotations.get(id(account))
         if known is None or known[0] is not account:
-            known = rotations[id(account)] = (account, work())
+            known = rotations[id(account)] = (account, work(audited, self))
         return cast("T", known[1])
 
     def ref(self, audited: AuditedAccount) -> AccountRef:
@@ -149,11 +162,16 @@ class CheckContext:
 
     def addressed(self, action: Phrase, portal_id: str) -> Phrase:
         """``action`` naming this portal's address (``addressed``), one object per portal."""
+        seen = self._remembered.actions_seen
+        known = seen.get((id(action), portal_id))
+        if known is not None and known[0] is action:
+            return known[1]
         actions = self._remembered.actions
         key = (action, portal_id)
         found = actions.get(key)
         if found is None:
             found = actions[key] = addressed(action, self.portal(portal_id).address)
+        seen[id(action), portal_id] = (action, found)
         return found
 
     def finding(
@@ -170,14 +188,19 @@ class CheckContext:
         A change step in ``action`` names the portal's official address here, once for
         every check, so no action that asks for a change can forget it.
         """
-        known = self._remembered.checks.get(check)
+        remembered = self._remembered
+        known = remembered.checks.get(id(check))
         if known is None:
             severity = self.severity(check)
-            known = self._remembered.checks[check] = (severity, self.due(severity))
+            known = remembered.checks[id(check)] = (severity, self.due(severity))
+        account = audited.account
+        named = remembered.accounts.get(id(account))
+        if named is None or named[0] is not account:
+            named = self._known(account)
         return Finding(
             check=check,
             severity=known[0],
-            account=self._known(audited.account)[1],
+            account=named[1],
             message=message,
             action=self.addressed(action, audited.account.portal),
             due=due if due is not None else known[1],
