@@ -94,11 +94,13 @@ def portal_words(names: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Table:
-    """Every word of every list → the kinds of list that hold it, and the words' lengths."""
+    """Every word of every list → the kinds of list that hold it, and the words by their start."""
 
     kinds: Mapping[str, frozenset[BannedKind]]
-    lengths: tuple[int, ...]
-    """Every length a word has, shortest first: only substrings of these lengths are looked up."""
+    lengths_by_head: Mapping[str, tuple[int, ...]]
+    """The first ``MIN_WORD_LENGTH`` letters of each word long enough → the lengths of the
+    words that start so, shortest first: a candidate's substring is looked up only where
+    its head starts a word (most passwords' starts start none), and only at those lengths."""
 
 
 _last_table: list[tuple[Mapping[BannedKind, frozenset[str]], _Table]] = []
@@ -112,9 +114,13 @@ def _table(lists: Mapping[BannedKind, frozenset[str]]) -> _Table:
     for kind, words in lists.items():
         for word in words:
             holders.setdefault(word, set()).add(kind)
+    heads: dict[str, set[int]] = {}
+    for word in holders:
+        if len(word) >= MIN_WORD_LENGTH:
+            heads.setdefault(word[:MIN_WORD_LENGTH], set()).add(len(word))
     table = _Table(
         {word: frozenset(kinds) for word, kinds in holders.items()},
-        tuple(sorted(set(map(len, holders)))),
+        {head: tuple(sorted(lengths)) for head, lengths in heads.items()},
     )
     _last_table[:] = [(lists, table)]
     return table
@@ -129,14 +135,18 @@ def _built_on(candidate: str, table: _Table, found: set[BannedKind]) -> None:
     # Only lengths that make the word at least MIN_SHARE of the candidate.
     size = len(candidate)
     shortest = max(MIN_WORD_LENGTH, int(size * MIN_SHARE + 0.999))
-    lengths = [length for length in table.lengths if shortest <= length <= size]
+    heads = table.lengths_by_head
     for start in range(min(MAX_PREFIX, size) + 1):
+        lengths = heads.get(candidate[start : start + MIN_WORD_LENGTH])
+        if lengths is None:  # no word starts here (nor any shorter than MIN_WORD_LENGTH)
+            continue
         for length in lengths:
             if start + length > size:
                 break
-            hit = kinds.get(candidate[start : start + length])
-            if hit is not None:
-                found |= hit
+            if length >= shortest:
+                hit = kinds.get(candidate[start : start + length])
+                if hit is not None:
+                    found |= hit
 
 
 def banned_kinds(
