@@ -7,7 +7,7 @@ import functools
 from collections.abc import Mapping
 
 from auditor.i18n.phrase import Phrase, phrase
-from auditor.models import Account
+from auditor.models import Account, Practice
 from auditor.policy import Portal
 from auditor.text import fold, leet_variants, words
 
@@ -37,24 +37,39 @@ def _portal_words(portal: Portal) -> frozenset[str]:
     return frozenset(token for name in names for token in words(name, MIN_TOKEN_LENGTH))
 
 
-def context_words(account: Account, portal: Portal) -> Mapping[ContextKind, frozenset[str]]:
-    """The folded tokens of at least 4 characters an attacker would try for this account."""
-    # Built kind by kind in ContextKind's order, with no empty kind: this runs once per
-    # account of the largest audits, before the passwords can be scored.
+def shared_words(practice: Practice, portal: Portal) -> dict[ContextKind, frozenset[str]]:
+    """The context words every account of ``practice`` on ``portal`` has (name, FINESS, portal).
+
+    derive makes them once for each practice and portal of an audit, not once per account.
+    """
     found: dict[ContextKind, frozenset[str]] = {}
-    practice = words(account.practice.name, MIN_TOKEN_LENGTH)
-    if practice:
-        found[ContextKind.PRACTICE_NAME] = practice
-    found[ContextKind.FINESS] = frozenset((fold(account.practice.id),))
+    practice_words = words(practice.name, MIN_TOKEN_LENGTH)
+    if practice_words:
+        found[ContextKind.PRACTICE_NAME] = practice_words
+    found[ContextKind.FINESS] = frozenset((fold(practice.id),))
+    portal_words = _portal_words(portal)
+    if portal_words:
+        found[ContextKind.PORTAL] = portal_words
+    return found
+
+
+def context_words(
+    account: Account,
+    portal: Portal,
+    shared: Mapping[ContextKind, frozenset[str]] | None = None,
+) -> Mapping[ContextKind, frozenset[str]]:
+    """The folded tokens of at least 4 characters an attacker would try for this account.
+
+    ``shared`` are the ``shared_words`` of its practice and portal, when made already.
+    No kind is empty; the kinds come in no particular order.
+    """
+    found = dict(shared_words(account.practice, portal) if shared is None else shared)
     _add_whole(found, ContextKind.USERNAME, account.username)
     owner = words(account.owner or "", MIN_TOKEN_LENGTH)
     if owner:
         found[ContextKind.OWNER] = owner
     if account.owner_email:
         _add_whole(found, ContextKind.EMAIL, account.owner_email.split("@", 1)[0])
-    portal_words = _portal_words(portal)
-    if portal_words:
-        found[ContextKind.PORTAL] = portal_words
     return found
 
 
@@ -62,14 +77,11 @@ def _add_whole(found: dict[ContextKind, frozenset[str]], kind: ContextKind, text
     """The words of ``text`` and, when long enough, ``text`` itself folded (a login)."""
     tokens = words(text, MIN_TOKEN_LENGTH)
     if len(text) >= MIN_TOKEN_LENGTH:
-        tokens = tokens | {fold(text)}
+        whole = fold(text)
+        if whole not in tokens:  # a login of one word is one token already
+            tokens = tokens | {whole}
     if tokens:
         found[kind] = tokens
-
-
-def flat_words(context: Mapping[ContextKind, frozenset[str]]) -> list[str]:
-    """All context tokens in a stable order, for zxcvbn's ``user_inputs``."""
-    return sorted({token for tokens in context.values() for token in tokens})
 
 
 def folded_variants(password: str) -> tuple[str, ...]:
@@ -94,8 +106,16 @@ def context_hits(
     """
     if variants is None:
         variants = folded_variants(password)
-    return frozenset(
-        kind
-        for kind, tokens in context.items()
-        if any(token in variant for token in tokens for variant in variants)
-    )
+    # Plain loops, no generator: this runs once per account of the largest audits,
+    # over a few short tokens, and a generator's frames cost more than the tests.
+    found = []
+    for kind, tokens in context.items():
+        for token in tokens:
+            for variant in variants:
+                if token in variant:
+                    break
+            else:
+                continue
+            found.append(kind)
+            break
+    return frozenset(found)

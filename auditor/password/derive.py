@@ -9,30 +9,32 @@ import hmac
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
+from auditor.collector import paused
 from auditor.errors import AuditorError
 from auditor.hibp import BreachSource, Clean, LookupResult, Pwned, Unknown
 from auditor.i18n.failure import failure
-from auditor.models import Account, Origin, OtherEntry
+from auditor.models import Account, Origin, OtherEntry, Practice
 from auditor.password.banned import BannedKind, banned_kinds, portal_words, shipped_words
 from auditor.password.context import (
     ContextKind,
     context_hits,
     context_words,
-    flat_words,
     folded_variants,
+    shared_words,
 )
 from auditor.password.fold import similarity_stem, stems
-from auditor.password.previous import past_use
+from auditor.password.previous import PastUse, past_use
 from auditor.password.strength import char_classes, entropy_bits, zxcvbn_score
 from auditor.policy import Policy
 from auditor.policy.standards import load_standards
@@ -171,28 +173,62 @@ class ScoringError(AuditorError):
     """A worker process ended before its passwords were scored (killed, out of memory)."""
 
 
+_Item = tuple[str, Sequence[str]]
+"""A password and the context words zxcvbn is given with it."""
+_END = None
+"""Put on the queue of batches after the last one."""
+
+
+def _chunk_size(total: int, jobs: int) -> int:
+    """Passwords per batch sent to a worker, for ``total`` passwords on ``jobs`` workers."""
+    # Enough batches that a slow one (long passwords) does not leave a core idle
+    # at the end, few enough that sending them costs little.
+    return min(_MAX_CHUNK, max(_PROGRESS_BATCH, total // (jobs * 16)))
+
+
+def _parallel(total: int, jobs: int) -> bool:
+    # zxcvbn is pure Python, so threads would share one core under the GIL:
+    # parallelism is across processes.
+    return jobs > 1 and total >= PARALLEL_THRESHOLD
+
+
 def _score_all(
-    items: Sequence[tuple[str, Sequence[str]]],
+    items: Sequence[_Item],
     jobs: int,
     progress: Advance = no_progress,
     stop: threading.Event | None = None,
 ) -> list[int]:
     """zxcvbn scores of ``items``, in order; ``ScoringStopped`` soon after ``stop`` is set."""
-    stop = stop or threading.Event()
-    # zxcvbn is pure Python, so threads would share one core under the GIL:
-    # parallelism is across processes.
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        scores = []
-        for start in range(0, len(items), _PROGRESS_BATCH):
-            if stop.is_set():
-                raise ScoringStopped
-            scores.extend(_score_batch(items[start : start + _PROGRESS_BATCH]))
-            progress(len(scores) - start)
+    chunk = _chunk_size(len(items), jobs) if _parallel(len(items), jobs) else _PROGRESS_BATCH
+    batches = (items[start : start + chunk] for start in range(0, len(items), chunk))
+    return _score_batches(batches, len(items), jobs, progress, stop or threading.Event())
+
+
+def _score_batches(
+    batches: Iterable[Sequence[_Item]],
+    total: int,
+    jobs: int,
+    progress: Advance,
+    stop: threading.Event,
+    *,
+    scored: Callable[[list[int]], object] = lambda _: None,
+) -> list[int]:
+    """The scores of ``total`` passwords coming in ``batches``, in order, each batch
+    sent to a worker as soon as it comes; ``ScoringStopped`` soon after ``stop`` is set.
+
+    ``scored`` is given each batch's scores (or a part of them) in order, as they come.
+    """
+    if not _parallel(total, jobs):
+        scores: list[int] = []
+        for batch in batches:
+            for start in range(0, len(batch), _PROGRESS_BATCH):
+                if stop.is_set():
+                    raise ScoringStopped
+                part = _score_batch(batch[start : start + _PROGRESS_BATCH])
+                scores.extend(part)
+                scored(part)
+                progress(len(part))
         return scores
-    # Enough batches that a slow one (long passwords) does not leave a core idle
-    # at the end, few enough that sending them costs little.
-    chunk = min(_MAX_CHUNK, max(_PROGRESS_BATCH, len(items) // (jobs * 16)))
-    batches = [items[start : start + chunk] for start in range(0, len(items), chunk)]
     context = _worker_context()
     _start_resource_tracker()
     with _interrupts_blocked():
@@ -203,7 +239,7 @@ def _score_all(
             max_workers=jobs, mp_context=context, initializer=_ignore_interrupts
         )
     try:
-        scores = _collect(pool, batches, progress, stop)
+        scores = _collect(pool, batches, progress, stop, scored)
     except BaseException as exc:
         _end_workers(pool)
         if isinstance(exc, BrokenProcessPool):
@@ -217,24 +253,45 @@ def _score_all(
 
 def _collect(
     pool: ProcessPoolExecutor,
-    batches: Sequence[Sequence[tuple[str, Sequence[str]]]],
+    batches: Iterable[Sequence[_Item]],
     progress: Advance,
     stop: threading.Event,
+    scored: Callable[[list[int]], object],
 ) -> list[int]:
-    """Send every batch to ``pool`` and gather their scores, in order, watching ``stop``."""
-    with _interrupts_blocked():  # the workers, started on demand, inherit it
-        futures = [pool.submit(_score_batch, batch) for batch in batches]
+    """Send each batch to ``pool`` as it comes, then gather the scores in order; watch ``stop``."""
+    sent: list[tuple[int, Future[list[int]]]] = []
+    for batch in batches:
+        with _interrupts_blocked():  # the workers, started on demand, inherit it
+            sent.append((len(batch), pool.submit(_score_batch, batch)))
     scores = []
-    for batch, future in zip(batches, futures, strict=True):
+    for size, future in sent:
         while True:
             try:
-                scores.extend(future.result(timeout=_STOP_POLL))
+                part = future.result(timeout=_STOP_POLL)
                 break
             except TimeoutError:
                 if stop.is_set():
                     raise ScoringStopped from None
-        progress(len(batch))
+        scores.extend(part)
+        scored(part)
+        progress(size)
     return scores
+
+
+def _taken(
+    batches: queue.SimpleQueue[list[_Item] | None], stop: threading.Event
+) -> Iterator[list[_Item]]:
+    """The batches put on ``batches`` until ``_END``; ``ScoringStopped`` soon after a ``stop``."""
+    while True:
+        try:
+            batch = batches.get(timeout=_STOP_POLL)
+        except queue.Empty:
+            if stop.is_set():  # the thread that fills the queue failed, or was interrupted
+                raise ScoringStopped from None
+            continue
+        if batch is _END:
+            return
+        yield batch
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
@@ -420,10 +477,53 @@ class _Unscored:
         )
 
 
+def _scoring_batches(
+    accounts: Sequence[Account],
+    policy: Policy,
+    users: Mapping[str, Sequence[int]],
+    contexts: dict[int, Mapping[ContextKind, frozenset[str]]],
+    size: int,
+) -> Iterator[list[_Item]]:
+    """Each distinct password with its context words, ``size`` at a time, in ``users``' order.
+
+    One score per distinct password, with every context word of every account that
+    uses it: zxcvbn then penalises a name that any of them would guess. The
+    accounts' context words are kept in ``contexts`` (by account index) as they are
+    made, for ``_unscored_facts``; an account without a password needs none.
+    """
+    # A practice's and a portal's words are the same for each of their accounts:
+    # made once per pair, and shared (40,000 pairs in the benchmarks' 100,000 accounts).
+    shared: dict[tuple[Practice, str], Mapping[ContextKind, frozenset[str]]] = {}
+    batch: list[_Item] = []
+    for password, indexes in users.items():
+        tokens: set[str] = set()
+        for index in indexes:
+            context = contexts.get(index)
+            if context is None:
+                account = accounts[index]
+                portal = policy.portal(account.portal)
+                pair = (account.practice, account.portal)
+                common = shared.get(pair)
+                if common is None:
+                    common = shared[pair] = shared_words(account.practice, portal)
+                context = contexts[index] = context_words(account, portal, common)
+            tokens.update(*context.values())
+        batch.append((password, sorted(tokens)))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_NEVER_BEFORE = PastUse(recycled=False, predictable=False)
+"""What ``past_use`` says of an account without earlier passwords."""
+
+
 def _unscored_facts(
     accounts: Sequence[Account],
     users: Mapping[str, Sequence[int]],
-    contexts: Sequence[Mapping[ContextKind, frozenset[str]]],
+    contexts: Mapping[int, Mapping[ContextKind, frozenset[str]]],
     policy: Policy,
     run_key: bytes,
 ) -> dict[int, _Unscored]:
@@ -438,8 +538,11 @@ def _unscored_facts(
         band = length_band(len(password))
         variants = folded_variants(password)
         for index in indexes:
-            earlier = [old.reveal() for old in accounts[index].history]
-            past = past_use(password, earlier)
+            past, earlier_keys = _NEVER_BEFORE, frozenset[bytes]()
+            if accounts[index].history:  # most accounts come from a sheet, without one
+                earlier = [old.reveal() for old in accounts[index].history]
+                past = past_use(password, earlier)
+                earlier_keys = frozenset(_reuse_key(run_key, old) for old in earlier)
             facts[index] = _Unscored(
                 context=context_hits(password, contexts[index], variants),
                 reuse_key=reuse_key,
@@ -448,7 +551,7 @@ def _unscored_facts(
                 length_band=band,
                 banned=banned,
                 similar_key=similar_key,
-                earlier_keys=frozenset(_reuse_key(run_key, old) for old in earlier),
+                earlier_keys=earlier_keys,
             )
     return facts
 
@@ -465,63 +568,120 @@ def derive(
     """Facts for every account's password; the returned accounts hold no password.
 
     Each distinct password is scored and looked up once. Its plaintext, SHA-1
-    and zxcvbn result live only in this function's locals. Lookups (waiting on
+    and zxcvbn result live only in the locals of this module's functions. Lookups (waiting on
     the network or the disk) run while the passwords are scored. Earlier
     passwords from a vault's history are compared with the current one, then
     dropped with it.
     """
+    # The collector is off meanwhile (``collector.paused``): the contexts and facts made
+    # here hold no cycle, and its passes over them and the accounts were a third to
+    # nearly half of this process's time at 100,000 accounts (zxcvbn makes none either).
+    with paused():
+        return _derive(accounts, policy, breach, jobs=jobs, progress=progress, run_key=run_key)
+
+
+def _derive(
+    accounts: Sequence[Account],
+    policy: Policy,
+    breach: BreachSource | None,
+    *,
+    jobs: int,
+    progress: ProgressDisplay | None,
+    run_key: bytes | None,
+) -> tuple[AuditedAccount, ...]:
     display = progress or ProgressDisplay()
-    contexts = [context_words(account, policy.portal(account.portal)) for account in accounts]
     users: dict[str, list[int]] = {}
     for index, account in enumerate(accounts):
         if account.password is not None:
             users.setdefault(account.password.reveal(), []).append(index)
-    distinct = list(users)
-    # One score per distinct password, with every context word of every account
-    # that uses it: zxcvbn then penalises a name that any of them would guess.
-    inputs = [
-        sorted({word for index in users[password] for word in flat_words(contexts[index])})
-        for password in distinct
-    ]
-    items = list(zip(distinct, inputs, strict=True))
-    # A lookalike site's entry (``imitates``) is judged by its site alone: its password
-    # is compared with the portals' (``phished``), never looked up for itself.
-    digests = {
-        password: sha1_hex(password)
-        for password in distinct
-        if password and any(accounts[index].imitates is None for index in users[password])
-    }
+    contexts: dict[int, Mapping[ContextKind, frozenset[str]]] = {}
     lookups: Mapping[str, LookupResult] = {}
     run_key = run_key or new_run_key()
     # Scoring runs in a helper thread (its work is in worker processes, or
-    # short); lookups and every fact that needs no score stay in this thread,
-    # while the workers score, so Ctrl-C interrupts them at once.
+    # short); this thread makes its batches and hands each over as it is ready,
+    # so that the workers start at once, then does the lookups and every fact
+    # that needs no score while they score, so Ctrl-C interrupts them at once.
     stop = threading.Event()
+    batches: queue.SimpleQueue[list[_Item] | None] = queue.SimpleQueue()
+    parts: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+    size = _chunk_size(len(users), jobs) if _parallel(len(users), jobs) else _PROGRESS_BATCH
     with (
-        display.stage("Scoring passwords", len(items)) as scored,
+        display.stage("Scoring passwords", len(users)) as scored,
         ThreadPoolExecutor(max_workers=1) as helper,
     ):
-        scoring = helper.submit(_score_all, items, jobs, scored, stop)
+        scoring = helper.submit(
+            _score_batches, _taken(batches, stop), len(users), jobs, scored, stop, scored=parts.put
+        )
         try:
+            for batch in _scoring_batches(accounts, policy, users, contexts, size):
+                batches.put(batch)
+            batches.put(_END)
+            # A lookalike site's entry (``imitates``) is judged by its site alone: its
+            # password is compared with the portals' (``phished``), never looked up.
+            digests = {
+                password: sha1_hex(password)
+                for password, indexes in users.items()
+                if password and any(accounts[index].imitates is None for index in indexes)
+            }
             if breach is not None:
                 with display.stage("Breach lookups", len(digests)) as looked_up:
                     lookups = breach.check(set(digests.values()), looked_up)
             unscored = _unscored_facts(accounts, users, contexts, policy, run_key)
-            scores = scoring.result()
+            statuses = {
+                password: lookups[digest] if breach is not None else NotChecked()
+                for password, digest in digests.items()
+            }
+            # The facts of each batch are put together as its scores come in, while
+            # the workers score the next ones: the last score leaves one batch to do.
+            audited: dict[int, AuditedAccount] = {}
+            for index, account in enumerate(accounts):
+                if account.password is None:
+                    audited[index] = AuditedAccount(_without_secrets(account), None)
+            for password, score in _scores_as_they_come(users, parts, scoring):
+                strength = Strength(score, entropy_bits(len(password), char_classes(password)))
+                status = statuses.get(password, NotChecked())
+                for index in users[password]:
+                    facts = unscored.pop(index).with_score(strength, status, empty=not password)
+                    audited[index] = AuditedAccount(_without_secrets(accounts[index]), facts)
+            scoring.result()
         except BaseException:
             # Ctrl-C, SIGTERM or a failed lookup: the helper stops within a batch
             # (and its pool with it) instead of scoring everything first.
             stop.set()
             raise
-    facts_by_index: dict[int, PasswordFacts] = {}
-    for password, score in zip(distinct, scores, strict=True):
-        strength = Strength(score, entropy_bits(len(password), char_classes(password)))
-        status: BreachStatus = NotChecked()
-        if breach is not None and password in digests:
-            status = lookups[digests[password]]
-        for index in users[password]:
-            facts_by_index[index] = unscored[index].with_score(strength, status, empty=not password)
-    return tuple(
-        AuditedAccount(replace(account, password=None, history=()), facts_by_index.get(index))
-        for index, account in enumerate(accounts)
-    )
+    return tuple(audited[index] for index in range(len(accounts)))
+
+
+def _scores_as_they_come(
+    users: Mapping[str, Sequence[int]],
+    parts: queue.SimpleQueue[list[int]],
+    scoring: Future[list[int]],
+) -> Iterator[tuple[str, int]]:
+    """Each of ``users``' passwords with its score, in order, as ``scoring`` puts them in ``parts``.
+
+    ``scoring``'s error, if it fails, is raised here.
+    """
+    passwords = iter(users)
+    waiting = len(users)
+    while waiting:
+        try:
+            part = parts.get(timeout=_STOP_POLL)
+        except queue.Empty:
+            if not scoring.done():
+                continue
+            scoring.result()  # its error; after a success every part is in already
+            part = parts.get_nowait()
+        waiting -= len(part)
+        for score in part:
+            yield next(passwords), score
+
+
+def _without_secrets(account: Account) -> Account:
+    """``account`` without its password and history, which it no longer needs."""
+    if account.password is None and not account.history:
+        return account  # frozen, and holds nothing to drop: shared as it is
+    # The same record as ``replace(account, password=None, history=())``, whose
+    # second run of ``__init__`` was 0.6 s of a 100,000-account derive's end.
+    kept = object.__new__(Account)
+    kept.__dict__.update(account.__dict__, password=None, history=())
+    return kept
