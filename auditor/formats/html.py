@@ -859,7 +859,14 @@ def html(value: object) -> str:
     """
     kind = type(value)
     if kind is str or kind is Rendered:
-        return str(escape(plain(cast(str, value))))
+        text = cast(str, value)
+        # Most logins and names hold nothing to replace (``plain``'s controls are all
+        # unprintable) or escape (MarkupSafe's five): they are their own HTML.
+        if text.isprintable() and not (
+            "&" in text or "<" in text or ">" in text or '"' in text or "'" in text
+        ):
+            return text if kind is str else str(text)
+        return str(escape(plain(text)))
     if kind is int:
         return str(value)
     return str(escape(template_value(value)))
