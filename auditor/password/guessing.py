@@ -339,19 +339,21 @@ def _terms(n: int) -> _Terms:
 
 
 def _estimate(match: Match, password: str) -> decimal.Decimal:
-    """``zxcvbn.scoring.estimate_guesses``: the same value, at once for a lower-case word.
+    """``zxcvbn.scoring.estimate_guesses``: the same value, at once for a dictionary word.
 
-    Most matches are a dictionary word without capitals or l33t, whose guesses
-    are its rank (twice for a reversed one), raised to the floor of a submatch.
-    zxcvbn's own function computes the rest (and notes its figures in the match).
+    Most matches are dictionary words: their guesses are zxcvbn's product of
+    rank, capitals, l33t and reversal (in its order, as some factors are
+    floats), raised to the floor of a submatch, without the dictionary of
+    functions, the logarithm and the notes zxcvbn's function adds to the match
+    (nothing reads them). A lower-case word has one way of capitals (zxcvbn's
+    counts one for that, and more). zxcvbn's own function does the rest.
     """
     token = match["token"]
-    if (
-        match["pattern"] == "dictionary"
-        and not match.get("l33t")
-        and "guesses" not in match
-        and token.lower() == token  # what uppercase_variations counts as 1, and more
-    ):
+    if match["pattern"] == "dictionary" and "guesses" not in match:
+        capitals = 1 if token.lower() == token else scoring.uppercase_variations(match)
+        l33t = scoring.l33t_variations(match) if match.get("l33t") else 1
+        reverse = 2 if match.get("reversed") else 1
+        guesses = match["rank"] * capitals * l33t * reverse
         size = len(token)
         floor = (
             1
@@ -360,10 +362,9 @@ def _estimate(match: Match, password: str) -> decimal.Decimal:
             if size == 1
             else scoring.MIN_SUBMATCH_GUESSES_MULTI_CHAR
         )
-        rank = match["rank"] * 2 if match.get("reversed") else match["rank"]
-        return decimal.Decimal(max(rank, floor))
-    guesses: decimal.Decimal = scoring.estimate_guesses(match, password)
-    return guesses
+        return decimal.Decimal(max(guesses, floor))
+    estimated: decimal.Decimal = scoring.estimate_guesses(match, password)
+    return estimated
 
 
 def minimum_guesses(  # noqa: PLR0912, PLR0915 - zxcvbn's search, in one piece to compare
@@ -472,7 +473,8 @@ def minimum_guesses(  # noqa: PLR0912, PLR0915 - zxcvbn's search, in one piece t
             ]
             if sequences:
                 extendable.append((k + 1, sequences))
-            horizon = max(horizon, reach[k + 1])
+            if reach[k + 1] > horizon:  # noqa: PLR1730 - a call to max() at every end costs more
+                horizon = reach[k + 1]
         elif not (whole_span or extendable) and horizon <= k:
             # Nothing ends here, and no sequence found so far can be extended
             # past here, by a span or by a match: none will ever reach the end.

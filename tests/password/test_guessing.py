@@ -67,7 +67,7 @@ def dictionaries() -> dict[str, dict[str, int]]:
 def test_dictionary_matches_are_zxcvbns(
     dictionaries: dict[str, dict[str, int]], reverse: bool
 ) -> None:
-    for password in PASSWORDS:
+    for password in PASSWORDS + NON_ASCII:
         candidate = password[::-1] if reverse else password
         expected = ORIGINAL_DICTIONARY_MATCH(candidate, dictionaries)
         assert guessing.dictionary_match(candidate, dictionaries) == expected, candidate
@@ -102,6 +102,14 @@ def test_score_is_zxcvbns_score(dictionaries: dict[str, dict[str, int]]) -> None
     for password in PASSWORDS[:60]:
         expected = zxcvbn(password, user_inputs=inputs)["score"]
         assert guessing.score(password, dictionaries) == expected, password
+
+
+def test_the_guesses_of_each_match_are_zxcvbns(dictionaries: dict[str, dict[str, int]]) -> None:
+    for password in PASSWORDS + _l33t_heavy(200, seed=41) + NON_ASCII:
+        for match in matching.omnimatch(password, dictionaries):
+            expected = scoring.estimate_guesses(dict(match), password)
+            guesses = guessing._estimate(dict(match), password)
+            assert (guesses, str(guesses)) == (expected, str(expected)), (password, match)
 
 
 def test_the_empty_password_needs_one_guess() -> None:
@@ -230,6 +238,7 @@ def _l33t_heavy(count: int, seed: int) -> list[str]:
 
 
 NON_ASCII = ["İst4nbul", "ΑΣ7@Σ", "pa$$wörd", "ﬁl3", "Ph4rm@cié"]
+NON_ASCII += ["😀p4ssword😀", "pass\x00word", "straße", "\udcffpassword", "ǅemal", "İİİpassİ"]
 
 
 def test_l33t_matches_are_zxcvbns(dictionaries: dict[str, dict[str, int]]) -> None:
