@@ -7,10 +7,11 @@ search for the most guessable match sequence builds a dictionary object for
 each of the n² brute-force spans. This module keeps zxcvbn's matchers, scores
 and rules and replaces only those loops with equivalent ones:
 
-- dictionary matching walks one merged table of all dictionaries' prefixes and
-  stops extending a substring as soon as no word starts with it;
-- date matching is skipped where no date can be (no four digits in a row, no
-  separator used twice between digits);
+- dictionary matching (of the password, its reverse and each l33t reading) is
+  one pass of an Aho–Corasick automaton of every dictionary word, in C;
+- date matching looks only at the runs of digits and separators that may hold
+  a date; keyboard walks look each pair of characters up once; a repeated
+  character's analysis is made once;
 - the sequence search keeps brute-force spans as numbers, not match objects,
   and for a score it drops every sequence already past score 4's threshold.
 
@@ -56,7 +57,7 @@ class Index:
     word's value packs its length, dictionary position and rank into an int
     held inside the automaton's node, not a Python object: the forked workers
     share those pages with the forkserver instead of copying the ones that
-    reference counting would touch (and the index is a quarter of the size).
+    reference counting would touch (and the index is a third of the size).
     """
 
     def __init__(self, dictionaries: Mapping[str, RankedDictionary]) -> None:
@@ -92,15 +93,16 @@ class Index:
 _index_cache: dict[tuple[tuple[str, int], ...], Index] = {}
 
 
-_last_seen: list[tuple[Mapping[str, RankedDictionary], Index]] = []
-"""The mappings of the last two calls and their index: one score passes the same mapping
-to each of its dictionary matches (plain, reversed, each l33t reading), and zxcvbn's
-repeat matcher zxcvbn's own mapping for the repeated part."""
+_last_seen: list[tuple[Mapping[str, RankedDictionary], int, Index]] = []
+"""The mappings of the last two calls, their sizes and their index: one score passes the
+same mapping to each of its dictionary matches (plain, reversed, each l33t reading), and
+zxcvbn's repeat matcher zxcvbn's own mapping (to which a list may be added) for the
+repeated part."""
 
 
 def _index(dictionaries: Mapping[str, RankedDictionary]) -> Index:
-    for seen, seen_index in _last_seen:
-        if seen is dictionaries:
+    for seen, size, seen_index in _last_seen:
+        if seen is dictionaries and size == len(dictionaries):
             return seen_index
     # The fixed dictionaries are the same objects from call to call; only
     # user_inputs changes. Build the index once per set of objects.
@@ -110,7 +112,7 @@ def _index(dictionaries: Mapping[str, RankedDictionary]) -> Index:
         index = Index(dictionaries)
         _index_cache.clear()
         _index_cache[key] = index
-    _last_seen[:] = [(dictionaries, index), *_last_seen[:1]]
+    _last_seen[:] = [(dictionaries, len(dictionaries), index), *_last_seen[:1]]
     return index
 
 

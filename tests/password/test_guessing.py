@@ -88,6 +88,15 @@ def test_dictionary_match_sees_a_new_user_input(dictionaries: dict[str, dict[str
     assert [(m["i"], m["j"], m["rank"]) for m in found] == [(1, 7, 1)]
 
 
+def test_a_list_added_to_zxcvbns_dictionaries_is_matched(monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked = matching.RANKED_DICTIONARIES
+    monkeypatch.delitem(ranked, "user_inputs", raising=False)  # what zxcvbn() leaves there
+    assert not guessing.dictionary_match("wqxkzj", ranked)
+    monkeypatch.setitem(ranked, "bd", {"qxkz": 1})  # what add_frequency_lists does
+    found = guessing.dictionary_match("wqxkzj", ranked)
+    assert [(m["i"], m["j"], m["dictionary_name"]) for m in found] == [(1, 4, "bd")]
+
+
 def test_minimum_guesses_are_zxcvbns(dictionaries: dict[str, dict[str, int]]) -> None:
     for password in PASSWORDS:
         matches = matching.omnimatch(password, dictionaries)
