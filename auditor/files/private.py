@@ -361,7 +361,9 @@ def _fill(descriptor: int, text: str | bytes | Iterable[str | bytes], *, durable
             pending.clear()
             written, held = written + held, 0
             if every and written - started >= every:
-                os.posix_fadvise(descriptor, started, written - started, os.POSIX_FADV_DONTNEED)
+                # A hint: a file system that refuses it leaves it all to the fsync, as before.
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(descriptor, started, written - started, os.POSIX_FADV_DONTNEED)
                 started = written
     _write_all(descriptor, b"".join(pending))
 

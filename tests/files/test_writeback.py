@@ -128,3 +128,16 @@ def test_the_summaries_reach_their_final_sync_with_little_left_to_write(
             continue  # synced in the worker, whose calls this process does not see
         assert path.stat().st_size > 4 * STEP, name
         assert disk.unstarted_at_sync(path) < STEP, name
+
+
+def test_a_file_system_that_refuses_the_hint_still_gets_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(descriptor: int, offset: int, length: int, advice: int) -> None:
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(os, "posix_fadvise", refused)
+    monkeypatch.setattr(private, "WRITEBACK_BYTES", STEP, raising=False)
+    with private.PrivateFolder.open(tmp_path / "out") as root:
+        path = root.write("summary.json", _pieces(50, 1000))
+    assert path.read_text(encoding="utf-8") == "".join(_pieces(50, 1000))
