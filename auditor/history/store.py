@@ -8,7 +8,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from auditor.history.schema import (
 )
 from auditor.i18n.failure import failure as i18n_failure
 from auditor.i18n.logged import logged
-from auditor.models import AccountRef, CheckId, Severity
+from auditor.models import AccountRef, CheckId, Finding, Severity
 from auditor.policy import Policy
 from auditor.report import PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
@@ -193,22 +193,28 @@ class History:
         ``latest`` is that run's id as stored (None if the practice has none), ``days``
         each run's ``as_of`` as stored.
         """
+        practice_id = practice.practice.id
         if latest is None:
-            return _changes(_Findings(set(), set(), set()), None)
+            return _changes(practice_id, _Findings(set(), set(), set()), None)
         run_id = _count(latest, "runs.id")
         as_of = _day(days.get(run_id), f"run {run_id}: as_of")
+        known = folded.known
         now = _Findings(
-            open={FindingKey.of(f) for f in practice.findings},
-            waived={FindingKey.of(w.finding) for w in practice.waived},
-            accounts={(a.account.portal, folded(a.account.username)) for a in practice.accounts},
+            open=_named(practice.findings),
+            waived=_named(w.finding for w in practice.waived),
+            accounts={
+                (a.account.portal, known.get(a.account.username) or folded(a.account.username))
+                for a in practice.accounts
+            },
         )
-        return _changes(now, (run_id, as_of, _load(db, run_id, practice.practice.id)), folded)
+        before = _load(db, run_id, practice_id)
+        return _changes(practice_id, now, (run_id, as_of, before), folded)
 
     def changes_of(self, run_id: int, practice_id: str) -> PracticeChanges:
         """What changed for a practice in a recorded run, against its run before that."""
         with self._reading() as db:
             now = _load(db, run_id, practice_id)
-            return _changes(now, self._previous(db, practice_id, before_run=run_id))
+            return _changes(practice_id, now, self._previous(db, practice_id, before_run=run_id))
 
     @staticmethod
     def _previous(
@@ -436,14 +442,34 @@ def _use_wal(connection: sqlite3.Connection) -> None:
         pause = min(pause * 2, 0.1)
 
 
+_Named = tuple[str, str, str]
+"""A finding as the history compares it, within one practice: portal, login as written,
+check id. Plain strings, not a ``FindingKey``: a dataclass's hash, and an enum member's,
+call Python code, and a group's run compares some 160,000 findings with as many."""
+
+
 @dataclass(frozen=True)
 class _Findings:
-    """One practice's findings in one run, by fingerprint, and the accounts it audited."""
+    """One practice's findings in one run, and the accounts it audited."""
 
-    open: set[FindingKey]
-    waived: set[FindingKey]
+    open: set[_Named]
+    waived: set[_Named]
     accounts: set[tuple[str, str]]
     """(portal, folded login) of every audited account."""
+
+
+def _named(findings: Iterable[Finding]) -> set[_Named]:
+    """The findings' names, each check's id read once per check, not once per finding."""
+    values: dict[int, str] = {}
+    named = set()
+    for finding in findings:
+        check = finding.check
+        value = values.get(id(check))
+        if value is None:
+            value = values[id(check)] = check.value
+        ref = finding.account
+        named.add((ref.portal, ref.username, value))
+    return named
 
 
 def _load(db: sqlite3.Connection, run_id: int, practice_id: str) -> _Findings:
@@ -454,22 +480,30 @@ def _load(db: sqlite3.Connection, run_id: int, practice_id: str) -> _Findings:
         "WHERE run_id = ? AND practice_id = ?",
         (run_id, practice_id),
     ):
-        if _text(check, where + "findings.check_id") not in _KNOWN_CHECKS:
+        # What portal-audit writes passes at once; anything else is checked in the
+        # order that names its first fault (``_text``, ``_flag``).
+        written = (
+            type(check) is str
+            and type(portal) is str
+            and type(username) is str
+            and type(waived) is int
+            and waived in (0, 1)
+        )
+        if not written and _text(check, where + "findings.check_id") in _KNOWN_CHECKS:
+            _text(portal, where + "findings.portal")
+            _text(username, where + "findings.username")
+            _flag(waived, where + "findings.waived")
+        if check not in _KNOWN_CHECKS:
             continue  # a check a newer version added, then downgraded
-        key = FindingKey(
-            practice_id,
-            _text(portal, where + "findings.portal"),
-            _text(username, where + "findings.username"),
-            CheckId(check),
-        )
-        (found.waived if _flag(waived, where + "findings.waived") else found.open).add(key)
-    found.accounts.update(
-        (_text(portal, where + "run_accounts.portal"), _text(key, where + "run_accounts.username"))
-        for portal, key in db.execute(
-            "SELECT portal, username_key FROM run_accounts WHERE run_id = ? AND practice_id = ?",
-            (run_id, practice_id),
-        )
-    )
+        (found.waived if waived else found.open).add((portal, username, check))
+    for portal, key in db.execute(
+        "SELECT portal, username_key FROM run_accounts WHERE run_id = ? AND practice_id = ?",
+        (run_id, practice_id),
+    ):
+        if type(portal) is not str or type(key) is not str:
+            _text(portal, where + "run_accounts.portal")
+            _text(key, where + "run_accounts.username")
+        found.accounts.add((portal, key))
     return found
 
 
@@ -509,29 +543,48 @@ def _stamp(value: object, what: str) -> str:
 
 
 def _changes(
+    practice_id: str,
     now: _Findings,
     previous: tuple[int, date, _Findings] | None,
-    folded: Callable[[str], str] = fold,
+    folded: _Folded | None = None,
 ) -> PracticeChanges:
     """New: open now, absent before. Fixed: there before, gone now, account still audited.
 
-    ``folded`` is ``fold``, or one that remembers the logins it folded: each key is
-    compared by its ``FindingKey.key``, which folds its login at every use.
+    Findings are compared by ``FindingKey.key`` (the login folded; the practice is the
+    same throughout); ``folded`` remembers the logins it folded, across practices.
+    Logins written differently but folded alike (``jdupont``, ``JDupont``) tie on that
+    key: the spelling settles their order, which a set's would leave to the hash seed.
     """
     if previous is None:
         return PracticeChanges(None, None, (), (), ())
     run_id, as_of, before = previous
+    folded = folded or _Folded()
+    known = folded.known
 
-    def key(k: FindingKey) -> tuple[str, str, str, str]:  # FindingKey.key
-        return (k.practice_id, k.portal, folded(k.username), k.check.value)
+    def key(named: _Named) -> tuple[str, str, str]:  # FindingKey.key, less the practice
+        return (named[0], known.get(named[1]) or folded(named[1]), named[2])
 
-    before_keys = {key(k) for k in before.open | before.waived}
-    now_keys = {key(k) for k in now.open | now.waived}
-    new = sorted((k for k in now.open if key(k) not in before_keys), key=key)
-    ended = sorted((k for k in before.open if key(k) not in now_keys), key=key)
-    fixed = [k for k in ended if (k.portal, folded(k.username)) in now.accounts]
-    gone = [k for k in ended if (k.portal, folded(k.username)) not in now.accounts]
-    return PracticeChanges(run_id, as_of, tuple(new), tuple(fixed), tuple(gone))
+    def order(named: _Named) -> tuple[tuple[str, str, str], str]:
+        return (key(named), named[1])
+
+    # Most findings are in both runs: each side's keys are made once, inline.
+    before_keys = {(p, known.get(u) or folded(u), c) for p, u, c in before.open | before.waived}
+    now_keys = {(p, known.get(u) or folded(u), c) for p, u, c in now.open | now.waived}
+    new = sorted(
+        (k for k in now.open if (k[0], known.get(k[1]) or folded(k[1]), k[2]) not in before_keys),
+        key=order,
+    )
+    ended = sorted(
+        (k for k in before.open if (k[0], known.get(k[1]) or folded(k[1]), k[2]) not in now_keys),
+        key=order,
+    )
+    fixed = [k for k in ended if key(k)[:2] in now.accounts]
+    gone = [k for k in ended if key(k)[:2] not in now.accounts]
+
+    def found(names: list[_Named]) -> tuple[FindingKey, ...]:
+        return tuple(FindingKey(practice_id, p, u, CheckId(c)) for p, u, c in names)
+
+    return PracticeChanges(run_id, as_of, found(new), found(fixed), found(gone))
 
 
 _KNOWN_CHECKS = frozenset(check.value for check in CheckId)

@@ -146,9 +146,11 @@ class PracticeReport:
         """The most urgent severity among the findings, None when there are none."""
         return most_urgent(self.findings)
 
-    @property
+    @cached_property
     def unknown(self) -> tuple[AuditedAccount, ...]:
         """Accounts whose breach lookup failed."""
+        # Built once: the history, the exit code and every format ask (``Report.complete``),
+        # and each asking walked every account of the group.
         return tuple(
             a for a in self.accounts if a.facts is not None and isinstance(a.facts.breach, Unknown)
         )
