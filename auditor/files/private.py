@@ -50,9 +50,10 @@ and waits for none of it). Left alone, the kernel keeps a group's summaries (500
 in memory until their ``fsync``, which then waits for all of it at the end of the run with
 the cores idle; this way it waits for the last few MiB. Large enough for long writes."""
 _START_WRITEBACK = hasattr(os, "posix_fadvise")
-_GATHER_BYTES = 1 << 20
-"""Bytes of a file's pieces gathered before one ``write``: a practice's report takes one call
-or a few, and a summary, written as it is rendered, holds at most this much here."""
+_GATHER_BYTES = 256 << 10
+"""Bytes of a file's pieces gathered before one ``write``: a practice's report (about 100 kB)
+takes one call or a few, and each summary being written holds at most this much more here
+than the text wrapper did (which wrote a large piece at once)."""
 
 
 class SymlinkError(OSError):
