@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import pytest
 
+from auditor.hibp import BreachSource
 from auditor.models import Account
 from auditor.password import derive as derive_module
 from auditor.password.context import ContextKind
@@ -103,3 +105,30 @@ def test_the_facts_are_put_together_while_the_last_batch_is_scored(
         relay.join(WAIT)
     last = audited[-1].facts
     assert last is not None and last.strength.zxcvbn_score >= 0, "put together after the end"
+
+
+def test_a_failed_lookup_ends_the_workers_while_batches_still_come(
+    make_account: Callable[..., Account], policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lookups run while the workers score: one that fails must not leave the
+    # helper waiting for batches, nor the workers scoring what nobody will read.
+    ended: list[int] = []
+    real_end_workers = derive_module._end_workers
+
+    def end_workers(pool: ProcessPoolExecutor) -> None:
+        ended.append(len(getattr(pool, "_pending_work_items", {})))
+        real_end_workers(pool)
+
+    class Failing(BreachSource):
+        def check(self, sha1_hashes: Any, progress: Any = None) -> Any:
+            raise RuntimeError("the corpus went away")
+
+    monkeypatch.setattr(derive_module, "_end_workers", end_workers)
+    accounts = [
+        make_account(username=f"u{i}", password=f"Soleil-{i}-{i * 7919}") for i in range(3000)
+    ]
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="went away"):
+        derive_module.derive(accounts, policy, Failing(), jobs=2)
+    assert ended, "the workers were left to finish"
+    assert time.monotonic() - started < WAIT
