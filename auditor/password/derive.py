@@ -212,12 +212,12 @@ def _score_batches(
     progress: Advance,
     stop: threading.Event,
     *,
-    scored: Callable[[list[int]], object] = lambda _: None,
+    on_scores: Callable[[list[int]], object] = lambda _: None,
 ) -> list[int]:
     """The scores of ``total`` passwords coming in ``batches``, in order, each batch
     sent to a worker as soon as it comes; ``ScoringStopped`` soon after ``stop`` is set.
 
-    ``scored`` is given each batch's scores (or a part of them) in order, as they come.
+    ``on_scores`` is given each batch's scores (or a part of them) in order, as they come.
     """
     if not _parallel(total, jobs):
         scores: list[int] = []
@@ -227,7 +227,7 @@ def _score_batches(
                     raise ScoringStopped
                 part = _score_batch(batch[start : start + _PROGRESS_BATCH])
                 scores.extend(part)
-                scored(part)
+                on_scores(part)
                 progress(len(part))
         return scores
     context = _worker_context()
@@ -240,7 +240,7 @@ def _score_batches(
             max_workers=jobs, mp_context=context, initializer=_ignore_interrupts
         )
     try:
-        scores = _collect(pool, batches, progress, stop, scored)
+        scores = _collect(pool, batches, progress, stop, on_scores)
     except BaseException as exc:
         _end_workers(pool)
         if isinstance(exc, BrokenProcessPool):
@@ -257,7 +257,7 @@ def _collect(
     batches: Iterable[Sequence[_Item]],
     progress: Advance,
     stop: threading.Event,
-    scored: Callable[[list[int]], object],
+    on_scores: Callable[[list[int]], object],
 ) -> list[int]:
     """Send each batch to ``pool`` as it comes, then gather the scores in order; watch ``stop``."""
     sent: list[tuple[int, Future[list[int]]]] = []
@@ -274,7 +274,7 @@ def _collect(
                 if stop.is_set():
                     raise ScoringStopped from None
         scores.extend(part)
-        scored(part)
+        on_scores(part)
         progress(size)
     return scores
 
@@ -577,10 +577,10 @@ def derive(
     """Facts for every account's password; the returned accounts hold no password.
 
     Each distinct password is scored and looked up once. Its plaintext, SHA-1
-    and zxcvbn result live only in the locals of this module's functions. Lookups (waiting on
-    the network or the disk) run while the passwords are scored. Earlier
-    passwords from a vault's history are compared with the current one, then
-    dropped with it.
+    and zxcvbn result live only in the locals of this module's functions. Lookups
+    (waiting on the network or the disk) run while the passwords are scored.
+    Earlier passwords from a vault's history are compared with the current one,
+    then dropped with it.
     """
     # The collector is off meanwhile (``collector.paused``): the contexts and facts made
     # here hold no cycle, and its passes over them and the accounts were a third to
@@ -619,7 +619,13 @@ def _derive(
         ThreadPoolExecutor(max_workers=1) as helper,
     ):
         scoring = helper.submit(
-            _score_batches, _taken(batches, stop), len(users), jobs, scored, stop, scored=parts.put
+            _score_batches,
+            _taken(batches, stop),
+            len(users),
+            jobs,
+            scored,
+            stop,
+            on_scores=parts.put,
         )
         try:
             for batch in _scoring_batches(accounts, policy, users, contexts, size):
