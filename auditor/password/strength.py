@@ -37,19 +37,26 @@ class CharClass(enum.Enum):
 _POOL = {CharClass.LOWER: 26, CharClass.UPPER: 26, CharClass.DIGIT: 10, CharClass.SPECIAL: 37}
 
 
+_CLASS_CHARACTERS = (
+    (CharClass.LOWER, frozenset(string.ascii_lowercase)),
+    (CharClass.UPPER, frozenset(string.ascii_uppercase)),
+    (CharClass.DIGIT, frozenset(string.digits)),
+)
+_ASCII_ALPHANUMERIC = frozenset(string.ascii_letters + string.digits)
+_CLASS_SETS: dict[frozenset[CharClass], frozenset[CharClass]] = {}
+"""Each combination of classes once (16 at most), shared by every password that has it."""
+
+
 def char_classes(password: str) -> frozenset[CharClass]:
     """Which of the four classes the password uses."""
-    classes = set()
-    for char in password:
-        if char in string.ascii_lowercase:
-            classes.add(CharClass.LOWER)
-        elif char in string.ascii_uppercase:
-            classes.add(CharClass.UPPER)
-        elif char in string.digits:
-            classes.add(CharClass.DIGIT)
-        else:
-            classes.add(CharClass.SPECIAL)
-    return frozenset(classes)
+    # Set operations on its characters, not a test per character: a group's audit
+    # classifies 75,000 passwords, and the loop was a second of it.
+    used = frozenset(password)
+    classes = {kind for kind, members in _CLASS_CHARACTERS if not used.isdisjoint(members)}
+    if used - _ASCII_ALPHANUMERIC:
+        classes.add(CharClass.SPECIAL)
+    found = frozenset(classes)
+    return _CLASS_SETS.setdefault(found, found)
 
 
 def entropy_bits(length: int, classes: frozenset[CharClass]) -> float:
