@@ -6,6 +6,9 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
+_frozen = 0
+"""How many ``frozen()`` blocks are open."""
+
 
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
@@ -16,10 +19,13 @@ def frozen() -> Iterator[None]:
     times the objects took ten times as long per pass. What the block makes is collected as
     usual; on leaving, the objects frozen here are the collector's again.
     """
+    global _frozen  # noqa: PLW0603 - the collector's state is the process's too
     gc.freeze()
+    _frozen += 1
     try:
         yield
     finally:
+        _frozen -= 1
         gc.unfreeze()
 
 
@@ -39,6 +45,6 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
-            if gc.get_freeze_count():
+            if _frozen:  # not ``gc.get_freeze_count()``, which walks every frozen object
                 gc.freeze()
             gc.enable()
