@@ -135,9 +135,12 @@ def run_audit(
     policy = inventory.audit_policy(policy)
     every = (*inventory.accounts, *inventory.copies)
     run_key = new_run_key()
-    derived = derive(every, policy, breach, jobs=jobs, progress=progress, run_key=run_key)
-    sites = site_uses(inventory.others, run_key)
-    with frozen():  # the accounts and their facts live on: the collector need not walk them
+    # The accounts, and the facts derived from them, live on: the collector need not walk
+    # them. Frozen from before derive, whose own pause then freezes what it made instead of
+    # leaving it to a full pass (432,000 objects, 0.4 s at 100,000 accounts).
+    with frozen():
+        derived = derive(every, policy, breach, jobs=jobs, progress=progress, run_key=run_key)
+        sites = site_uses(inventory.others, run_key)
         return build_report(
             merged_copies(derived),
             inventory,
