@@ -296,14 +296,39 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
+PROBE_FILES = 300
+"""Files made to measure what creating one costs in the reports' folder, before the run."""
+
+
+def create_cost(folder: Path) -> float:
+    """Milliseconds of wall time to make a folder's file, measured on ``PROBE_FILES`` in ``folder``.
+
+    Creating files is most of the system time of writing 15,000 reports, and what it
+    costs depends on the place on this machine's ext4 (no journal): near inodes freed in
+    the last minutes each create steps over them. The figure lets a reader tell a slow
+    disk from a slow program. The probe's files are left until ``folder`` is removed.
+    """
+    folder.mkdir(parents=True)
+    begin = time.perf_counter()
+    for number in range(PROBE_FILES):
+        made = folder / f"{number:04d}"
+        made.mkdir()
+        os.close(os.open(made / "report.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return (time.perf_counter() - begin) * 1000 / (2 * PROBE_FILES)
+
+
 def run(
-    accounts: int = ACCOUNTS, lines: int = LINES, jobs: int | None = None, keep: bool = False
+    accounts: int = ACCOUNTS,
+    lines: int = LINES,
+    jobs: int | None = None,
+    keep: bool = False,
+    out_parent: Path = DATA,
 ) -> dict[str, Any]:
     """The whole audit's wall time, peak memory for all processes, and the time of each stage."""
     corpus, _, _ = generate(lines)
     inventory = DATA / f"inventory-{accounts}.csv"
     passwords = write_inventory(inventory, accounts)
-    out = DATA / f"endtoend-{accounts}"
+    out = out_parent / f"endtoend-{accounts}"
     # An earlier run's reports are moved aside and deleted only once this run is measured:
     # this machine's ext4 has no journal, and there a file made near inodes freed in the
     # last minute or more steps over each of them (``recently_deleted``), so deleting
@@ -311,12 +336,15 @@ def run(
     earlier = out.with_name(f".{out.name}.earlier-{os.getpid()}")
     if out.exists():
         out.rename(earlier)
+    probe = out.with_name(f".{out.name}.probe-{os.getpid()}")
+    create_ms = create_cost(probe)
     load_before = _load()
     with tempfile.TemporaryDirectory() as history:
         env = {**os.environ, "XDG_DATA_HOME": history}
         measured = measure(audit_arguments(inventory, corpus, out, jobs), env)
     written = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     shutil.rmtree(earlier, ignore_errors=True)
+    shutil.rmtree(probe, ignore_errors=True)
     if not keep:
         shutil.rmtree(out, ignore_errors=True)
     report = measured.report
@@ -331,6 +359,8 @@ def run(
         "stages_seconds": {k: round(v, 2) for k, v in sorted(report["stages"].items())},
         "files": report["files"],
         "written_mib": round(written / 2**20),
+        "out": str(out),
+        "create_ms_before": round(create_ms, 3),
         "peak_tree_rss_mib": round(measured.peak_tree_rss / 2**20),
         "peak_process_rss_mib": round(measured.peak_process_rss / 2**20),
         "peak_tree_pss_mib": round(measured.peak_tree_pss / 2**20),
@@ -344,7 +374,8 @@ def run(
         f"  end to end {accounts:,} accounts offline to {FORMATS}: {result['seconds']} s, "
         f"{result['peak_tree_rss_mib']} MiB for all processes "
         f"({result['peak_tree_pss_mib']} MiB with shared pages counted once, "
-        f"{result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}",
+        f"{result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}; "
+        f"in {out.parent}, where a file took {create_ms:.3f} ms to make just before",
         flush=True,
     )
     for stage, seconds in result["stages_seconds"].items():
@@ -358,13 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=LINES, help="offline corpus lines")
     parser.add_argument("--jobs", type=int, help="scoring workers (default: every core)")
     parser.add_argument("--keep", action="store_true", help="keep the reports written")
+    parser.add_argument(
+        "--out-parent", type=Path, default=DATA, help="where the reports' folder is made"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
         print(json.dumps(child(options.arguments)))
         return 0
-    print(json.dumps(run(options.accounts, options.lines, options.jobs, options.keep), indent=2))
+    result = run(options.accounts, options.lines, options.jobs, options.keep, options.out_parent)
+    print(json.dumps(result, indent=2))
     return 0
 
 
