@@ -180,9 +180,13 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                 f"end to end, {data['accounts']:,} accounts: where the time goes",
                 "(no target)",
                 (
+                    f"reading {stages.get('reading', '?')} s, "
                     f"derive {stages.get('derive (lookups, zxcvbn on the workers)', '?')} s, "
-                    f"report {stages.get('report (checks included)', '?')} s, "
-                    f"writing {written:.1f} s"
+                    f"report {stages.get('report (checks included)', '?')} s "
+                    f"(checks {stages.get('checks', '?')} s), "
+                    f"history {stages.get('history', '?')} s, "
+                    f"writing {stages.get('writing (all files, wall)', written)} s wall "
+                    "(two processes)"
                 ),
                 None,
             ),
