@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import children
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORDS = 20_000
 """Distinct passwords: tens of seconds of scoring on two cores, far more than the
@@ -60,19 +62,6 @@ def big_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
@@ -83,7 +72,7 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
 
 def _scoring_workers_run(pid: int) -> bool:
     """The forkserver (a child of the audit) has forked at least one worker."""
-    return any(_children(server) for server in _children(pid))
+    return any(children(server) for server in children(pid))
 
 
 @pytest.fixture
@@ -134,7 +123,7 @@ def _forkserver_starts(pid: int) -> bool:
     The wrong moment of issue 13: the forkserver, importing zxcvbn, took Ctrl-C
     and printed a traceback.
     """
-    return bool(_children(pid)) and not _scoring_workers_run(pid)
+    return bool(children(pid)) and not _scoring_workers_run(pid)
 
 
 @pytest.mark.parametrize(
