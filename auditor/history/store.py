@@ -198,14 +198,10 @@ class History:
             return _changes(practice_id, _Findings(set(), set(), set()), None)
         run_id = _count(latest, "runs.id")
         as_of = _day(days.get(run_id), f"run {run_id}: as_of")
-        known = folded.known
         now = _Findings(
             open=_named(practice.findings),
             waived=_named(w.finding for w in practice.waived),
-            accounts={
-                (a.account.portal, known.get(a.account.username) or folded(a.account.username))
-                for a in practice.accounts
-            },
+            accounts={(a.account.portal, folded[a.account.username]) for a in practice.accounts},
         )
         before = _load(db, run_id, practice_id)
         return _changes(practice_id, now, (run_id, as_of, before), folded)
@@ -295,31 +291,31 @@ class History:
             return tuple(_trend_point(db, practice_id, run, as_of) for run, as_of in reversed(runs))
 
 
-class _Folded:
-    """``fold`` of each login, worked out once per run: a login is named by each finding."""
+class _Folded(dict[str, str]):
+    """Login → ``fold(login)``, worked out once per run: a login is named by each finding.
 
-    def __init__(self) -> None:
-        self.known: dict[str, str] = {}
-        """Login → folded; ``known.get(login) or folded(login)`` spares a call per row."""
+    ``folded[login]`` is a plain look-up once the login is known (no Python call per row);
+    ``folded(login)`` is the same, where a function is asked for (``inventory_digest``).
+    """
+
+    def __missing__(self, username: str) -> str:
+        folded = self[username] = fold(username)
+        return folded
 
     def __call__(self, username: str) -> str:
-        known = self.known.get(username)
-        if known is None:
-            known = self.known[username] = fold(username)
-        return known
+        return self[username]
 
 
 def _account_rows(
     run_id: int, practices: Iterable[PracticeReport], folded: _Folded
 ) -> Iterator[tuple[int, str, str, str]]:
     """``run_accounts`` rows: each audited account's portal and folded login."""
-    known = folded.known
     for practice in practices:
         practice_id = practice.practice.id
         for audited in practice.accounts:
             account = audited.account
             name = account.username
-            yield (run_id, practice_id, account.portal, known.get(name) or folded(name))
+            yield (run_id, practice_id, account.portal, folded[name])
 
 
 _FindingRow = tuple[int, str, str, str, str, str, str, str, int]
@@ -333,7 +329,6 @@ def _finding_rows(
     The order matters: of two findings of one login and check (two owners listed),
     the first is kept (``INSERT OR IGNORE``).
     """
-    known = folded.known
     # Check, severity and due day as written, per distinct triple: a run's findings share
     # a few dozen. Keyed by the members' ids (never freed), as hashing them calls Python.
     written: dict[tuple[int, int, date], tuple[str, str, str]] = {}
@@ -358,7 +353,7 @@ def _finding_rows(
                     run_id,
                     practice_id,
                     ref.portal,
-                    known.get(name) or folded(name),
+                    folded[name],
                     name,
                     *said,
                     waived,
@@ -559,23 +554,22 @@ def _changes(
         return PracticeChanges(None, None, (), (), ())
     run_id, as_of, before = previous
     folded = folded or _Folded()
-    known = folded.known
 
     def key(named: _Named) -> tuple[str, str, str]:  # FindingKey.key, less the practice
-        return (named[0], known.get(named[1]) or folded(named[1]), named[2])
+        return (named[0], folded[named[1]], named[2])
 
     def order(named: _Named) -> tuple[tuple[str, str, str], str]:
         return (key(named), named[1])
 
     # Most findings are in both runs: each side's keys are made once, inline.
-    before_keys = {(p, known.get(u) or folded(u), c) for p, u, c in before.open | before.waived}
-    now_keys = {(p, known.get(u) or folded(u), c) for p, u, c in now.open | now.waived}
+    before_keys = {(p, folded[u], c) for p, u, c in before.open | before.waived}
+    now_keys = {(p, folded[u], c) for p, u, c in now.open | now.waived}
     new = sorted(
-        (k for k in now.open if (k[0], known.get(k[1]) or folded(k[1]), k[2]) not in before_keys),
+        (k for k in now.open if (k[0], folded[k[1]], k[2]) not in before_keys),
         key=order,
     )
     ended = sorted(
-        (k for k in before.open if (k[0], known.get(k[1]) or folded(k[1]), k[2]) not in now_keys),
+        (k for k in before.open if (k[0], folded[k[1]], k[2]) not in now_keys),
         key=order,
     )
     fixed = [k for k in ended if key(k)[:2] in now.accounts]
