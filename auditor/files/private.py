@@ -257,6 +257,8 @@ class PrivateFolder:
         except BaseException as exc:
             # Every way out, Ctrl-C and SIGTERM (raised by the CLI's handler) included.
             if job is not None:
+                if job.descriptor < 0:  # interrupted before the job was given the file
+                    job.descriptor = descriptor
                 job.cancel()  # unless a thread of the batch has the file already
             else:
                 if descriptor >= 0:

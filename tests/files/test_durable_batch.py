@@ -161,6 +161,32 @@ def test_a_ctrl_c_raised_as_the_temporary_file_is_created_leaves_no_file(
     assert _files(tmp_path) == []
 
 
+def test_a_ctrl_c_before_the_batch_is_given_the_open_file_closes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal between ``open()`` and the job taking the descriptor: nothing stays open."""
+
+    raised: list[int] = []
+
+    def interrupted(job: Any, name: str, value: Any) -> None:
+        if name == "descriptor" and value >= 0 and not raised:
+            raised.append(value)  # once, as a signal is
+            raise KeyboardInterrupt
+        object.__setattr__(job, name, value)
+
+    def descriptors() -> set[str]:
+        return {entry.name for entry in Path("/proc/self/fd").iterdir()}
+
+    with private.PrivateFolder.open(tmp_path / "out") as root:
+        before = descriptors()
+        monkeypatch.setattr(private._Job, "__setattr__", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            _write_one(root, batched=True)
+        monkeypatch.undo()
+        assert descriptors() <= before
+    assert _files(tmp_path) == []
+
+
 def test_a_ctrl_c_just_after_a_file_is_handed_over_leaves_it_whole_or_absent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
