@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from auditor.audit import Inventory, pipeline, run_audit
-from auditor.checks import CheckContext
-from auditor.models import Account, Finding
-from auditor.password.derive import AuditedAccount
+from auditor.models import Account
 from auditor.policy import Policy
-from auditor.report import BreachMode
+from auditor.report import BreachMode, Report
 from tests.checks.test_checks import AS_OF
+
+
+def _frozen_counts_seen_by(
+    step: str,
+    account: Account,
+    policy: Policy,
+    breach: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Report, list[int]]:
+    """Audit ``account``, noting how many objects were frozen each time ``pipeline.<step>`` ran."""
+    seen: list[int] = []
+    real = getattr(pipeline, step)
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, step, watching)
+    report = run_audit(
+        Inventory((account,), (), ("inventory.csv",)),
+        policy,
+        AS_OF,
+        breach,
+        breach_mode=BreachMode.OFFLINE,
+    )
+    return report, seen
 
 
 def test_the_checks_run_with_the_audit_frozen_for_the_collector(
@@ -23,21 +47,9 @@ def test_the_checks_run_with_the_audit_frozen_for_the_collector(
     fake_breach: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[int] = []
-    real = pipeline.run_checks
-
-    def watching(accounts: Sequence[AuditedAccount], ctx: CheckContext) -> tuple[Finding, ...]:
-        seen.append(gc.get_freeze_count())
-        return real(accounts, ctx)
-
-    monkeypatch.setattr(pipeline, "run_checks", watching)
-    accounts = (make_account(password="Soleil-Couchant#88"),)
-    report = run_audit(
-        Inventory(accounts, (), ("inventory.csv",)),
-        policy,
-        AS_OF,
-        fake_breach({}),
-        breach_mode=BreachMode.OFFLINE,
+    account = make_account(password="Soleil-Couchant#88")
+    report, seen = _frozen_counts_seen_by(
+        "run_checks", account, policy, fake_breach({}), monkeypatch
     )
     assert report.account_count == 1
     assert seen and seen[0] > 0
@@ -51,21 +63,7 @@ def test_derive_runs_with_the_accounts_read_frozen_for_the_collector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Its pause then freezes the facts it made, instead of one full pass over them after it.
-    seen: list[int] = []
-    real = pipeline.derive
-
-    def watching(*args: Any, **kwargs: Any) -> tuple[AuditedAccount, ...]:
-        seen.append(gc.get_freeze_count())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "derive", watching)
-    accounts = (make_account(password="Soleil-Couchant#88"),)
-    run_audit(
-        Inventory(accounts, (), ("inventory.csv",)),
-        policy,
-        AS_OF,
-        fake_breach({}),
-        breach_mode=BreachMode.OFFLINE,
-    )
+    account = make_account(password="Soleil-Couchant#88")
+    _, seen = _frozen_counts_seen_by("derive", account, policy, fake_breach({}), monkeypatch)
     assert seen and seen[0] > 0
     assert gc.get_freeze_count() == 0
