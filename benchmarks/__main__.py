@@ -172,7 +172,8 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]
                     f"{data['seconds']} s, {data['peak_tree_rss_mib']} MiB (all processes; "
                     f"{data.get('peak_tree_pss_mib', '?')} MiB with shared pages counted once; "
                     f"load {data.get('load_average', ['?'])[0]}; reports written where a file "
-                    f"took {data.get('create_ms_before', '?')} ms to make)"
+                    f"took {data.get('create_ms_before', '?')} ms to make; "
+                    f"{data.get('findings', {}).get('breached', 0):,} breached findings)"
                 ),
                 data["seconds"] < 60 and data["peak_tree_rss_mib"] < 1024,
             ),

@@ -6,14 +6,19 @@ pipeline and around each file written (a large group's forked worker reports the
 share, shown as parallel stages); this process samples the memory of that child and of its
 workers every 50 ms, as resident size and as proportional size (pages shared counted once).
 The child's history goes to a fresh folder, so every run records a first run, as a group's
-first audit does.
+first audit does. The corpus is the offline benchmark's, with one distinct password of the
+inventory in ten added to it (``BREACHED_SHARE``), so that breached accounts are found, put
+into words and written as in a real group's audit.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -21,12 +26,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.hibp.index import index_path
+from auditor.hibp.offline import build_index
 from benchmarks.common import DATA, REPO
 from benchmarks.data import shared_fraction, write_inventory
 from benchmarks.offline import LINES, generate
@@ -42,6 +49,11 @@ WRITING = "writing (all files, wall)"
 share of its files (a large group's other share is the worker's), not part of the sum."""
 WORKER_CLOCKS = "PORTAL_AUDIT_BENCH_WORKER_CLOCKS"
 """The folder where a forked worker leaves its stage times, for the child to add up."""
+BREACHED_SHARE = 0.10
+"""The share of the inventory's distinct passwords written into the corpus: the online
+benchmark's (``benchmarks/online.py``). Its common words with a year and a symbol are the
+kind the real corpus lists; the generated corpus lists none of them by itself."""
+_BREACHED_COUNTS = (b"1", b"3", b"17", b"240", b"9811", b"1204733")
 SAMPLE_SECONDS = 0.05
 """How often the memory of the audit's processes is summed: a shorter peak may be missed."""
 
@@ -317,17 +329,65 @@ def create_cost(folder: Path) -> float:
     return (time.perf_counter() - begin) * 1000 / (2 * PROBE_FILES)
 
 
+def breached_corpus(corpus: Path, passwords: list[str], share: float = BREACHED_SHARE) -> Path:
+    """``corpus`` with the SHA-1 of ``share`` of ``passwords``' distinct values added, indexed.
+
+    Written once beside it (its name says what was added), merged line by line into the
+    sorted corpus so that it stays sorted, then indexed as ``portal-audit hibp index`` does.
+    """
+    if share <= 0:
+        return corpus
+    hashes = sorted(hashlib.sha1(p.encode()).hexdigest().upper() for p in set(passwords))
+    chosen = sorted(random.Random(1).sample(hashes, round(len(hashes) * share)))
+    tag = hashlib.sha256("".join(chosen).encode()).hexdigest()[:12]
+    merged = corpus.with_name(f"{corpus.stem}-breached-{len(chosen)}-{tag}.txt")
+    if not merged.exists():
+        added = [
+            digest.encode() + b":" + _BREACHED_COUNTS[n % len(_BREACHED_COUNTS)] + b"\r\n"
+            for n, digest in enumerate(chosen)
+        ]
+        partial = merged.with_name(f".{merged.name}.{os.getpid()}.tmp")
+        with corpus.open("rb") as source, partial.open("wb") as out:
+            pending = iter(added)
+            upcoming = next(pending, None)
+            for line in source:
+                while upcoming is not None and upcoming[:40] < line[:40]:
+                    out.write(upcoming)
+                    upcoming = next(pending, None)
+                out.write(line)
+            while upcoming is not None:
+                out.write(upcoming)
+                upcoming = next(pending, None)
+        partial.replace(merged)
+    if not index_path(merged).exists():
+        build_index(merged)
+    return merged
+
+
+def _findings_by_check(summary: Path) -> dict[str, int]:
+    """How many rows of each check the run's summary CSV holds (``not-checked`` rows too)."""
+    if not summary.exists():
+        return {}
+    counts: Counter[str] = Counter()
+    with summary.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            counts[row["check"] or row["status"]] += 1
+    return dict(sorted(counts.items()))
+
+
 def run(
     accounts: int = ACCOUNTS,
     lines: int = LINES,
     jobs: int | None = None,
+    *,
     keep: bool = False,
     out_parent: Path = DATA,
+    breached_share: float = BREACHED_SHARE,
 ) -> dict[str, Any]:
     """The whole audit's wall time, peak memory for all processes, and the time of each stage."""
-    corpus, _, _ = generate(lines)
     inventory = DATA / f"inventory-{accounts}.csv"
     passwords = write_inventory(inventory, accounts)
+    corpus = breached_corpus(generate(lines)[0], passwords, breached_share)
     out = out_parent / f"endtoend-{accounts}"
     # An earlier run's reports are moved aside and deleted only once this run is measured:
     # this machine's ext4 has no journal, and there a file made near inodes freed in the
@@ -343,6 +403,7 @@ def run(
         env = {**os.environ, "XDG_DATA_HOME": history}
         measured = measure(audit_arguments(inventory, corpus, out, jobs), env)
     written = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    findings = _findings_by_check(out / "summary.csv")
     shutil.rmtree(earlier, ignore_errors=True)
     shutil.rmtree(probe, ignore_errors=True)
     if not keep:
@@ -354,6 +415,8 @@ def run(
         "distinct_passwords": len(set(passwords)),
         "shared_fraction": round(shared_fraction(passwords), 3),
         "corpus_lines": lines,
+        "breached_share": breached_share,
+        "findings": findings,
         "formats": FORMATS,
         "seconds": round(measured.wall_seconds, 1),
         "stages_seconds": {k: round(v, 2) for k, v in sorted(report["stages"].items())},
@@ -380,6 +443,8 @@ def run(
     )
     for stage, seconds in result["stages_seconds"].items():
         print(f"    {stage:<42} {seconds:7.2f} s", flush=True)
+    found = ", ".join(f"{check} {count:,}" for check, count in findings.items())
+    print(f"    rows of the summary CSV: {found}", flush=True)
     return result
 
 
@@ -390,6 +455,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, help="scoring workers (default: every core)")
     parser.add_argument("--keep", action="store_true", help="keep the reports written")
     parser.add_argument(
+        "--breached-share",
+        type=float,
+        default=BREACHED_SHARE,
+        help="share of the distinct passwords added to the corpus (0: the generated corpus)",
+    )
+    parser.add_argument(
         "--out-parent", type=Path, default=DATA, help="where the reports' folder is made"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -398,7 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     if options.child:
         print(json.dumps(child(options.arguments)))
         return 0
-    result = run(options.accounts, options.lines, options.jobs, options.keep, options.out_parent)
+    result = run(
+        options.accounts,
+        options.lines,
+        options.jobs,
+        keep=options.keep,
+        out_parent=options.out_parent,
+        breached_share=options.breached_share,
+    )
     print(json.dumps(result, indent=2))
     return 0
 
