@@ -1,9 +1,10 @@
 """A loopback range-API server with the latency of the real one, run in its own process.
 
-Each request waits 30 ms (a round trip to Cloudflare from France), and the
-first request of each connection 60 ms more (a TLS handshake is two more round
-trips). Nagle's algorithm is off, as on a real server, so small answers are not
-held back. Every prefix answers with 800–1000 lines, like a padded HIBP answer.
+Each request waits 30 ms by default (a round trip to Cloudflare from France; the
+delay is a parameter), and the first request of each connection two such round
+trips more (a TLS handshake). Nagle's algorithm is off, as on a real server, so
+small answers are not held back. Every prefix answers with 800–1000 lines, like a
+padded HIBP answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 REQUEST_DELAY = 0.030
-HANDSHAKE_DELAY = 0.060
+HANDSHAKE_ROUND_TRIPS = 2
+"""A TLS handshake before the first request of a connection: two more round trips."""
+HANDSHAKE_DELAY = HANDSHAKE_ROUND_TRIPS * REQUEST_DELAY
 _RANGE = re.compile(r"^/range/([0-9A-F]{5})$")
 
 
@@ -63,7 +66,7 @@ def range_body(prefix: str, breached: dict[str, list[str]]) -> bytes:
     return _joined(lines)
 
 
-def _serve(breached_file: Path, pipe: Connection) -> None:
+def _serve(breached_file: Path, pipe: Connection, delay: float) -> None:
     breached: dict[str, list[str]] = {}
     for digest in breached_file.read_text().split():
         breached.setdefault(digest[:5], []).append(digest[5:])
@@ -84,7 +87,7 @@ def _serve(breached_file: Path, pipe: Connection) -> None:
             if self.path == "/stats":
                 self._send(json.dumps(counts).encode())
                 return
-            time.sleep(REQUEST_DELAY + (HANDSHAKE_DELAY if self.first else 0.0))
+            time.sleep(delay * (1 + HANDSHAKE_ROUND_TRIPS if self.first else 1))
             self.first = False
             match = _RANGE.match(self.path)
             if match is None:
@@ -116,12 +119,19 @@ def _serve(breached_file: Path, pipe: Connection) -> None:
 
 
 class LatencyServer:
-    """Starts the server process on 127.0.0.1; ``url``, ``stats()``; stops on exit."""
+    """Starts the server process on 127.0.0.1; ``url``, ``stats()``; stops on exit.
 
-    def __init__(self, breached_file: Path) -> None:
+    ``delay`` is the round trip in seconds that each request waits (a new
+    connection's first request waits ``HANDSHAKE_ROUND_TRIPS`` more).
+    """
+
+    def __init__(self, breached_file: Path, delay: float = REQUEST_DELAY) -> None:
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(breached_file, child), daemon=True)
+        self.delay = delay
+        self._process = context.Process(
+            target=_serve, args=(breached_file, child, delay), daemon=True
+        )
 
     def __enter__(self) -> LatencyServer:
         self._process.start()
