@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from auditor.collector import paused
 from auditor.errors import AuditorError
 from auditor.i18n import Catalog, machine_english
 from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
@@ -84,7 +85,23 @@ def read_inventories(
 
     A file that yields no account is always an error, even when skipping invalid
     rows: a scheduled audit whose export broke must not go green.
+
+    The collector is off meanwhile (``collector.paused``): the accounts, origins and
+    secrets read hold no cycle, and its passes over them as they piled up were half
+    of this process's time reading 100,000 rows (1.4 of 2.9 s).
     """
+    with paused():
+        return _read_all(paths, policy, as_of, skip_invalid=skip_invalid, options=options)
+
+
+def _read_all(
+    paths: Iterable[Path],
+    policy: Policy,
+    as_of: date,
+    *,
+    skip_invalid: bool,
+    options: SourceOptions | None,
+) -> Inventory:
     accounts: list[Account] = []
     sheets: set[int] = set()
     """Indexes in ``accounts`` of rows read from a sheet (CSV or Excel inventory)."""

@@ -1,0 +1,89 @@
+"""Inventories are read without the collector's passes over the accounts, which hold no cycle."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.audit.inventory import InvalidInventoryError, read_inventories
+from auditor.policy import Policy
+from tests.checks.test_checks import AS_OF
+
+HEADER = "practice_id,practice_name,portal,username,owner,role,password,password_changed,mfa"
+
+
+def _rows(count: int) -> str:
+    return "".join(
+        f"750056780,Pharmacie,viamedis,user{index},Personne {index},user,Soleil{index}!,"
+        "2024-02-12,oui\n"
+        for index in range(count)
+    )
+
+
+@pytest.fixture
+def passes() -> Iterator[list[int]]:
+    """The collector's passes, counted, with thresholds that make it run at every allocation."""
+    counted: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            counted.append(info["generation"])
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    gc.callbacks.append(count)
+    try:
+        yield counted
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+
+
+def test_a_sheet_is_read_without_the_collector(
+    write_csv: Callable[..., Path],
+    policy: Policy,
+    passes: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = write_csv(f"{HEADER}\n{_rows(200)}")
+    marks: list[int] = []  # the passes counted when the pause begins, then when it ends
+    enable, disable = gc.enable, gc.disable
+
+    def enabled() -> None:
+        marks.append(len(passes))
+        enable()
+
+    def disabled() -> None:
+        disable()
+        marks.append(len(passes))
+
+    monkeypatch.setattr(gc, "enable", enabled)
+    monkeypatch.setattr(gc, "disable", disabled)
+    inventory = read_inventories([path], policy, AS_OF, skip_invalid=False)
+    assert len(inventory.accounts) == 200
+    assert gc.isenabled()
+    assert len(marks) == 2 and marks[1] == marks[0]  # no pass while the rows were read
+
+
+def test_the_collector_is_back_after_an_invalid_inventory(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
+    path = write_csv(f"{HEADER}\n{_rows(3)}123,Pharmacie,viamedis,x,y,user,z,2024-02-12,oui\n")
+    with pytest.raises(InvalidInventoryError):
+        read_inventories([path], policy, AS_OF, skip_invalid=False)
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_caller_stays_off(
+    write_csv: Callable[..., Path], policy: Policy
+) -> None:
+    path = write_csv(f"{HEADER}\n{_rows(3)}")
+    gc.disable()
+    try:
+        read_inventories([path], policy, AS_OF, skip_invalid=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
