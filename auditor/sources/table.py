@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from auditor.i18n.logged import logged
@@ -204,6 +204,17 @@ _FOUND_KEPT = 4096
 different text a row costs a look-up a row, as before, and no more memory than that."""
 
 
+_VALUES_KEPT = 4096
+"""Distinct texts of a column of few values (dates, yes/no, roles) whose parsed value is
+remembered per sheet: 100,000 rows hold a few thousand dates and a handful of the others;
+a hostile sheet with a different text a row parses each, as before, in bounded memory."""
+_REMEMBERED = ("password_changed", "mfa", "role", "practice_contact_email")
+"""The columns whose values ``_VALUES_KEPT`` remembers. Only a text that parsed is kept
+(a date, a yes or no, a role, an address): never one that failed, which might be anything,
+a password included; and the reader, with what it remembers, is dropped after its sheet."""
+_UNSEEN = object()
+
+
 class RowReader:
     """Turns rows into accounts, noting every problem of every row."""
 
@@ -218,6 +229,10 @@ class RowReader:
         # A sheet names a handful of portals over and over: each text is looked up once.
         self._found: dict[str, Portal | None] = {}
         self._row_problems: list[RowProblem] = []
+        self._at = dict(columns.index)
+        self._values: dict[str, dict[str, Any]] = {name: {} for name in _REMEMBERED}
+        # One record per practice (and name), shared by its accounts rather than one a row.
+        self._practices: dict[tuple[str, str], Practice] = {}
 
     def read(self, line: int, cells: list[str]) -> Account | None:
         self._row_problems = []
@@ -239,7 +254,7 @@ class RowReader:
         self._row_problems.append(RowProblem(self.path, line, column, reason))
 
     def _cell(self, cells: list[str], name: str) -> str:
-        position = self.columns.index.get(name)
+        position = self._at.get(name)
         return "" if position is None else cells[position].strip()
 
     def _account(self, line: int, cells: list[str]) -> Account | None:
@@ -247,7 +262,10 @@ class RowReader:
         practice_id = self._cell(cells, "practice_id")
         if not practice_id:
             self._problem(line, label("practice_id"), phrase("problem.finess_required"))
-        elif (reason := finess_reason(practice_id)) is not None:
+        elif (
+            # A FINESS in ``_names`` was valid on an earlier row: checked once.
+            practice_id not in self._names and (reason := finess_reason(practice_id)) is not None
+        ):
             self._problem(line, label("practice_id"), reason)
         username = self._cell(cells, "username")
         if not username:
@@ -267,8 +285,12 @@ class RowReader:
         if self._row_problems or portal is None:
             return None
         password = self._password(cells)
+        name = self._practice_name(line, practice_id, cells)
+        practice = self._practices.get((practice_id, name))
+        if practice is None:
+            practice = self._practices[practice_id, name] = Practice(practice_id, name)
         account = Account(
-            practice=Practice(practice_id, self._practice_name(line, practice_id, cells)),
+            practice=practice,
             portal=portal.id,
             username=username,
             owner=self._cell(cells, "owner") or None,
@@ -301,11 +323,19 @@ class RowReader:
         text = self._cell(cells, name)
         if not text and not allow_empty:
             return None
+        known = self._values.get(name)
+        if known is not None:
+            value = known.get(text, _UNSEEN)
+            if value is not _UNSEEN:
+                return cast(T, value)
         try:
-            return parse(text)
+            value = parse(text)
         except CellValueError as exc:
             self._problem(line, self.columns.label(name), exc.reason)
             return None
+        if known is not None and len(known) < _VALUES_KEPT:
+            known[text] = value
+        return value
 
     def _practice_name(self, line: int, practice_id: str, cells: list[str]) -> str:
         name = self._cell(cells, "practice_name")
