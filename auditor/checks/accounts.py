@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -11,7 +12,7 @@ from auditor.i18n.phrase import Joiner, Phrase, Series, phrase
 from auditor.models import CheckId, Finding
 from auditor.password.derive import AuditedAccount
 from auditor.policy import MfaSupport
-from auditor.text import words
+from auditor.text import fold, words
 
 _MAX_NAMED = 5
 _CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
@@ -33,7 +34,7 @@ _NO_MFA = {
 def _identity(audited: AuditedAccount, ctx: CheckContext) -> tuple[str, str, str]:
     """One login: rows listing several owners of one login are one account, not reuse."""
     account = audited.account
-    return (account.practice.id, account.portal, ctx.folded_username(audited))
+    return (account.practice.id, account.portal, ctx.folded_logins[account.username])
 
 
 def _name_some_but(names: Sequence[str], own: str) -> Series | None:
@@ -125,10 +126,11 @@ class CredentialPair(Check):
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
         # The keyed fingerprint and the folded login: no password, no hash of one.
         groups: dict[tuple[bytes, str], list[AuditedAccount]] = defaultdict(list)
+        folded = ctx.folded_logins
         for audited in accounts:
             facts = audited.facts
             if facts is not None and not facts.empty:
-                groups[facts.reuse_key, ctx.folded_username(audited)].append(audited)
+                groups[facts.reuse_key, folded[audited.account.username]].append(audited)
         for members in groups.values():
             if len(members) < 2:
                 continue  # one account: no other portal to name
@@ -179,23 +181,32 @@ class SharedAccount(Check):
     id = CheckId.SHARED_ACCOUNT
 
     def run(self, accounts: Sequence[AuditedAccount], ctx: CheckContext) -> Iterator[Finding]:
-        owner_sets: dict[tuple[str, str], set[str]] = defaultdict(set)
+        folded = ctx.folded_logins
+        # Each login's first owner, stripped, and for the few logins listed for several
+        # people, all of them: most logins of a group have one owner, and a set and a
+        # list per login (100,000 of each) cost more than the rest of the check.
+        first: dict[tuple[str, str], str] = {}
+        several: dict[tuple[str, str], set[str]] = {}
         logins = []
         for audited in accounts:
             account = audited.account
-            login = (account.portal, ctx.folded_username(audited))
+            login = (account.portal, folded[account.username])
             logins.append(login)
             if account.owner:
-                owner_sets[login].add(account.owner.strip())
+                # Stripped: " Bob " is Bob, not another person.
+                stripped = account.owner.strip()
+                seen = first.setdefault(login, stripped)
+                if seen != stripped:
+                    several.setdefault(login, {seen}).add(stripped)
         # Sorted once per login, then cut per account: one login listed for N
         # owners costs O(N log N), not a set copy and a sort per row (N²).
-        owners = {
-            login: sorted(names) if len(names) > 1 else list(names)
-            for login, names in owner_sets.items()
-        }
+        owners = {login: sorted(names) for login, names in several.items()}
         generic = ctx.policy.generic_owners
-        # Whether an owner is a generic name, once per distinct owner: a group's
-        # 100,000 accounts have a few owners each, named again and again.
+        # Every word of an owner is a piece of its folded form: an owner in which no
+        # generic name appears has none of them as a word, and costs one search, not a
+        # split into words (a group's owners are mostly distinct: no cache helps them).
+        anywhere = re.compile("|".join(map(re.escape, sorted(generic)))) if generic else None
+        # Whether an owner is a generic name, once per distinct owner.
         is_generic: dict[str, bool] = {}
         for audited, login in zip(accounts, logins, strict=True):
             owner = audited.account.owner
@@ -203,14 +214,21 @@ class SharedAccount(Check):
             if owner:
                 found = is_generic.get(owner)
                 if found is None:
-                    found = is_generic[owner] = bool(words(owner, 1) & generic)
+                    found = is_generic[owner] = (
+                        anywhere is not None
+                        and anywhere.search(fold(owner)) is not None
+                        and bool(words(owner, 1) & generic)
+                    )
                 if found:
                     reasons.append(phrase("finding.shared_reason.generic", owner=owner))
-            names = owners.get(login)
-            # Stripped as the owners counted above are: " Bob " is Bob, not another person.
             own = owner.strip() if owner else ""
-            # Most logins have one owner, this account's own: nobody to name, no search.
-            if names and (len(names) > 1 or names[0] != own):
+            names = owners.get(login)
+            if names is None:
+                # Most logins have one owner, this account's own: nobody to name.
+                one = first.get(login)
+                if one is not None and one != own:
+                    names = [one]
+            if names:
                 others = _name_some_but(names, own)
                 if others is not None:
                     reasons.append(phrase("finding.shared_reason.others", others=others))

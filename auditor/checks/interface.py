@@ -47,6 +47,19 @@ def addressed(action: Phrase, address: str) -> Phrase:
     return phrase(action.key, **{**args, "change": change_at(address)})
 
 
+class FoldedLogins(dict[str, str]):
+    """Login → ``fold(login)``, each distinct login folded once per context.
+
+    ``folded[login]`` is a plain look-up once the login is known: rules across accounts
+    fold every account's login (a group's 100,000, for each of four checks), and a
+    login is named on several portals and by several owners.
+    """
+
+    def __missing__(self, login: str) -> str:
+        folded = self[login] = fold(login)
+        return folded
+
+
 class _Remembered:
     """What a context works out once and every finding of the run reads again.
 
@@ -73,10 +86,10 @@ class _Remembered:
         """By the check id's ``id``, as ``max_ages``: asked at every finding."""
         self.rotations: dict[int, tuple[Account, object]] = {}
         """By the account's ``id``, as ``accounts``: ``checks.dates``' renewal rule."""
-        self.accounts: dict[int, tuple[Account, AccountRef, str]] = {}
+        self.accounts: dict[int, tuple[Account, AccountRef]] = {}
         """By the account's ``id``: the account itself, which stays alive as long as its
-        entry (no other account can take its place in memory), its name and its folded
-        login."""
+        entry (no other account can take its place in memory), and its name."""
+        self.logins = FoldedLogins()
 
 
 @dataclass(frozen=True)
@@ -130,11 +143,11 @@ class CheckContext:
             )
         return found
 
-    def _known(self, account: Account) -> tuple[Account, AccountRef, str]:
+    def _known(self, account: Account) -> tuple[Account, AccountRef]:
         accounts = self._remembered.accounts
         known = accounts.get(id(account))
         if known is None or known[0] is not account:
-            known = accounts[id(account)] = (account, account.ref, fold(account.username))
+            known = accounts[id(account)] = (account, account.ref)
         return known
 
     def remembered_rotation(
@@ -158,7 +171,16 @@ class CheckContext:
 
     def folded_username(self, audited: AuditedAccount) -> str:
         """The account's login folded (``text.fold``), as rules across accounts compare it."""
-        return self._known(audited.account)[2]
+        return self._remembered.logins[audited.account.username]
+
+    @property
+    def folded_logins(self) -> FoldedLogins:
+        """Every login folded (``text.fold``), as ``folded_logins[account.username]``.
+
+        The look-up a loop over every account makes, where ``folded_username`` costs
+        two calls of Python per account.
+        """
+        return self._remembered.logins
 
     def addressed(self, action: Phrase, portal_id: str) -> Phrase:
         """``action`` naming this portal's address (``addressed``), one object per portal."""

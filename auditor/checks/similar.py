@@ -20,7 +20,7 @@ _CHANGE_REUSED = phrase("action.reused", change=CHANGE_ON_PORTAL)
 def _identity(audited: AuditedAccount, ctx: CheckContext) -> _Identity:
     """One login (as `reused` counts them): its own vault entries are not other accounts."""
     account = audited.account
-    return (account.practice.id, account.portal, ctx.folded_username(audited))
+    return (account.practice.id, account.portal, ctx.folded_logins[account.username])
 
 
 class SimilarPassword(Check):
