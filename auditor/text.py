@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 import unicodedata
@@ -71,11 +70,12 @@ def leet_variants(text: str) -> tuple[str, ...]:
     return tuple(base.replace("1", letter) for letter in _LEET_ONE_AS)
 
 
-@functools.lru_cache(maxsize=65536)
 def words(text: str, min_length: int) -> frozenset[str]:
     """The folded alphanumeric words of ``text`` that have at least ``min_length`` characters.
 
-    Cached: the same practice, owner and portal names come back account after account.
+    Not cached: usernames, owners and addresses are one per account, so a cache of 65,536
+    missed on every one and kept as many sets alive. Whoever asks for the same few names
+    again and again (practices, portals) keeps their words itself.
     """
     return frozenset(word for word in _WORD.findall(fold(text)) if len(word) >= min_length)
 

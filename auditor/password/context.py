@@ -37,13 +37,20 @@ def _portal_words(portal: Portal) -> frozenset[str]:
     return frozenset(token for name in names for token in words(name, MIN_TOKEN_LENGTH))
 
 
+@functools.lru_cache(maxsize=8192)
+def _name_words(name: str) -> frozenset[str]:
+    # A practice's name comes back for each of its portals: folded once (a group has
+    # thousands of practices at most; a larger one folds some twice).
+    return words(name, MIN_TOKEN_LENGTH)
+
+
 def shared_words(practice: Practice, portal: Portal) -> dict[ContextKind, frozenset[str]]:
     """The context words every account of ``practice`` on ``portal`` has (name, FINESS, portal).
 
     derive makes them once for each practice and portal of an audit, not once per account.
     """
     found: dict[ContextKind, frozenset[str]] = {}
-    practice_words = words(practice.name, MIN_TOKEN_LENGTH)
+    practice_words = _name_words(practice.name)
     if practice_words:
         found[ContextKind.PRACTICE_NAME] = practice_words
     found[ContextKind.FINESS] = frozenset((fold(practice.id),))

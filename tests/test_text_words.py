@@ -1,0 +1,27 @@
+"""``words`` keeps nothing of what it was asked: most names it folds come once per audit."""
+
+from __future__ import annotations
+
+import gc
+import re
+import weakref
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.text import fold, words
+
+
+def test_words_keeps_no_set_alive() -> None:
+    # Usernames and owners are one per account: a cache of them missed on every one
+    # and kept 65,536 sets alive for nothing.
+    found = weakref.ref(words("Personne 000123", 4))
+    gc.collect()
+    assert found() is None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=40), st.integers(1, 6))
+def test_words_are_the_long_folded_alphanumeric_words(text: str, min_length: int) -> None:
+    expected = {word for word in re.findall(r"[a-z0-9]+", fold(text)) if len(word) >= min_length}
+    assert words(text, min_length) == expected
