@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import hashlib
-import hmac
 import logging
 import multiprocessing
 import operator
@@ -403,13 +402,50 @@ _SIMILAR_LABEL = b"similar-password\x00"
 spelled like the stem ("pharmacie"), so the two groupings stay apart."""
 
 
+_HMAC_BLOCK = 64
+"""SHA-256's block size in bytes, the length HMAC pads its key to (RFC 2104 §2)."""
+
+
+class _Keyed:
+    """HMAC-SHA256 under one run key, its two padded keys hashed once for all its passwords.
+
+    RFC 2104's construction, ``H(K ^ opad, H(K ^ ipad, text))``, from copies of the two
+    states: the same digests as ``hmac.new``, at 0.7 µs a password instead of 1.7 µs
+    (150,000 fingerprints at 100,000 accounts). Like the run key, held in memory only.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, run_key: bytes) -> None:
+        key = run_key if len(run_key) <= _HMAC_BLOCK else hashlib.sha256(run_key).digest()
+        key = key.ljust(_HMAC_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+
+    def digest(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of ``message`` under the run key."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def reuse(self, password: str) -> bytes:
+        """The password's ``reuse_key``."""
+        return self.digest(password.encode("utf-8"))
+
+    def similar(self, password: str, stemmed: tuple[str, ...] | None = None) -> bytes | None:
+        """The password's ``similar_key``; ``stemmed`` are its ``stems`` when known already."""
+        stem = similarity_stem(password, stemmed)
+        if stem is None:
+            return None
+        return self.digest(_SIMILAR_LABEL + stem.encode("utf-8"))
+
+
 def _similar_key(
     run_key: bytes, password: str, stemmed: tuple[str, ...] | None = None
 ) -> bytes | None:
-    stem = similarity_stem(password, stemmed)
-    if stem is None:
-        return None
-    return hmac.new(run_key, _SIMILAR_LABEL + stem.encode("utf-8"), hashlib.sha256).digest()
+    return _Keyed(run_key).similar(password, stemmed)
 
 
 def new_run_key() -> bytes:
@@ -418,7 +454,7 @@ def new_run_key() -> bytes:
 
 
 def _reuse_key(run_key: bytes, password: str) -> bytes:
-    return hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
+    return _Keyed(run_key).reuse(password)
 
 
 def site_uses(others: Sequence[OtherEntry], run_key: bytes) -> tuple[SiteUse, ...]:
@@ -428,11 +464,12 @@ def site_uses(others: Sequence[OtherEntry], run_key: bytes) -> tuple[SiteUse, ..
     An entry without a recorded password is left out (it can reuse nothing).
     """
     uses = []
+    keyed = _Keyed(run_key)
     for other in others:
         passwords = [secret.reveal() for secret in other.history]
         if other.password is not None:
             passwords.append(other.password.reveal())
-        keys = frozenset(_reuse_key(run_key, password) for password in passwords if password)
+        keys = frozenset(keyed.reuse(password) for password in passwords if password)
         if keys:
             uses.append(SiteUse(other.origin, other.host, keys))
     return tuple(uses)
@@ -533,17 +570,18 @@ def _unscored_facts(
 ) -> dict[int, _Unscored]:
     """By account index, what is known of its password without a score or a lookup."""
     banned_lists = banned_word_lists(policy)
+    keyed = _Keyed(run_key)
     facts: dict[int, _Unscored] = {}
     # Each set of kinds is kept once, shared by every account that has it: at
     # 100,000 accounts their own copies, most of them empty, were 200,000 more
     # objects for the collector to walk and 40 MB (Python makes a new empty one each time).
     kept: dict[frozenset[Any], frozenset[Any]] = {}
     for password, indexes in users.items():
-        reuse_key = _reuse_key(run_key, password)
+        reuse_key = keyed.reuse(password)
         stemmed = stems(password)  # for the banned words and the similar passwords both
         banned = banned_kinds(password, banned_lists, stemmed)
         banned = kept.setdefault(banned, banned)
-        similar_key = _similar_key(run_key, password, stemmed)
+        similar_key = keyed.similar(password, stemmed)
         band = length_band(len(password))
         variants = folded_variants(password)
         for index in indexes:
@@ -551,7 +589,7 @@ def _unscored_facts(
             if accounts[index].history:  # most accounts come from a sheet, without one
                 earlier = [old.reveal() for old in accounts[index].history]
                 past = past_use(password, earlier)
-                earlier_keys = frozenset(_reuse_key(run_key, old) for old in earlier)
+                earlier_keys = frozenset(keyed.reuse(old) for old in earlier)
             hits = context_hits(password, contexts[index], variants)
             facts[index] = _Unscored(
                 context=kept.setdefault(hits, hits),
