@@ -56,7 +56,8 @@ class FoldedLogins(dict[str, str]):
     """
 
     def __missing__(self, login: str) -> str:
-        folded = self[login] = fold(login)
+        # An ASCII login has no accent to strip: ``fold`` is its ``casefold``, less two calls.
+        folded = self[login] = login.casefold() if login.isascii() else fold(login)
         return folded
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from auditor.policy import Policy, dump_policy
 from auditor.report import Report
@@ -17,18 +17,34 @@ def policy_digest(policy: Policy) -> str:
     return hashlib.sha256(dump_policy(policy).encode()).hexdigest()[:_LENGTH]
 
 
-def inventory_digest(report: Report, fold_login: Callable[[str], str] = fold) -> str:
+class Folded(dict[str, str]):
+    """Text → ``fold(text)``, worked out once per run: a login is named by each finding.
+
+    ``folded[login]`` is a plain look-up once the login is known (no Python call per row).
+    """
+
+    def __missing__(self, text: str) -> str:
+        # ASCII text has no accent to strip: ``fold`` is its ``casefold``, less two calls.
+        folded = self[text] = text.casefold() if text.isascii() else fold(text)
+        return folded
+
+
+def inventory_digest(report: Report, folded_logins: Mapping[str, str] | None = None) -> str:
     """SHA-256 over the audited accounts' public names (first 16 hex digits).
 
     Not a digest of the inventory files: they hold passwords, and a hash of a
     file is a hash of its passwords. Practice, portal, login and owner say
     whether the same accounts were audited, which is what a reader compares.
-    ``fold_login`` is ``fold``, or one that remembers the logins it folded.
+    ``folded_logins`` gives each login folded (``Folded``, which remembers them).
     """
-    names = sorted(
-        f"{account.practice.id}\x1f{account.portal}\x1f{fold_login(account.username)}"
-        f"\x1f{fold(account.owner or '')}"
+    folded = Folded() if folded_logins is None else folded_logins
+    names = [
+        f"{practice_id}\x1f{account.portal}\x1f{folded[account.username]}"
+        # Owners are mostly one per account: folded (as ``Folded`` does), not remembered.
+        f"\x1f{(o.casefold() if o.isascii() else fold(o)) if (o := account.owner) else ''}"
         for practice in report.practices
+        for practice_id in (practice.practice.id,)
         for account in (audited.account for audited in practice.accounts)
-    )
+    ]
+    names.sort()
     return hashlib.sha256("\x1e".join(names).encode()).hexdigest()[:_LENGTH]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from auditor.history.digest import inventory_digest, policy_digest
+from auditor.history.digest import Folded, inventory_digest, policy_digest
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.schema import (
     DamagedRowError,
@@ -291,19 +291,8 @@ class History:
             return tuple(_trend_point(db, practice_id, run, as_of) for run, as_of in reversed(runs))
 
 
-class _Folded(dict[str, str]):
-    """Login → ``fold(login)``, worked out once per run: a login is named by each finding.
-
-    ``folded[login]`` is a plain look-up once the login is known (no Python call per row);
-    ``folded(login)`` is the same, where a function is asked for (``inventory_digest``).
-    """
-
-    def __missing__(self, username: str) -> str:
-        folded = self[username] = fold(username)
-        return folded
-
-    def __call__(self, username: str) -> str:
-        return self[username]
+_Folded = Folded
+"""Login → ``fold(login)``, once per run (``digest.Folded``)."""
 
 
 def _account_rows(
