@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from benchmarks.online import WORKERS, Count, choose_workers, targets
+from benchmarks.online import WORKERS, Count, choose_workers, paired_ratio, targets
 from benchmarks.rangeserver import LatencyServer
 
 
@@ -73,6 +74,17 @@ def test_no_count_as_fast_as_the_fastest_everywhere_gives_no_default() -> None:
     )
     assert decision.default is None
     assert decision.as_json()["default"] is None
+
+
+def test_the_client_is_compared_with_the_bare_pool_round_by_round() -> None:
+    # Round 2 ran while the machine was busy: both sides slowed, their ratio did not.
+    client = [
+        {"round": n, "requests_per_second": rate} for n, rate in ((1, 900), (2, 600), (3, 880))
+    ]
+    bare = [{"round": n, "requests_per_second": rate} for n, rate in ((1, 950), (2, 630), (3, 900))]
+    assert paired_ratio(client, bare) == round(
+        statistics.median([900 / 950, 600 / 630, 880 / 900]), 3
+    )
 
 
 def _scaling_row(workers: int, ratio: float) -> dict[str, object]:
