@@ -22,11 +22,12 @@ def test_a_login_named_on_several_portals_is_folded_once(
     make_account: Callable[..., Account], policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The same two logins on four portals, each with one password and owners that differ:
-    # reuse, credential pairs and shared accounts all compare the folded logins.
+    # reuse, credential pairs and shared accounts all compare the folded logins. Accented,
+    # so that folding them is more than ``casefold`` (which ASCII logins get instead).
     accounts = [
         make_account(portal=portal, username=login, owner=f"{owner} {portal}", password="soleil")
         for portal in PORTALS
-        for login, owner in (("PH.Martin", "Paul"), ("comptoir", "Comptoir"))
+        for login, owner in (("PH.Hélène", "Paul"), ("comptoir-é", "Comptoir"))
     ]
     audited = derive(accounts, policy, None)
     folded: Counter[str] = Counter()
@@ -40,4 +41,4 @@ def test_a_login_named_on_several_portals_is_folded_once(
     found = run_checks(audited, CheckContext(policy, AS_OF))
     checks = {f.check for f in found}
     assert {CheckId.REUSED, CheckId.CREDENTIAL_PAIR, CheckId.SHARED_ACCOUNT} <= checks
-    assert folded == {"PH.Martin": 1, "comptoir": 1}
+    assert folded == {"PH.Hélène": 1, "comptoir-é": 1}
