@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import fields, replace
 from datetime import date
 
 from hypothesis import given, settings
@@ -12,8 +13,10 @@ from hypothesis import strategies as st
 
 from auditor.models import Account, Origin, Practice, Role
 from auditor.password import derive as derive_module
+from auditor.password.context import ContextKind
 from auditor.password.fold import similarity_stem
 from auditor.password.secret import Secret
+from auditor.policy import Policy
 
 _text = st.text(max_size=30)
 _maybe = st.none() | _text
@@ -66,3 +69,23 @@ def test_fingerprints_are_hmac_sha256_under_the_run_key(run_key: bytes, password
         ).digest()
     )
     assert derive_module._similar_key(run_key, password) == similar
+
+
+def test_accounts_with_the_same_password_and_facts_share_one_record(
+    make_account: Callable[..., Account], policy: Policy
+) -> None:
+    accounts = [
+        make_account(username=f"user{index}", owner=None, password="Soleil!2024")
+        for index in range(3)
+    ] + [make_account(username="soleil", owner=None, password="Soleil!2024")]
+    first, second, third, contextual = derive_module.derive(accounts, policy, None)
+    assert first.facts is not None and contextual.facts is not None
+    assert first.facts is second.facts is third.facts  # one record, not one per account
+    assert contextual.facts != first.facts  # its login is in the password
+    assert contextual.facts.context == {ContextKind.USERNAME}
+
+
+def test_the_facts_found_before_the_score_are_the_last_fields_of_the_facts() -> None:
+    names = [item.name for item in fields(derive_module.PasswordFacts)]
+    assert names[:3] == ["empty", "strength", "breach"]
+    assert tuple(names[3:]) == derive_module._UNSCORED_FIELDS
