@@ -37,32 +37,46 @@ class CharClass(enum.Enum):
 _POOL = {CharClass.LOWER: 26, CharClass.UPPER: 26, CharClass.DIGIT: 10, CharClass.SPECIAL: 37}
 
 
-_CLASS_CHARACTERS = (
-    (CharClass.LOWER, frozenset(string.ascii_lowercase)),
-    (CharClass.UPPER, frozenset(string.ascii_uppercase)),
-    (CharClass.DIGIT, frozenset(string.digits)),
-)
+_LOWER = frozenset(string.ascii_lowercase)
+_UPPER = frozenset(string.ascii_uppercase)
+_DIGITS = frozenset(string.digits)
 _ASCII_ALPHANUMERIC = frozenset(string.ascii_letters + string.digits)
-_CLASS_SETS: dict[frozenset[CharClass], frozenset[CharClass]] = {}
-"""Each combination of classes once (16 at most), shared by every password that has it."""
+_CLASSES_BY_USE: dict[tuple[bool, bool, bool, bool], frozenset[CharClass]] = {
+    (lower, upper, digit, special): frozenset(
+        kind for kind, used in zip(CharClass, (lower, upper, digit, special), strict=True) if used
+    )
+    for lower in (False, True)
+    for upper in (False, True)
+    for digit in (False, True)
+    for special in (False, True)
+}
+"""Each combination of classes (16), by which classes are used, made once and shared by
+every password that has it."""
+_BITS_PER_CHARACTER = {
+    classes: math.log2(pool) if (pool := sum(_POOL[kind] for kind in classes)) else 0.0
+    for classes in _CLASSES_BY_USE.values()
+}
+"""``log2`` of each combination's alphabet, worked out once, not per password."""
 
 
 def char_classes(password: str) -> frozenset[CharClass]:
     """Which of the four classes the password uses."""
-    # Set operations on its characters, not a test per character: a group's audit
-    # classifies 75,000 passwords, and the loop was a second of it.
-    used = frozenset(password)
-    classes = {kind for kind, members in _CLASS_CHARACTERS if not used.isdisjoint(members)}
-    if used - _ASCII_ALPHANUMERIC:
-        classes.add(CharClass.SPECIAL)
-    found = frozenset(classes)
-    return _CLASS_SETS.setdefault(found, found)
+    # Set operations on its characters, not a test per character, and the combination
+    # looked up rather than built: a group's audit classifies 75,000 passwords.
+    used = set(password)
+    return _CLASSES_BY_USE[
+        (
+            not used.isdisjoint(_LOWER),
+            not used.isdisjoint(_UPPER),
+            not used.isdisjoint(_DIGITS),
+            not used <= _ASCII_ALPHANUMERIC,
+        )
+    ]
 
 
 def entropy_bits(length: int, classes: frozenset[CharClass]) -> float:
     """CNIL combinatorial entropy: ``length × log2(alphabet size)``."""
-    pool = sum(_POOL[cls] for cls in classes)
-    return length * math.log2(pool) if pool else 0.0
+    return length * _BITS_PER_CHARACTER[classes]  # any set of classes is one of the 16
 
 
 FRENCH_DICTIONARY = "french"
