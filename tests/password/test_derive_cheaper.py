@@ -7,6 +7,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import date
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from auditor.password.context import ContextKind
 from auditor.password.fold import similarity_stem
 from auditor.password.secret import Secret
 from auditor.policy import Policy
+from tests.conftest import sha1
 
 _text = st.text(max_size=30)
 _maybe = st.none() | _text
@@ -89,3 +91,17 @@ def test_the_facts_found_before_the_score_are_the_last_fields_of_the_facts() -> 
     names = [item.name for item in fields(derive_module.PasswordFacts)]
     assert names[:3] == ["empty", "strength", "breach"]
     assert tuple(names[3:]) == derive_module._UNSCORED_FIELDS
+
+
+def test_only_passwords_of_a_portal_s_own_site_are_looked_up(
+    make_account: Callable[..., Account], policy: Policy, fake_breach: Callable[..., Any]
+) -> None:
+    breach = fake_breach({})
+    accounts = [
+        make_account(username="a", password="Lookalike!1", imitates="viamedis"),
+        make_account(username="b", password="Shared!22", imitates="viamedis"),
+        make_account(username="c", password="Shared!22"),
+        make_account(username="d", password="Plain!333"),
+    ]
+    derive_module.derive(accounts, policy, breach)
+    assert breach.asked == [sorted(sha1(p) for p in ("Shared!22", "Plain!333"))]
