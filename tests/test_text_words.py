@@ -1,4 +1,4 @@
-"""``words`` keeps nothing of what it was asked: most names it folds come once per audit."""
+"""``words`` keeps nothing of what it was asked, and ``fold`` takes its short cut for ASCII."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import weakref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.text import fold, words
+from auditor.text import fold, strip_accents, words
 
 
 def test_words_keeps_no_set_alive() -> None:
@@ -25,3 +25,9 @@ def test_words_keeps_no_set_alive() -> None:
 def test_words_are_the_long_folded_alphanumeric_words(text: str, min_length: int) -> None:
     expected = {word for word in re.findall(r"[a-z0-9]+", fold(text)) if len(word) >= min_length}
     assert words(text, min_length) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=40) | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_fold_is_case_folding_without_accents(text: str) -> None:
+    assert fold(text) == strip_accents(text).casefold()
