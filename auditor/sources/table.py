@@ -230,6 +230,8 @@ class RowReader:
         self._found: dict[str, Portal | None] = {}
         self._row_problems: list[RowProblem] = []
         self._at = dict(columns.index)
+        self._row: dict[str, str] = {}
+        """The row being read: each named column's cell, stripped."""
         self._values: dict[str, dict[str, Any]] = {name: {} for name in _REMEMBERED}
         # One record per practice (and name), shared by its accounts rather than one a row.
         self._practices: dict[tuple[str, str], Practice] = {}
@@ -243,6 +245,8 @@ class RowReader:
             # sit in any of them.
             self._problem(line, "-", field_count(width, len(cells)))
             return self._done(None)
+        # Each named cell stripped once, looked up by name after (absent columns read "").
+        self._row = {name: cells[position].strip() for name, position in self._at.items()}
         account = self._account(line, cells)
         return self._done(account)
 
@@ -253,13 +257,9 @@ class RowReader:
     def _problem(self, line: int, column: str, reason: Phrase) -> None:
         self._row_problems.append(RowProblem(self.path, line, column, reason))
 
-    def _cell(self, cells: list[str], name: str) -> str:
-        position = self._at.get(name)
-        return "" if position is None else cells[position].strip()
-
     def _account(self, line: int, cells: list[str]) -> Account | None:
         label = self.columns.label
-        practice_id = self._cell(cells, "practice_id")
+        practice_id = self._row.get("practice_id", "")
         if not practice_id:
             self._problem(line, label("practice_id"), phrase("problem.finess_required"))
         elif (
@@ -267,25 +267,25 @@ class RowReader:
             practice_id not in self._names and (reason := finess_reason(practice_id)) is not None
         ):
             self._problem(line, label("practice_id"), reason)
-        username = self._cell(cells, "username")
+        username = self._row.get("username", "")
         if not username:
             self._problem(line, label("username"), phrase("problem.username_required"))
         portal = self._portal(line, cells)
-        changed = self._parsed(line, cells, "password_changed", parse_date)
+        changed = self._parsed(line, "password_changed", parse_date)
         if changed is not None and changed > self.as_of:
             self._problem(
                 line,
                 label("password_changed"),
                 phrase("problem.date_after_audit", as_of=self.as_of.isoformat()),
             )
-        mfa = self._parsed(line, cells, "mfa", parse_bool)
-        email = self._parsed(line, cells, "owner_email", parse_email)
-        contact = self._parsed(line, cells, "practice_contact_email", parse_email)
-        role = self._parsed(line, cells, "role", parse_role, allow_empty=True)
+        mfa = self._parsed(line, "mfa", parse_bool)
+        email = self._parsed(line, "owner_email", parse_email)
+        contact = self._parsed(line, "practice_contact_email", parse_email)
+        role = self._parsed(line, "role", parse_role, allow_empty=True)
         if self._row_problems or portal is None:
             return None
         password = self._password(cells)
-        name = self._practice_name(line, practice_id, cells)
+        name = self._practice_name(line, practice_id)
         practice = self._practices.get((practice_id, name))
         if practice is None:
             practice = self._practices[practice_id, name] = Practice(practice_id, name)
@@ -293,14 +293,14 @@ class RowReader:
             practice=practice,
             portal=portal.id,
             username=username,
-            owner=self._cell(cells, "owner") or None,
+            owner=self._row.get("owner", "") or None,
             owner_email=email,
             practice_contact_email=contact,
             role=role or Role.USER,
             password_changed=changed,
             mfa=mfa,
             origin=Origin(self.path, line),
-            url=self._cell(cells, "url") or None,
+            url=self._row.get("url", "") or None,
             # An empty cell means "not recorded", not "empty password": an
             # inventory that leaves the column blank would otherwise flag every
             # row as critical. Passwords are kept exactly, spaces included.
@@ -314,13 +314,12 @@ class RowReader:
     def _parsed(
         self,
         line: int,
-        cells: list[str],
         name: str,
         parse: Callable[[str], T],
         *,
         allow_empty: bool = False,
     ) -> T | None:
-        text = self._cell(cells, name)
+        text = self._row.get(name, "")
         if not text and not allow_empty:
             return None
         known = self._values.get(name)
@@ -337,8 +336,8 @@ class RowReader:
             known[text] = value
         return value
 
-    def _practice_name(self, line: int, practice_id: str, cells: list[str]) -> str:
-        name = self._cell(cells, "practice_name")
+    def _practice_name(self, line: int, practice_id: str) -> str:
+        name = self._row.get("practice_name", "")
         known, first = self._names.setdefault(practice_id, (name, line))
         if name and known and name != known:
             # The lines, not the names: a name column can hold anything.
@@ -357,8 +356,8 @@ class RowReader:
 
     def _portal(self, line: int, cells: list[str]) -> Portal | None:
         label = self.columns.label
-        text = self._cell(cells, "portal")
-        url = self._cell(cells, "url")
+        text = self._row.get("portal", "")
+        url = self._row.get("url", "")
         if url and not url_parses(url):
             self._problem(line, label("url"), phrase("problem.not_web_address"))
             url = ""  # nothing to compare the portal column with
