@@ -25,7 +25,8 @@ from benchmarks.data import shared_fraction, write_inventory
 from benchmarks.rangeserver import HANDSHAKE_DELAY, REQUEST_DELAY, LatencyServer
 
 WORKERS = 64
-"""The client's default (--hibp-workers)."""
+"""The client's default (--hibp-workers), the one ``choose_workers`` gave in every run of
+``scaling`` (benchmarks/results/2026-12-01-online-scaling-issue-17-*.json)."""
 COUNTS = (16, 32, 64, 128)
 """Workers measured against a bare ``requests.Session`` pool of as many threads."""
 DELAYS = (0.030, 0.060)
