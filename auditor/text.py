@@ -72,6 +72,14 @@ def leet_variants(text: str) -> tuple[str, ...]:
     return tuple(base.replace("1", letter) for letter in _LEET_ONE_AS)
 
 
+def folded_words(folded: str, min_length: int) -> frozenset[str]:
+    """``words`` of text already folded (``fold``): for a caller that needs the folded text too."""
+    found = _WORD.findall(folded)
+    if len(found) == 1:  # a login or a one-word name: no generator for it
+        return frozenset(found) if len(found[0]) >= min_length else frozenset()
+    return frozenset(word for word in found if len(word) >= min_length)
+
+
 def words(text: str, min_length: int) -> frozenset[str]:
     """The folded alphanumeric words of ``text`` that have at least ``min_length`` characters.
 
@@ -79,7 +87,7 @@ def words(text: str, min_length: int) -> frozenset[str]:
     missed on every one and kept as many sets alive. Whoever asks for the same few names
     again and again (practices, portals) keeps their words itself.
     """
-    return frozenset(word for word in _WORD.findall(fold(text)) if len(word) >= min_length)
+    return folded_words(fold(text), min_length)
 
 
 def is_loopback(host: str) -> bool:

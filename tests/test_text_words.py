@@ -9,7 +9,7 @@ import weakref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.text import fold, strip_accents, words
+from auditor.text import fold, folded_words, strip_accents, words
 
 
 def test_words_keeps_no_set_alive() -> None:
@@ -31,3 +31,9 @@ def test_words_are_the_long_folded_alphanumeric_words(text: str, min_length: int
 @given(st.text(max_size=40) | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
 def test_fold_is_case_folding_without_accents(text: str) -> None:
     assert fold(text) == strip_accents(text).casefold()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=40), st.integers(1, 6))
+def test_the_words_of_folded_text_are_those_of_the_text(text: str, min_length: int) -> None:
+    assert folded_words(fold(text), min_length) == words(text, min_length)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, Practice
 from auditor.policy import Portal
-from auditor.text import fold, leet_variants, words
+from auditor.text import fold, folded_words, leet_variants, words
 
 MIN_TOKEN_LENGTH = 4
 
@@ -82,11 +82,10 @@ def context_words(
 
 def _add_whole(found: dict[ContextKind, frozenset[str]], kind: ContextKind, text: str) -> None:
     """The words of ``text`` and, when long enough, ``text`` itself folded (a login)."""
-    tokens = words(text, MIN_TOKEN_LENGTH)
-    if len(text) >= MIN_TOKEN_LENGTH:
-        whole = fold(text)
-        if whole not in tokens:  # a login of one word is one token already
-            tokens = tokens | {whole}
+    whole = fold(text)  # once, for its words and for itself
+    tokens = folded_words(whole, MIN_TOKEN_LENGTH)
+    if len(text) >= MIN_TOKEN_LENGTH and whole not in tokens:
+        tokens = tokens | {whole}  # a login of one word is one token already
     if tokens:
         found[kind] = tokens
 
