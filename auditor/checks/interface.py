@@ -83,8 +83,12 @@ class _Remembered:
         entry (no other object can take its id), and its addressed form. A phrase's hash
         walks its arguments, at every finding; most actions are a check's one constant."""
         self.dues: dict[Severity, date] = {}
-        self.checks: dict[int, tuple[Severity, date]] = {}
-        """By the check id's ``id``, as ``max_ages``: asked at every finding."""
+        self.said: dict[tuple[int, int, str], tuple[Phrase, Severity, date, Phrase]] = {}
+        """By the check id's ``id`` (as ``max_ages``), the action's ``id`` and the portal,
+        what every finding of them says: the action itself (kept alive beside its entry,
+        as in ``actions_seen``), the check's severity, its due day and the action naming
+        the portal's address. One look-up per finding, where there were a look-up and a
+        call of ``addressed``."""
         self.rotations: dict[int, tuple[Account, object]] = {}
         """By the account's ``id``, as ``accounts``: ``checks.dates``' renewal rule."""
         self.accounts: dict[int, tuple[Account, AccountRef]] = {}
@@ -212,21 +216,24 @@ class CheckContext:
         every check, so no action that asks for a change can forget it.
         """
         remembered = self._remembered
-        known = remembered.checks.get(id(check))
-        if known is None:
-            severity = self.severity(check)
-            known = remembered.checks[id(check)] = (severity, self.due(severity))
         account = audited.account
+        portal = account.portal
+        key = (id(check), id(action), portal)
+        said = remembered.said.get(key)
+        if said is None or said[0] is not action:
+            severity = self.severity(check)
+            addressed = self.addressed(action, portal)
+            said = remembered.said[key] = (action, severity, self.due(severity), addressed)
         named = remembered.accounts.get(id(account))
         if named is None or named[0] is not account:
             named = self._known(account)
         return Finding(
             check=check,
-            severity=known[0],
+            severity=said[1],
             account=named[1],
             message=message,
-            action=self.addressed(action, audited.account.portal),
-            due=due if due is not None else known[1],
+            action=said[3],
+            due=due if due is not None else said[2],
         )
 
 
