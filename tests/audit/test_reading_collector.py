@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.audit.inventory import InvalidInventoryError, read_inventories
+from auditor.collector import frozen
 from auditor.policy import Policy
 from tests.checks.test_checks import AS_OF
 
@@ -87,3 +90,33 @@ def test_a_collector_turned_off_by_the_caller_stays_off(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Cyclic:
+    """Garbage that only the collector frees: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_cyclic_garbage_made_while_reading_does_not_outlive_it(
+    write_csv: Callable[..., Path], policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source may leave cycles behind (a workbook and its sheets); the pause keeps them
+    # until the collector's next pass, which comes as soon as the pause ends, not never.
+    from auditor.sources.table import RowReader
+
+    made: list[weakref.ref[_Cyclic]] = []
+    read = RowReader.read
+
+    def leaving_a_cycle(self: RowReader, line: int, cells: list[str]) -> Any:
+        made.append(weakref.ref(_Cyclic()))
+        return read(self, line, cells)
+
+    monkeypatch.setattr(RowReader, "read", leaving_a_cycle)
+    path = write_csv(f"{HEADER}\n{_rows(50)}")
+    read_inventories([path], policy, AS_OF, skip_invalid=False)
+    with frozen():  # what the audit does next: its frozen objects are never collected
+        _ = [[index] for index in range(1000)]  # a few allocations, as the audit makes
+    assert len(made) == 50
+    assert all(ref() is None for ref in made)
