@@ -222,7 +222,8 @@ class Decision:
     tied: dict[str, tuple[int, ...]]
     """At each latency, the well-behaved counts as fast as the fastest."""
     default: int | None
-    """Of the counts tied at every latency, the one of the fewest connections; None if none is."""
+    """Of the counts tied at the most latencies (every one, when a count is), the one of the
+    fewest connections; None if no count is well-behaved."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -236,8 +237,8 @@ class Decision:
 
 RULE = (
     "among the counts with no error and at most one connection a worker, those whose best "
-    "round reaches the worst round of the fastest (best median) at every latency; of them, "
-    "the one of the fewest connections"
+    "round reaches the worst round of the fastest (best median) at the most latencies (every "
+    "latency, when a count does); of them, the one of the fewest connections"
 )
 
 
@@ -250,6 +251,9 @@ def choose_workers(latencies: dict[str, list[Count]]) -> Decision:
     counts whose ranges of rounds overlap cannot be told apart by the run, and a fixed
     percentage would be either looser or tighter than the noise of the day. Among the
     ties, fewer connections is what a server and a NAT prefer, at no cost in rate.
+    When no count ties at every latency (a quiet run's narrower spreads can leave one
+    count alone at each), the count that ties at the most of them is the one that
+    holds for the most users' networks.
     """
     every = {count.workers for counts in latencies.values() for count in counts}
     behaved = {
@@ -274,9 +278,9 @@ def choose_workers(latencies: dict[str, list[Count]]) -> Decision:
         tied[latency] = tuple(
             sorted(c.workers for c in candidates if max(c.rates) >= min(best.rates))
         )
-    everywhere = set(behaved)
-    for counts_tied in tied.values():
-        everywhere &= set(counts_tied)
+    # How many latencies each well-behaved count is as fast as the fastest at.
+    ties = {workers: sum(workers in counts for counts in tied.values()) for workers in behaved}
+    most = max(ties.values(), default=0)
     connections = {
         workers: max(
             count.connections
@@ -284,9 +288,10 @@ def choose_workers(latencies: dict[str, list[Count]]) -> Decision:
             for count in counts
             if count.workers == workers
         )
-        for workers in everywhere
+        for workers in behaved
     }
-    default = min(everywhere, key=lambda workers: (connections[workers], workers), default=None)
+    widest = [workers for workers in behaved if most and ties[workers] == most]
+    default = min(widest, key=lambda workers: (connections[workers], workers), default=None)
     return Decision(tuple(sorted(behaved)), fastest, tied, default)
 
 
@@ -377,7 +382,8 @@ def targets(data: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             "online, the default --hibp-workers",
             (
                 "of the counts with no error and ≤ 1 connection a worker that are as fast as "
-                "the fastest at every latency (best round ≥ its worst), the fewest connections"
+                "the fastest (best round ≥ its worst) at the most latencies, the fewest "
+                "connections"
             ),
             f"{WORKERS} (the rule's: {decision['default']}; as fast as the fastest: {tied})",
             decision["default"] == WORKERS,

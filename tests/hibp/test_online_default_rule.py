@@ -65,15 +65,36 @@ def test_a_count_with_an_error_or_more_connections_than_workers_is_not_well_beha
     assert decision.default == 32
 
 
-def test_no_count_as_fast_as_the_fastest_everywhere_gives_no_default() -> None:
+def test_when_no_count_is_as_fast_as_the_fastest_everywhere_the_most_latencies_win() -> None:
+    # As on 2026-12-01 (run d): 64 alone at 30 ms, 128 alone at 60 ms; 32 at neither.
+    decision = choose_workers(
+        {
+            "30": [
+                _count(32, 835, 886, 903),
+                _count(64, 969, 1035, 1084),
+                _count(128, 930, 932, 966),
+            ],
+            "60": [
+                _count(32, 458, 470, 477),
+                _count(64, 870, 871, 898),
+                _count(128, 937, 974, 1072),
+            ],
+        }
+    )
+    assert decision.tied == {"30": (64,), "60": (128,)}
+    assert decision.default == 64
+    assert decision.as_json()["default"] == 64
+
+
+def test_a_count_as_fast_as_the_fastest_at_more_latencies_wins_over_fewer_connections() -> None:
     decision = choose_workers(
         {
             "30": [_count(32, 900, 910, 920), _count(64, 700, 710, 720)],
             "60": [_count(32, 500, 510, 520), _count(64, 900, 910, 920)],
+            "90": [_count(32, 300, 310, 320), _count(64, 600, 610, 620)],
         }
     )
-    assert decision.default is None
-    assert decision.as_json()["default"] is None
+    assert decision.default == 64
 
 
 def test_the_client_is_compared_with_the_bare_pool_round_by_round() -> None:
