@@ -73,7 +73,7 @@ class Role(enum.Enum):
         return phrase(f"role.{self.value}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where an account was read, so a user can find and fix it."""
 
@@ -100,7 +100,7 @@ def location(path: str, line: int | None, entry: str | None) -> str:
     return f"{path}:{line}" if line is not None else path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Practice:
     """A pharmacy or optician's shop, identified by its FINESS number."""
 
@@ -110,7 +110,7 @@ class Practice:
     """The display name; may be empty when the inventory does not give one."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountRef:
     """Enough to name an account in a finding or a report without its password."""
 
@@ -124,7 +124,7 @@ class AccountRef:
         return f"{self.practice_id} {self.portal} {self.username}{who}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     """One login on one portal, as an inventory describes it."""
 
@@ -186,7 +186,7 @@ class OtherEntry:
     history: tuple[Secret, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem with one account, what to do about it, and by when."""
 

@@ -65,7 +65,7 @@ class NotChecked:
 BreachStatus = Pwned | Clean | Unknown | NotChecked
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Strength:
     """How hard a password is to guess, as numbers."""
 
@@ -99,7 +99,7 @@ def length_band(length: int) -> LengthBand:
     return LengthBand.BELOW_MULTI
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PasswordFacts:
     """What checks may know about a password: nothing that gives it back."""
 
@@ -135,7 +135,7 @@ class PasswordFacts:
     known to attackers too (``phished``). Keyed like ``reuse_key``, never written."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteUse:
     """A vault entry of no portal, reduced to its site and its passwords' keyed fingerprints."""
 
@@ -146,7 +146,7 @@ class SiteUse:
     a portal password among them is reused on this site."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditedAccount:
     """An account without its password, and the facts derived from the password."""
 
