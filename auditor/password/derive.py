@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import hashlib
+import hmac
 import logging
 import multiprocessing
 import operator
@@ -402,33 +403,25 @@ _SIMILAR_LABEL = b"similar-password\x00"
 spelled like the stem ("pharmacie"), so the two groupings stay apart."""
 
 
-_HMAC_BLOCK = 64
-"""SHA-256's block size in bytes, the length HMAC pads its key to (RFC 2104 §2)."""
-
-
 class _Keyed:
-    """HMAC-SHA256 under one run key, its two padded keys hashed once for all its passwords.
+    """HMAC-SHA256 under one run key, its key set up once for all the run's passwords.
 
-    RFC 2104's construction, ``H(K ^ opad, H(K ^ ipad, text))``, from copies of the two
-    states: the same digests as ``hmac.new``, at 0.7 µs a password instead of 1.7 µs
-    (150,000 fingerprints at 100,000 accounts). Like the run key, held in memory only.
+    Each digest copies one keyed ``hmac`` object (the key's two padded states are hashed
+    once, when it is made) rather than making a new one per password: 1.1 µs a password
+    instead of 1.7 µs (150,000 fingerprints at 100,000 accounts). The standard library's
+    HMAC, not a construction of our own. Like the run key, held in memory only.
     """
 
-    __slots__ = ("_inner", "_outer")
+    __slots__ = ("_keyed",)
 
     def __init__(self, run_key: bytes) -> None:
-        key = run_key if len(run_key) <= _HMAC_BLOCK else hashlib.sha256(run_key).digest()
-        key = key.ljust(_HMAC_BLOCK, b"\0")
-        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
-        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+        self._keyed = hmac.new(run_key, digestmod=hashlib.sha256)
 
     def digest(self, message: bytes) -> bytes:
         """HMAC-SHA256 of ``message`` under the run key."""
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        each = self._keyed.copy()
+        each.update(message)
+        return each.digest()
 
     def reuse(self, password: str) -> bytes:
         """The password's ``reuse_key``."""
