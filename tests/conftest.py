@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,11 @@ from auditor.policy import Policy, load_policy
 from auditor.progress import Advance, no_progress
 
 REPO = Path(__file__).resolve().parents[1]
+# Some tests hold the benchmarks' own logic (the default worker count's rule, the end-to-end
+# corpus): ``benchmarks`` is not part of the installed package, so the checkout is searched
+# for it last, after the installed ``auditor`` that every other import finds first.
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
 AS_OF = date(2026, 11, 22)
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
