@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,29 +26,10 @@ def _rows(count: int) -> str:
     )
 
 
-@pytest.fixture
-def passes() -> Iterator[list[int]]:
-    """The collector's passes, counted, with thresholds that make it run at every allocation."""
-    counted: list[int] = []
-
-    def count(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            counted.append(info["generation"])
-
-    thresholds = gc.get_threshold()
-    gc.set_threshold(1, 1, 1)
-    gc.callbacks.append(count)
-    try:
-        yield counted
-    finally:
-        gc.callbacks.remove(count)
-        gc.set_threshold(*thresholds)
-
-
 def test_a_sheet_is_read_without_the_collector(
     write_csv: Callable[..., Path],
     policy: Policy,
-    passes: list[int],
+    eager_collector: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_csv(f"{HEADER}\n{_rows(200)}")
@@ -56,12 +37,12 @@ def test_a_sheet_is_read_without_the_collector(
     enable, disable = gc.enable, gc.disable
 
     def enabled() -> None:
-        marks.append(len(passes))
+        marks.append(len(eager_collector))
         enable()
 
     def disabled() -> None:
         disable()
-        marks.append(len(passes))
+        marks.append(len(eager_collector))
 
     monkeypatch.setattr(gc, "enable", enabled)
     monkeypatch.setattr(gc, "disable", disabled)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,25 +16,6 @@ from auditor.password.derive import derive
 from auditor.policy import Policy
 from auditor.report import BreachMode
 from tests.checks.test_checks import AS_OF
-
-
-@pytest.fixture
-def eager_collector() -> Iterator[list[int]]:
-    """The collector's passes, counted, with thresholds that make it run at every allocation."""
-    passes: list[int] = []
-
-    def count(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            passes.append(info["generation"])
-
-    thresholds = gc.get_threshold()
-    gc.set_threshold(1, 1, 1)
-    gc.callbacks.append(count)
-    try:
-        yield passes
-    finally:
-        gc.callbacks.remove(count)
-        gc.set_threshold(*thresholds)
 
 
 def _accounts(make_account: Callable[..., Account]) -> list[Account]:

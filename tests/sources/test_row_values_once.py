@@ -12,21 +12,10 @@ from auditor.i18n import machine_english
 from auditor.models import Account, RowProblem
 from auditor.policy import Policy, load_policy
 from auditor.sources.table import Columns, RowReader, read_header
+from tests.fuzz.inventories import CANONICAL
 
 AS_OF = date(2026, 11, 22)
-HEADER = [
-    "practice_id",
-    "practice_name",
-    "portal",
-    "url",
-    "username",
-    "owner",
-    "owner_email",
-    "role",
-    "password",
-    "password_changed",
-    "mfa",
-]
+HEADER = CANONICAL
 POLICY = load_policy()
 _FINESS = ("750056780", "010522654", "750056781", "75005678", "2A1234567", "abc", "")
 _DATES = ("2024-02-12", "12/02/2024", "2024-2-3", "31/02/2024", "12/02/24", "2027-01-01", "x", "")
