@@ -229,7 +229,9 @@ class RowReader:
         # A sheet names a handful of portals over and over: each text is looked up once.
         self._found: dict[str, Portal | None] = {}
         self._row_problems: list[RowProblem] = []
-        self._at = dict(columns.index)
+        # Every named column but the password, which is read exactly (``_password``) and of
+        # which the reader keeps no stripped copy between rows.
+        self._at = {name: at for name, at in columns.index.items() if name != "password"}
         self._row: dict[str, str] = {}
         """The row being read: each named column's cell, stripped."""
         self._values: dict[str, dict[str, Any]] = {name: {} for name in _REMEMBERED}

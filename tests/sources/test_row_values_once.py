@@ -109,3 +109,16 @@ def test_the_accounts_of_one_practice_share_its_record(policy: Policy) -> None:
     assert first is not None and second is not None
     assert first.practice == second.practice
     assert first.practice is second.practice  # one record, not one per row
+
+
+def test_the_reader_keeps_no_copy_of_a_password_between_rows(policy: Policy) -> None:
+    reader = RowReader("inventory.csv", _columns(), policy, AS_OF)
+    marker = "  Canary-Row-7f3e!  "
+    cells = ["750056780", "Pharmacie", "viamedis", "", "jdupont", "", "", "", marker, "", ""]
+
+    account = reader.read(2, cells)
+
+    assert account is not None and account.password is not None
+    assert account.password.reveal() == marker  # read exactly, spaces kept
+    held = [value for value in vars(reader).values() if isinstance(value, dict)]
+    assert not any(marker.strip() in map(str, kept.values()) for kept in held)
