@@ -64,6 +64,18 @@ def fold_key(text: str) -> str:
     return re.sub(r"[\s_\-.'’]+", "", fold(text))
 
 
+class Folded(dict[str, str]):
+    """Text → ``fold(text)``, each distinct text folded once: ``folded[login]``.
+
+    A run names each login in many places (its findings, the rules across accounts, the
+    history's rows); once known, a login's folded form is a plain look-up, not a call.
+    """
+
+    def __missing__(self, text: str) -> str:
+        folded = self[text] = fold(text)
+        return folded
+
+
 def leet_variants(text: str) -> tuple[str, ...]:
     """The folded text, de-leeted: one variant per reading of ``1`` (``i`` or ``l``)."""
     base = fold(text).translate(_LEET_COMMON)

@@ -12,7 +12,7 @@ from auditor.i18n.phrase import Phrase, phrase
 from auditor.models import Account, AccountRef, CheckId, Finding, Role, Severity
 from auditor.password.derive import AuditedAccount, SiteUse
 from auditor.policy import Incident, Policy, Portal
-from auditor.text import fold
+from auditor.text import Folded
 
 T = TypeVar("T")
 
@@ -45,20 +45,6 @@ def addressed(action: Phrase, address: str) -> Phrase:
     if args.get("change") != CHANGE_ON_PORTAL:
         return action
     return phrase(action.key, **{**args, "change": change_at(address)})
-
-
-class FoldedLogins(dict[str, str]):
-    """Login → ``fold(login)``, each distinct login folded once per context.
-
-    ``folded[login]`` is a plain look-up once the login is known: rules across accounts
-    fold every account's login (a group's 100,000, for each of four checks), and a
-    login is named on several portals and by several owners.
-    """
-
-    def __missing__(self, login: str) -> str:
-        # An ASCII login has no accent to strip: ``fold`` is its ``casefold``, less two calls.
-        folded = self[login] = login.casefold() if login.isascii() else fold(login)
-        return folded
 
 
 class _Remembered:
@@ -94,7 +80,7 @@ class _Remembered:
         self.accounts: dict[int, tuple[Account, AccountRef]] = {}
         """By the account's ``id``: the account itself, which stays alive as long as its
         entry (no other account can take its place in memory), and its name."""
-        self.logins = FoldedLogins()
+        self.logins = Folded()
 
 
 @dataclass(frozen=True)
@@ -179,7 +165,7 @@ class CheckContext:
         return self._remembered.logins[audited.account.username]
 
     @property
-    def folded_logins(self) -> FoldedLogins:
+    def folded_logins(self) -> Folded:
         """Every login folded (``text.fold``), as ``folded_logins[account.username]``.
 
         The look-up a loop over every account makes, where ``folded_username`` costs

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from auditor.policy import Policy, dump_policy
 from auditor.report import Report
-from auditor.text import fold
+from auditor.text import Folded, fold
 
 _LENGTH = 16
 
@@ -15,18 +15,6 @@ _LENGTH = 16
 def policy_digest(policy: Policy) -> str:
     """SHA-256 of the effective policy as ``policy show`` prints it (first 16 hex digits)."""
     return hashlib.sha256(dump_policy(policy).encode()).hexdigest()[:_LENGTH]
-
-
-class Folded(dict[str, str]):
-    """Text → ``fold(text)``, worked out once per run: a login is named by each finding.
-
-    ``folded[login]`` is a plain look-up once the login is known (no Python call per row).
-    """
-
-    def __missing__(self, text: str) -> str:
-        # ASCII text has no accent to strip: ``fold`` is its ``casefold``, less two calls.
-        folded = self[text] = text.casefold() if text.isascii() else fold(text)
-        return folded
 
 
 def inventory_digest(report: Report, folded_logins: Mapping[str, str] | None = None) -> str:

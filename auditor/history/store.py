@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from auditor.history.digest import Folded, inventory_digest, policy_digest
+from auditor.history.digest import inventory_digest, policy_digest
 from auditor.history.model import RunSummary, TrendPoint
 from auditor.history.schema import (
     DamagedRowError,
@@ -32,7 +32,7 @@ from auditor.models import AccountRef, CheckId, Finding, Severity
 from auditor.policy import Policy
 from auditor.report import PracticeReport, Report
 from auditor.report.changes import FindingKey, PracticeChanges
-from auditor.text import fold
+from auditor.text import Folded, fold
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class History:
         Only practices audited before are loaded and compared, one at a time.
         """
         recorded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-        folded = _Folded()
+        folded = Folded()
         with self._writing() as db:
             # The comparison and the insert share the transaction: two runs at
             # once each compare with a complete earlier run, never half of one.
@@ -186,7 +186,7 @@ class History:
         practice: PracticeReport,
         latest: object,
         days: Mapping[object, object],
-        folded: _Folded,
+        folded: Folded,
     ) -> PracticeChanges:
         """A practice's findings in the report against its latest recorded run, if any.
 
@@ -291,12 +291,8 @@ class History:
             return tuple(_trend_point(db, practice_id, run, as_of) for run, as_of in reversed(runs))
 
 
-_Folded = Folded
-"""Login → ``fold(login)``, once per run (``digest.Folded``)."""
-
-
 def _account_rows(
-    run_id: int, practices: Iterable[PracticeReport], folded: _Folded
+    run_id: int, practices: Iterable[PracticeReport], folded: Folded
 ) -> Iterator[tuple[int, str, str, str]]:
     """``run_accounts`` rows: each audited account's portal and folded login."""
     for practice in practices:
@@ -311,7 +307,7 @@ _FindingRow = tuple[int, str, str, str, str, str, str, str, int]
 
 
 def _finding_rows(
-    run_id: int, practices: Iterable[PracticeReport], folded: _Folded
+    run_id: int, practices: Iterable[PracticeReport], folded: Folded
 ) -> Iterator[_FindingRow]:
     """``findings`` rows, practice by practice: its findings, then its waived ones.
 
@@ -530,7 +526,7 @@ def _changes(
     practice_id: str,
     now: _Findings,
     previous: tuple[int, date, _Findings] | None,
-    folded: _Folded | None = None,
+    folded: Folded | None = None,
 ) -> PracticeChanges:
     """New: open now, absent before. Fixed: there before, gone now, account still audited.
 
@@ -542,7 +538,7 @@ def _changes(
     if previous is None:
         return PracticeChanges(None, None, (), (), ())
     run_id, as_of, before = previous
-    folded = folded or _Folded()
+    folded = folded or Folded()
 
     def key(named: _Named) -> tuple[str, str, str]:  # FindingKey.key, less the practice
         return (named[0], folded[named[1]], named[2])

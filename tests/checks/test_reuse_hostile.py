@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from auditor.checks import CheckContext, accounts, check_for, interface
+import auditor.text
+from auditor.checks import CheckContext, accounts, check_for
 from auditor.checks.accounts import _MAX_NAMED
 from auditor.i18n.phrase import Series
 from auditor.models import Account, AccountRef, CheckId, Finding, Practice
@@ -143,8 +144,8 @@ def test_the_reuse_check_names_and_folds_each_account_a_bounded_number_of_times(
         return fold(text)
 
     monkeypatch.setattr(AccountRef, "__str__", counting_str)
-    # Logins are folded by the context, once per account for every check (CheckContext).
-    monkeypatch.setattr(interface, "fold", counting_fold)
+    # Logins are folded by the context, once per login for every check (CheckContext).
+    monkeypatch.setattr(auditor.text, "fold", counting_fold)
     found = list(check_for(CheckId.REUSED).run(audited, CheckContext(policy, AS_OF)))
     assert len(found) == MANY
     assert calls["str"] <= 2 * MANY, calls
