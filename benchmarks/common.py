@@ -3,18 +3,59 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import platform
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / ".data"
 """Generated inputs, kept between runs (the 20 M-line corpus takes a minute to write)."""
+
+
+def git_show(revision: str, path: str) -> str:
+    """The file (or, for a folder ending in ``/``, the listing) ``path`` as ``revision`` had it."""
+    return subprocess.run(
+        ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def load_module(name: str, source: str, origin: str) -> ModuleType:
+    """``source`` run as a module of its own named ``name`` (``origin`` names it in tracebacks).
+
+    Registered in ``sys.modules`` first: ``dataclasses`` and ``typing`` look a class's
+    module up by its name while the module runs.
+    """
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None  # a spec without a loader is always made
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    exec(compile(source, origin, "exec"), module.__dict__)
+    return module
+
+
+def modules_at(revision: str, package: str, names: Sequence[str]) -> dict[str, ModuleType]:
+    """Modules of ``package`` (``auditor.password``) as ``revision`` had them, as ``baseline_NAME``.
+
+    Loaded in the order given, each importing the baseline's copies of those before it
+    (``from auditor.password.fold import`` becomes ``from baseline_fold import``) and the
+    current ones of the rest, for a benchmark that runs old and new side by side.
+    """
+    folder = package.replace(".", "/")
+    modules: dict[str, ModuleType] = {}
+    for name in names:
+        source = git_show(revision, f"{folder}/{name}.py")
+        for other, module in modules.items():
+            source = source.replace(f"{package}.{other} ", f"{module.__name__} ")
+        modules[name] = load_module(f"baseline_{name}", source, f"{revision}:{name}.py")
+    return modules
 
 
 def machine() -> dict[str, object]:

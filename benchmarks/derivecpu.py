@@ -16,15 +16,13 @@ import dataclasses
 import enum
 import gc
 import statistics
-import subprocess
-import sys
 import time
 import types
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, modules_at
 
 AS_OF = date(2026, 11, 22)
 RUN_KEY = bytes(32)
@@ -35,22 +33,7 @@ _BASELINE_MODULES = ("fold", "previous", "context", "banned", "derive")
 
 def _baseline(revision: str) -> types.ModuleType:
     """``revision``'s ``auditor.password.derive``, with its own context, banned and fold."""
-    modules: dict[str, types.ModuleType] = {}
-    for name in _BASELINE_MODULES:
-        source = subprocess.run(
-            ["git", "show", f"{revision}:auditor/password/{name}.py"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        for other, module in modules.items():
-            source = source.replace(f"auditor.password.{other} ", f"{module.__name__} ")
-        full = f"baseline_{name}"
-        module = types.ModuleType(full)
-        sys.modules[full] = module
-        exec(compile(source, f"{revision}:{name}.py", "exec"), module.__dict__)
-        modules[name] = module
+    modules = modules_at(revision, "auditor.password", _BASELINE_MODULES)
     # The workers unpickle what they run by its module's name: they run the current
     # module's (the scoring itself is the same, and is not what is compared).
     from auditor.password import derive as current

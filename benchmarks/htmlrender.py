@@ -16,15 +16,13 @@ import contextlib
 import cProfile
 import functools
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, git_show, load_module
 from benchmarks.data import write_inventory
 from benchmarks.offline import LINES, corpus_paths, generate
 
@@ -61,31 +59,22 @@ def audited_report(accounts: int) -> Any:
     return caught[0]
 
 
-def _git_show(revision: str, path: str) -> str:
-    return subprocess.run(
-        ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def baseline_format(revision: str, templates: Path) -> Any:
     """``HtmlFormat`` as ``revision`` wrote it, with its charts and templates (in ``templates``)."""
     import jinja2
 
     from auditor.safetext import template_value
 
-    names = _git_show(revision, "reports/").splitlines()[2:]  # "tree REV:reports/", "", names
+    names = git_show(revision, "reports/").splitlines()[2:]  # "tree REV:reports/", "", names
     for name in names:
-        (templates / name).write_text(_git_show(revision, f"reports/{name}"), encoding="utf-8")
+        (templates / name).write_text(git_show(revision, f"reports/{name}"), encoding="utf-8")
     modules = {}
     for name in ("charts", "html"):
-        module = types.ModuleType(f"baseline_{name}")
-        sys.modules[module.__name__] = module
-        source = _git_show(revision, f"auditor/formats/{name}.py")
+        source = git_show(revision, f"auditor/formats/{name}.py")
         source = source.replace(
             "from auditor.formats import charts", "import baseline_charts as charts"
         )
-        exec(compile(source, f"{revision}:{name}.py", "exec"), module.__dict__)
-        modules[name] = module
+        modules[name] = load_module(f"baseline_{name}", source, f"{revision}:{name}.py")
 
     @functools.cache
     def environment(*, html: bool) -> jinja2.Environment:  # as auditor.i18n.templates

@@ -18,7 +18,6 @@ import gc
 import io
 import pickle
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, modules_at
 
 AS_OF = date(2026, 11, 22)
 ROUNDS = 3
@@ -84,22 +83,7 @@ def _report(accounts: int) -> Any:
 
 def _baseline(revision: str) -> tuple[Any, Any]:
     """The JSON and CSV formatter classes of ``revision``, with its ``describe`` module."""
-    modules = {}
-    for name in ("describe", "jsonfmt", "csvfmt"):
-        source = subprocess.run(
-            ["git", "show", f"{revision}:auditor/formats/{name}.py"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        for other, module in modules.items():
-            source = source.replace(f"auditor.formats.{other} ", f"{module.__name__} ")
-        full = f"baseline_{name}"
-        module = types.ModuleType(full)
-        sys.modules[full] = module
-        exec(compile(source, f"{revision}:{name}.py", "exec"), module.__dict__)
-        modules[name] = module
+    modules = modules_at(revision, "auditor.formats", ("describe", "jsonfmt", "csvfmt"))
     return modules["jsonfmt"].JsonFormat, modules["csvfmt"].CsvFormat
 
 

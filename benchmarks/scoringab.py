@@ -13,7 +13,6 @@ import argparse
 import csv
 import gc
 import importlib.util
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, git_show
 from benchmarks.data import inventory_file
 
 ACCOUNTS = 100_000
@@ -32,13 +31,7 @@ CONTEXT = ["pharmacie", "du", "marche", "750056780", "jdupont", "jeanne", "dupon
 
 def _earlier(revision: str, folder: Path) -> ModuleType:
     """guessing.py as it was at ``revision``, loaded as a module of its own."""
-    text = subprocess.run(
-        ["git", "show", f"{revision}:auditor/password/guessing.py"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = git_show(revision, "auditor/password/guessing.py")
     path = folder / "guessing_earlier.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location("guessing_earlier", path)

@@ -13,53 +13,32 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, git_show, load_module
 from benchmarks.data import inventory_file
 
 AS_OF = date(2026, 11, 22)
 
 
-def _module(name: str, source: str) -> ModuleType:
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and typing look their module up
-    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
-    return module
-
-
 def earlier_write_reports(revision: str) -> Callable[..., Any]:
     """``write_reports`` as it was at ``revision``, on that revision's private file writing."""
 
-    def show(path: str) -> str:
-        return subprocess.run(
-            ["git", "show", f"{revision}:{path}"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-
-    private = _module("_earlier_private", show("auditor/files/private.py"))
-    source = show("auditor/formats/write.py").replace(
+    private = git_show(revision, "auditor/files/private.py")
+    load_module("_earlier_private", private, "<_earlier_private>")
+    source = git_show(revision, "auditor/formats/write.py").replace(
         "from auditor.files import private as privatefile", "import _earlier_private as privatefile"
     )
-    assert private
-    return _module("_earlier_write", source).write_reports  # type: ignore[no-any-return]
+    written = load_module("_earlier_write", source, "<_earlier_write>")
+    return written.write_reports  # type: ignore[no-any-return]
 
 
 def _digest(root: Path) -> str:
