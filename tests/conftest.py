@@ -6,7 +6,7 @@ import hashlib
 import logging
 import socket
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from auditor.models import Account, Origin, Practice, Role
 from auditor.password.secret import Secret
 from auditor.policy import Policy, load_policy
 from auditor.progress import Advance, no_progress
+from auditor.report import BreachMode, Report
 
 REPO = Path(__file__).resolve().parents[1]
 # Some tests hold the benchmarks' own logic (the default worker count's rule, the end-to-end
@@ -164,6 +165,40 @@ class FakeBreach(BreachSource):
 @pytest.fixture
 def fake_breach() -> Callable[..., FakeBreach]:
     return FakeBreach
+
+
+@pytest.fixture
+def audit_of(policy: Policy, fake_breach: Callable[..., FakeBreach]) -> Callable[..., Report]:
+    """The report of an offline audit of the accounts given, as of ``AS_OF``, where the
+    password "soleil" is breached (5 times) and every other one is clean."""
+    from auditor.audit import Inventory, run_audit
+
+    def audit(accounts: Iterable[Account]) -> Report:
+        inventory = Inventory(tuple(accounts), (), ("inventory.csv",))
+        return run_audit(
+            inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
+        )
+
+    return audit
+
+
+@pytest.fixture
+def group_report(
+    make_account: Callable[..., Account], audit_of: Callable[..., Report]
+) -> Callable[..., Report]:
+    """The audited report of a small group: ``each`` accounts in each of the practices given
+    (``Optique N``, FINESS ``6900345NN`` when not given), every other one breached."""
+
+    def report(count: int, each: int, practices: Sequence[Practice] | None = None) -> Report:
+        shops = practices or [Practice(f"6900345{n:02d}", f"Optique {n}") for n in range(count)]
+        return audit_of(
+            make_account(
+                practice=p, username=f"u{n}", password="soleil" if n % 2 else "Lumiere2024"
+            )
+            for n, p in enumerate(list(shops) * each)
+        )
+
+    return report
 
 
 @pytest.fixture

@@ -7,16 +7,12 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.files import private
 from auditor.formats import CsvFormat, HtmlFormat, JsonFormat, write_reports
-from auditor.models import Account, Practice
-from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import Report
 
 AS_OF = date(2026, 11, 22)
 STEP = 4096
@@ -98,16 +94,8 @@ def test_a_cache_that_is_not_synced_is_left_to_the_kernel(
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
-    practices = [Practice(f"6900345{n:02d}", f"Optique {n}") for n in range(12)]
-    accounts = tuple(
-        make_account(practice=p, username=f"u{n}", password="soleil" if n % 2 else "Lumiere2024")
-        for n, p in enumerate(practices * 3)
-    )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+def report(group_report: Callable[..., Report]) -> Report:
+    return group_report(12, 3)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

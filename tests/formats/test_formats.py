@@ -22,7 +22,7 @@ AS_OF = date(2026, 11, 22)
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+def report(make_account: Callable[..., Account], audit_of: Callable[..., Report]) -> Report:
     other = Practice("690034566", "Optique Lumière")
     accounts = (
         make_account(portal="viamedis", username="a|b", password="soleil", password_changed=None),
@@ -35,10 +35,7 @@ def report(make_account: Callable[..., Account], policy: Policy, fake_breach: An
         ),
         make_account(practice=other, username="sdurand", password="soleil"),
     )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+    return audit_of(accounts)
 
 
 @pytest.mark.parametrize("choice", list(OutputFormat))

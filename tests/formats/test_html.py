@@ -25,7 +25,7 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+def report(make_account: Callable[..., Account], audit_of: Callable[..., Report]) -> Report:
     other = Practice("690034566", "Optique <b>Lumière</b>")
     accounts = (
         make_account(portal="viamedis", username=HOSTILE, password="soleil", password_changed=None),
@@ -42,10 +42,7 @@ def report(make_account: Callable[..., Account], policy: Policy, fake_breach: An
         ),
         make_account(practice=other, username="sdurand", password="soleil"),
     )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+    return audit_of(accounts)
 
 
 class _Tags(HTMLParser):

@@ -11,11 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.audit import Inventory, run_audit
 from auditor.formats.jsonfmt import Encoded, JsonFormat, encoded, report_document
 from auditor.models import Account, Practice, Role
-from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import Report
 from auditor.safetext import json_text
 
 AS_OF = date(2026, 11, 22)
@@ -71,7 +69,7 @@ def test_an_encoded_piece_only_fits_its_depth() -> None:
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+def report(make_account: Callable[..., Account], audit_of: Callable[..., Report]) -> Report:
     other = Practice("690034566", "Optique <Lumière> & Fils")
     accounts = (
         make_account(portal="viamedis", username="a|b", password="soleil", password_changed=None),
@@ -88,10 +86,7 @@ def report(make_account: Callable[..., Account], policy: Policy, fake_breach: An
         make_account(practice=other, username="sdurand", password="soleil"),
         make_account(practice=other, username="x\x85y", owner=None, password="Lumiere2024"),
     )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+    return audit_of(accounts)
 
 
 def test_the_report_is_what_its_document_encodes_to(report: Report) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.files import private
 from auditor.formats import (
     CsvDialect,
@@ -28,8 +27,7 @@ from auditor.formats import (
     write_reports,
 )
 from auditor.models import Account, Practice
-from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.report import Report
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="a second process is forked")
 
@@ -38,7 +36,7 @@ PRACTICES = 12
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
+def report(make_account: Callable[..., Account], audit_of: Callable[..., Report]) -> Report:
     practices = [Practice(f"6900345{n:02d}", f"Optique {n}") for n in range(PRACTICES)]
     accounts = tuple(
         make_account(
@@ -49,10 +47,7 @@ def report(make_account: Callable[..., Account], policy: Policy, fake_breach: An
         )
         for n, p in enumerate(practices * (1 + PRACTICES // 4))
     )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+    return audit_of(accounts)
 
 
 @pytest.fixture

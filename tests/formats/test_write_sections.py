@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import Inventory, run_audit
 from auditor.files import private
 from auditor.formats import (
     CsvDialect,
@@ -23,24 +22,15 @@ from auditor.formats import (
     jsonfmt,
     write_reports,
 )
-from auditor.models import Account, Practice
-from auditor.policy import Policy
-from auditor.report import BreachMode, Report
+from auditor.models import Practice
+from auditor.report import Report
 
 AS_OF = date(2026, 11, 22)
 
 
 @pytest.fixture
-def report(make_account: Callable[..., Account], policy: Policy, fake_breach: Any) -> Report:
-    practices = [Practice(f"69003456{n}", f"Optique {n}") for n in (6, 7, 8)]
-    accounts = tuple(
-        make_account(practice=p, username=f"u{n}", password="soleil" if n % 2 else "Lumiere2024")
-        for n, p in enumerate(practices * 3)
-    )
-    inventory = Inventory(accounts, (), ("inventory.csv",))
-    return run_audit(
-        inventory, policy, AS_OF, fake_breach({"soleil": 5}), breach_mode=BreachMode.OFFLINE
-    )
+def report(group_report: Callable[..., Report]) -> Report:
+    return group_report(3, 3, [Practice(f"69003456{n}", f"Optique {n}") for n in (6, 7, 8)])
 
 
 def _formatters() -> list[Any]:
