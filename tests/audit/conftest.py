@@ -1,4 +1,4 @@
-"""Fixtures of the pipeline's tests: the collector's passes, counted."""
+"""Fixtures of the pipeline's tests: the collector's passes, counted, and where it paused."""
 
 from __future__ import annotations
 
@@ -25,3 +25,22 @@ def eager_collector() -> Iterator[list[int]]:
     finally:
         gc.callbacks.remove(count)
         gc.set_threshold(*thresholds)
+
+
+@pytest.fixture
+def pause_marks(eager_collector: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The passes counted each time the collector is turned off, then on again."""
+    marks: list[int] = []
+    enable, disable = gc.enable, gc.disable
+
+    def enabled() -> None:
+        marks.append(len(eager_collector))
+        enable()
+
+    def disabled() -> None:
+        disable()
+        marks.append(len(eager_collector))
+
+    monkeypatch.setattr(gc, "enable", enabled)
+    monkeypatch.setattr(gc, "disable", disabled)
+    return marks

@@ -29,27 +29,14 @@ def _rows(count: int) -> str:
 def test_a_sheet_is_read_without_the_collector(
     write_csv: Callable[..., Path],
     policy: Policy,
-    eager_collector: list[int],
-    monkeypatch: pytest.MonkeyPatch,
+    pause_marks: list[int],
 ) -> None:
     path = write_csv(f"{HEADER}\n{_rows(200)}")
-    marks: list[int] = []  # the passes counted when the pause begins, then when it ends
-    enable, disable = gc.enable, gc.disable
-
-    def enabled() -> None:
-        marks.append(len(eager_collector))
-        enable()
-
-    def disabled() -> None:
-        disable()
-        marks.append(len(eager_collector))
-
-    monkeypatch.setattr(gc, "enable", enabled)
-    monkeypatch.setattr(gc, "disable", disabled)
     inventory = read_inventories([path], policy, AS_OF, skip_invalid=False)
     assert len(inventory.accounts) == 200
     assert gc.isenabled()
-    assert len(marks) == 2 and marks[1] == marks[0]  # no pass while the rows were read
+    # The passes counted when the pause began, then when it ended: none while the rows were read.
+    assert len(pause_marks) == 2 and pause_marks[1] == pause_marks[0]
 
 
 def test_the_collector_is_back_after_an_invalid_inventory(

@@ -35,30 +35,19 @@ def test_the_report_is_built_without_the_collector(
     make_account: Callable[..., Account],
     policy: Policy,
     eager_collector: list[int],
-    monkeypatch: pytest.MonkeyPatch,
+    pause_marks: list[int],
 ) -> None:
     accounts = _accounts(make_account)
     audited = derive(accounts, policy, None)
     inventory = Inventory(tuple(accounts), (), ("inventory.csv",))
-    marks: list[int] = []  # the passes counted when the pause begins, then when it ends
-    enable, disable = gc.enable, gc.disable
-
-    def enabled() -> None:
-        marks.append(len(eager_collector))
-        enable()
-
-    def disabled() -> None:
-        disable()
-        marks.append(len(eager_collector))
-
-    monkeypatch.setattr(gc, "enable", enabled)
-    monkeypatch.setattr(gc, "disable", disabled)
     eager_collector.clear()
+    pause_marks.clear()  # derive paused it too: only the report's pause is looked at
     report = build_report(
         audited, inventory, policy, AS_OF, breach_mode=BreachMode.SKIPPED, breach_source=""
     )
     assert gc.isenabled()
-    assert len(marks) == 2 and marks[1] == marks[0]  # no pass while the report was built
+    # The passes counted when the pause began, then when it ended: none while the report was built.
+    assert len(pause_marks) == 2 and pause_marks[1] == pause_marks[0]
     assert len(report.findings) > len(accounts)
 
 
