@@ -55,7 +55,17 @@ benchmark's (``benchmarks/online.py``). Its common words with a year and a symbo
 kind the real corpus lists; the generated corpus lists none of them by itself."""
 _BREACHED_COUNTS = (b"1", b"3", b"17", b"240", b"9811", b"1204733")
 SAMPLE_SECONDS = 0.05
-"""How often the memory of the audit's processes is summed: a shorter peak may be missed."""
+"""How often the resident memory of the audit's processes is summed: a shorter peak may be
+missed."""
+RESCAN_EVERY = 10
+"""Samples between two scans of every process for the audit's new ones (0.5 s): in between,
+only the processes already known are read. A scan reads two files of each of the machine's
+processes; a worker is seen at most that late, when it still shares its parent's pages."""
+PSS_EVERY = 20
+"""Samples between two sums of the proportional sizes (1 s). ``smaps_rollup`` walks a
+process's page tables, holding its memory map's lock: 0.18 s of CPU for 8 processes of
+2 GB measured on this machine, so that summing it at every sample took a fifth of a core
+from the audit it measured, and slowed its page faults."""
 
 
 def audit_arguments(inventory: Path, corpus: Path, out: Path, jobs: int | None) -> list[str]:
@@ -256,6 +266,48 @@ def _tree(root: int) -> dict[int, int]:
     return {pid: resident for pid, _, resident in seen if pid in family}
 
 
+def _resident(pids: list[int]) -> dict[int, int]:
+    """Resident bytes of each of ``pids`` still running (one small file each)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    sizes = {}
+    for pid in pids:
+        try:
+            sizes[pid] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    return sizes
+
+
+class Sampler:
+    """The peaks of memory of a process and its descendants, one sample a call of ``once``."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.samples = 0
+        self.family: list[int] = []
+        self.tree = 0
+        """Highest sum of resident bytes."""
+        self.process = 0
+        """Highest resident bytes of one process."""
+        self.pss = 0
+        """Highest sum of proportional bytes, at every ``PSS_EVERY``-th sample."""
+        self.count = 0
+        """Most processes at one sample."""
+
+    def once(self) -> None:
+        if self.samples % RESCAN_EVERY == 0:
+            sizes = _tree(self.root)
+            self.family = list(sizes)
+        else:
+            sizes = _resident(self.family)
+        self.tree = max(self.tree, sum(sizes.values()))
+        self.process = max(self.process, max(sizes.values(), default=0))
+        self.count = max(self.count, len(sizes))
+        if self.samples % PSS_EVERY == 0:
+            self.pss = max(self.pss, sum(_proportional(pid) for pid in sizes))
+        self.samples += 1
+
+
 @dataclass(frozen=True)
 class Measured:
     """The child's own figures and what sampling saw of its process tree."""
@@ -267,8 +319,11 @@ class Measured:
     peak_process_rss: int
     """Highest resident memory of any one of them."""
     peak_tree_pss: int
-    """Highest sum of their proportional resident memory (shared pages counted once)."""
+    """Highest sum of their proportional resident memory (shared pages counted once), at
+    every ``PSS_EVERY``-th sample."""
     most_processes: int
+    sampler_cpu_seconds: float
+    """What sampling cost this process (CPU the audit could not have)."""
 
 
 def measure(arguments: list[str], env: dict[str, str]) -> Measured:
@@ -278,30 +333,29 @@ def measure(arguments: list[str], env: dict[str, str]) -> Measured:
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    peaks = {"tree": 0, "process": 0, "count": 0, "pss": 0}
+    sampler = Sampler(process.pid)
     done = threading.Event()
+    cpu = [0.0]
 
     def sample() -> None:
+        begun = time.thread_time()
         while not done.is_set():
-            tree = _tree(process.pid)
-            peaks["tree"] = max(peaks["tree"], sum(tree.values()))
-            peaks["process"] = max(peaks["process"], max(tree.values(), default=0))
-            peaks["count"] = max(peaks["count"], len(tree))
-            peaks["pss"] = max(peaks["pss"], sum(_proportional(pid) for pid in tree))
+            sampler.once()
             done.wait(SAMPLE_SECONDS)
+        cpu[0] = time.thread_time() - begun
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
     stdout, stderr = process.communicate()
     wall = time.perf_counter() - begin
     done.set()
-    sampler.join()
+    thread.join()
     if process.returncode != 0:
         raise RuntimeError(f"the benchmark's child failed: {stderr[-2000:]}")
     report = json.loads(stdout.splitlines()[-1])
     if report["exit_code"] not in (0, 1):
         raise RuntimeError(f"the audit failed ({report['exit_code']}): {stderr[-2000:]}")
-    return Measured(wall, report, peaks["tree"], peaks["process"], peaks["pss"], peaks["count"])
+    return Measured(wall, report, sampler.tree, sampler.process, sampler.pss, sampler.count, cpu[0])
 
 
 def _load() -> float:
@@ -428,6 +482,7 @@ def run(
         "peak_process_rss_mib": round(measured.peak_process_rss / 2**20),
         "peak_tree_pss_mib": round(measured.peak_tree_pss / 2**20),
         "processes": measured.most_processes,
+        "sampler_cpu_seconds": round(measured.sampler_cpu_seconds, 2),
         "maxrss_main_mib": round(report["maxrss_self_kib"] / 1024),
         "maxrss_children_mib": round(report["maxrss_children_kib"] / 1024),
         "load_average": [round(load_before, 2), round(_load(), 2)],
@@ -437,7 +492,8 @@ def run(
         f"  end to end {accounts:,} accounts offline to {FORMATS}: {result['seconds']} s, "
         f"{result['peak_tree_rss_mib']} MiB for all processes "
         f"({result['peak_tree_pss_mib']} MiB with shared pages counted once, "
-        f"{result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}; "
+        f"{result['peak_process_rss_mib']} MiB for the largest), load {load_before:.2f}, "
+        f"{result['sampler_cpu_seconds']} s of CPU to sample them; "
         f"in {out.parent}, where a file took {create_ms:.3f} ms to make just before",
         flush=True,
     )
