@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
 import platform
@@ -18,6 +19,21 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / ".data"
 """Generated inputs, kept between runs (the 20 M-line corpus takes a minute to write)."""
+
+
+def code_version(root: Path = REPO) -> str:
+    """A digest of the package's code and policies under ``root``, for the name of a pickle.
+
+    A pickle of records made by other code loads without a word and is wrong: a field
+    added or slotted since gives an old object's state to the new class. Named by this,
+    a cache made by other code is never found.
+    """
+    digest = hashlib.sha256()
+    files = sorted([*root.glob("auditor/**/*.py"), *root.glob("policies/*.toml")])
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def git_show(revision: str, path: str) -> str:

@@ -32,8 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "benchmarks" / ".data"
+from benchmarks.common import DATA, REPO, code_version
+
 AS_OF = date(2026, 11, 22)
 CORPUS = "pwned-20000000.txt"
 """The end-to-end benchmark's corpus: breached and clean accounts, none unknown."""
@@ -41,7 +41,7 @@ STAGES = ("run_checks", "build_report", "history_first", "history_second")
 
 
 def _derived_path(accounts: int) -> Path:
-    return DATA / f"derived-{accounts}.pickle"
+    return DATA / f"derived-{accounts}-{code_version()}.pickle"
 
 
 def _make_derived(accounts: int) -> None:

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DATA, modules_at
+from benchmarks.common import DATA, code_version, modules_at
 
 AS_OF = date(2026, 11, 22)
 ROUNDS = 3
@@ -40,7 +40,7 @@ def _proxy(contents: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
 
 def _report(accounts: int) -> Any:
     """A group's report of the first ``accounts`` rows of the 100,000-account inventory."""
-    cached = DATA / f"report-{accounts}.pickle"
+    cached = DATA / f"report-{accounts}-{code_version()}.pickle"
     if cached.exists():
         return pickle.loads(cached.read_bytes())
     from auditor.audit.inventory import read_inventories
