@@ -27,14 +27,14 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from auditor.hibp.index import index_path
 from auditor.hibp.offline import build_index
-from benchmarks.common import DATA, REPO
+from benchmarks.common import DATA, REPO, SAMPLE_SECONDS, Sampler
 from benchmarks.data import shared_fraction, write_inventory
 from benchmarks.offline import LINES, generate
 
@@ -54,18 +54,6 @@ BREACHED_SHARE = 0.10
 benchmark's (``benchmarks/online.py``). Its common words with a year and a symbol are the
 kind the real corpus lists; the generated corpus lists none of them by itself."""
 _BREACHED_COUNTS = (b"1", b"3", b"17", b"240", b"9811", b"1204733")
-SAMPLE_SECONDS = 0.05
-"""How often the resident memory of the audit's processes is summed: a shorter peak may be
-missed."""
-RESCAN_EVERY = 10
-"""Samples between two scans of every process for the audit's new ones (0.5 s): in between,
-only the processes already known are read. A scan reads two files of each of the machine's
-processes; a worker is seen at most that late, when it still shares its parent's pages."""
-PSS_EVERY = 20
-"""Samples between two sums of the proportional sizes (1 s). ``smaps_rollup`` walks a
-process's page tables, holding its memory map's lock: 0.18 s of CPU for 8 processes of
-2 GB measured on this machine, so that summing it at every sample took a fifth of a core
-from the audit it measured, and slowed its page faults."""
 
 
 def audit_arguments(inventory: Path, corpus: Path, out: Path, jobs: int | None) -> list[str]:
@@ -224,90 +212,6 @@ def child(arguments: list[str]) -> dict[str, Any]:
 # --- the parent: memory sampled, figures gathered ----------------------------------------
 
 
-def _processes() -> Iterator[tuple[int, int, int]]:
-    """(pid, parent pid, resident bytes) of every process, from /proc."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                resident = int((entry / "statm").read_text().split()[1]) * page
-            except (OSError, IndexError, ValueError):
-                continue
-            yield int(entry.name), parent, resident
-
-
-def _proportional(pid: int) -> int:
-    """Proportional resident bytes of ``pid``: each page shared by n processes counts 1/n.
-
-    A forked worker shares the report's pages with its parent until either writes them:
-    the sum of resident sizes counts those pages twice, the sum of these once.
-    """
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
-
-
-def _tree(root: int) -> dict[int, int]:
-    """Resident bytes of ``root`` and each of its descendants."""
-    seen = list(_processes())
-    family = {root}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent, _ in seen:
-            if parent in family and pid not in family:
-                family.add(pid)
-                grew = True
-    return {pid: resident for pid, _, resident in seen if pid in family}
-
-
-def _resident(pids: list[int]) -> dict[int, int]:
-    """Resident bytes of each of ``pids`` still running (one small file each)."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    sizes = {}
-    for pid in pids:
-        try:
-            sizes[pid] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            continue
-    return sizes
-
-
-class Sampler:
-    """The peaks of memory of a process and its descendants, one sample a call of ``once``."""
-
-    def __init__(self, root: int) -> None:
-        self.root = root
-        self.samples = 0
-        self.family: list[int] = []
-        self.tree = 0
-        """Highest sum of resident bytes."""
-        self.process = 0
-        """Highest resident bytes of one process."""
-        self.pss = 0
-        """Highest sum of proportional bytes, at every ``PSS_EVERY``-th sample."""
-        self.count = 0
-        """Most processes at one sample."""
-
-    def once(self) -> None:
-        if self.samples % RESCAN_EVERY == 0:
-            sizes = _tree(self.root)
-            self.family = list(sizes)
-        else:
-            sizes = _resident(self.family)
-        self.tree = max(self.tree, sum(sizes.values()))
-        self.process = max(self.process, max(sizes.values(), default=0))
-        self.count = max(self.count, len(sizes))
-        if self.samples % PSS_EVERY == 0:
-            self.pss = max(self.pss, sum(_proportional(pid) for pid in sizes))
-        self.samples += 1
-
-
 @dataclass(frozen=True)
 class Measured:
     """The child's own figures and what sampling saw of its process tree."""
@@ -333,7 +237,7 @@ def measure(arguments: list[str], env: dict[str, str]) -> Measured:
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    sampler = Sampler(process.pid)
+    sampler = Sampler(process.pid, pss=True)
     done = threading.Event()
     cpu = [0.0]
 

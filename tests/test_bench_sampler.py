@@ -1,5 +1,5 @@
-"""The end-to-end benchmark's memory sampler: it sees the audit's workers, and reads the
-costly proportional sizes only every ``PSS_EVERY``-th sample."""
+"""The benchmarks' memory sampler: it sees a run's workers, and reads the costly proportional
+sizes only when asked, every ``PSS_EVERY``-th sample."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from benchmarks import endtoend
+from benchmarks import common
 
 # A child that forks a grandchild; the grandchild holds 64 MiB of its own, then both wait,
 # the grandchild only as long as its parent lives.
@@ -46,15 +46,15 @@ def tree():
 
 def test_the_sampler_counts_the_grandchild_and_reads_pss_only_now_and_then(tree, monkeypatch):
     read = []
-    real = endtoend._proportional
+    real = common._proportional
 
     def counted(pid: int) -> int:
         read.append(pid)
         return real(pid)
 
-    monkeypatch.setattr(endtoend, "_proportional", counted)
-    sampler = endtoend.Sampler(tree.pid)
-    samples = endtoend.PSS_EVERY * 2
+    monkeypatch.setattr(common, "_proportional", counted)
+    sampler = common.Sampler(tree.pid, pss=True)
+    samples = common.PSS_EVERY * 2
     for _ in range(samples):
         sampler.once()
     assert sampler.count == 2  # the child and its grandchild
@@ -66,7 +66,7 @@ def test_the_sampler_counts_the_grandchild_and_reads_pss_only_now_and_then(tree,
 
 
 def test_a_process_that_ends_between_scans_is_no_error(tree):
-    sampler = endtoend.Sampler(tree.pid)
+    sampler = common.Sampler(tree.pid)
     sampler.once()
     tree.kill()
     tree.wait(timeout=10)
@@ -74,3 +74,12 @@ def test_a_process_that_ends_between_scans_is_no_error(tree):
     before = sampler.tree
     sampler.once()  # reads the known family's files: the child's are gone
     assert sampler.tree == before
+
+
+def test_without_pss_the_sampler_never_reads_smaps(tree, monkeypatch):
+    monkeypatch.setattr(common, "_proportional", lambda pid: pytest.fail("smaps read"))
+    sampler = common.Sampler(tree.pid)
+    for _ in range(common.PSS_EVERY + 1):
+        sampler.once()
+    assert sampler.tree >= 64 << 20
+    assert sampler.pss == 0
