@@ -250,14 +250,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", choices=("report", "history"), help="print a cProfile")
     parser.add_argument("--child", choices=("checks", "report"), help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
-    if arguments.profile:
-        _profile(arguments.accounts, arguments.profile)
-        return
     if arguments.child:
         print(json.dumps(child(arguments.accounts, arguments.child)))
         return
     if not _derived_path(arguments.accounts).exists():
         _make_derived(arguments.accounts)
+    if arguments.profile:
+        _profile(arguments.accounts, arguments.profile)
+        return
     with tempfile.TemporaryDirectory() as old, tempfile.TemporaryDirectory() as new:
         sides = {"new": _export(arguments.revision, Path(new)) if arguments.revision else REPO}
         if arguments.baseline:
