@@ -138,7 +138,7 @@ def _proportional(pid: int) -> int:
     return 0
 
 
-def _tree(root: int) -> dict[int, int]:
+def process_tree(root: int) -> dict[int, int]:
     """Resident bytes of ``root`` and each of its descendants."""
     seen = list(_processes())
     family = {root}
@@ -183,7 +183,7 @@ class Sampler:
 
     def once(self) -> None:
         if self.samples % RESCAN_EVERY == 0:
-            sizes = _tree(self.root)
+            sizes = process_tree(self.root)
             self.family = list(sizes)
         else:
             sizes = _resident(self.family)
