@@ -182,6 +182,7 @@ class Sampler:
         """Most processes at one sample."""
 
     def once(self) -> None:
+        """One sample: the sizes read now, kept where they are the highest yet."""
         if self.samples % RESCAN_EVERY == 0:
             sizes = process_tree(self.root)
             self.family = list(sizes)
