@@ -26,13 +26,15 @@ def inventory_digest(report: Report, folded_logins: Mapping[str, str] | None = N
     ``folded_logins`` gives each login folded (``Folded``, which remembers them).
     """
     folded = Folded() if folded_logins is None else folded_logins
-    names = [
-        f"{practice_id}\x1f{account.portal}\x1f{folded[account.username]}"
-        # Owners are mostly one per account: folded (as ``Folded`` does), not remembered.
-        f"\x1f{(o.casefold() if o.isascii() else fold(o)) if (o := account.owner) else ''}"
-        for practice in report.practices
-        for practice_id in (practice.practice.id,)
-        for account in (audited.account for audited in practice.accounts)
-    ]
+    names = []
+    for practice in report.practices:
+        practice_id = practice.practice.id
+        for audited in practice.accounts:
+            account = audited.account
+            # Owners are mostly one per account: folded, not remembered as logins are.
+            owner = fold(account.owner) if account.owner else ""
+            names.append(
+                f"{practice_id}\x1f{account.portal}\x1f{folded[account.username]}\x1f{owner}"
+            )
     names.sort()
     return hashlib.sha256("\x1e".join(names).encode()).hexdigest()[:_LENGTH]
