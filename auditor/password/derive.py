@@ -435,19 +435,9 @@ class _Keyed:
         return self.digest(_SIMILAR_LABEL + stem.encode("utf-8"))
 
 
-def _similar_key(
-    run_key: bytes, password: str, stemmed: tuple[str, ...] | None = None
-) -> bytes | None:
-    return _Keyed(run_key).similar(password, stemmed)
-
-
 def new_run_key() -> bytes:
     """A key for one run's fingerprints, drawn at random and never stored."""
     return os.urandom(32)
-
-
-def _reuse_key(run_key: bytes, password: str) -> bytes:
-    return _Keyed(run_key).reuse(password)
 
 
 def site_uses(others: Sequence[OtherEntry], run_key: bytes) -> tuple[SiteUse, ...]:

@@ -62,7 +62,7 @@ _keys = st.binary(max_size=100)
 @given(_keys, st.text(max_size=80))
 def test_fingerprints_are_hmac_sha256_under_the_run_key(run_key: bytes, password: str) -> None:
     reuse = hmac.new(run_key, password.encode("utf-8"), hashlib.sha256).digest()
-    assert derive_module._reuse_key(run_key, password) == reuse
+    assert derive_module._Keyed(run_key).reuse(password) == reuse
     stem = similarity_stem(password)
     similar = (
         None
@@ -71,7 +71,7 @@ def test_fingerprints_are_hmac_sha256_under_the_run_key(run_key: bytes, password
             run_key, b"similar-password\x00" + stem.encode("utf-8"), hashlib.sha256
         ).digest()
     )
-    assert derive_module._similar_key(run_key, password) == similar
+    assert derive_module._Keyed(run_key).similar(password) == similar
 
 
 def test_accounts_with_the_same_password_and_facts_share_one_record(

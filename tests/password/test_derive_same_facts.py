@@ -151,13 +151,13 @@ def _reference_derive(
                 strength=strength,
                 breach=status,
                 context=_reference_context_hits(password, contexts[index]),
-                reuse_key=derive_module._reuse_key(run_key, password),
+                reuse_key=derive_module._Keyed(run_key).reuse(password),
                 recycled=past.recycled,
                 predictable_rotation=past.predictable,
                 length_band=length_band(len(password)),
                 banned=_reference_banned(password, holders),
-                similar_key=derive_module._similar_key(run_key, password),
-                earlier_keys=frozenset(derive_module._reuse_key(run_key, old) for old in earlier),
+                similar_key=derive_module._Keyed(run_key).similar(password),
+                earlier_keys=frozenset(derive_module._Keyed(run_key).reuse(old) for old in earlier),
             )
     return tuple(
         AuditedAccount(replace(account, password=None, history=()), facts.get(index))
