@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import math
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.password.strength import (
@@ -79,6 +80,30 @@ def _classes_one_by_one(password: str) -> frozenset[CharClass]:
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
 def test_char_classes_are_each_characters_class(password: str) -> None:
     assert char_classes(password) == _classes_one_by_one(password)
+
+
+_POOL = {CharClass.LOWER: 26, CharClass.UPPER: 26, CharClass.DIGIT: 10, CharClass.SPECIAL: 37}
+
+
+def _bits_by_the_rule(length: int, classes: frozenset[CharClass]) -> float:
+    """The definition: length times log2 of the alphabet the classes make."""
+    pool = sum(_POOL[cls] for cls in classes)
+    return length * math.log2(pool) if pool else 0.0
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=80))
+def test_classes_and_entropy_are_the_plain_rule_s(password: str) -> None:
+    classes = char_classes(password)
+    assert classes == _classes_one_by_one(password)
+    assert entropy_bits(len(password), classes) == _bits_by_the_rule(len(password), classes)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(st.sets(st.sampled_from(CharClass)), st.integers(0, 200))
+def test_entropy_of_any_set_of_classes(classes: set[CharClass], length: int) -> None:
+    made = frozenset(classes)
+    assert entropy_bits(length, made) == _bits_by_the_rule(length, made)
 
 
 def test_equal_char_classes_are_one_object() -> None:
